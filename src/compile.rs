@@ -1,0 +1,208 @@
+//! Typst compilation with diagnostics mapped back to the Markdown, the missing-glyph
+//! check, and PDF export.
+
+use std::collections::HashMap;
+
+use typst::World;
+use typst::WorldExt;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::syntax::FileId;
+use typst::text::FontBook;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::diag::{Diagnostic, Severity, Sources, Span};
+use crate::emit::SourceMap;
+use crate::world::LecternWorld;
+
+/// Compiles the prepared world. Errors and warnings come back at Markdown lines.
+pub fn compile(
+    world: &LecternWorld,
+    map: &SourceMap,
+    sources: &mut Sources,
+) -> (Result<PagedDocument, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    let result = typst::compile::<PagedDocument>(world);
+    let mut files = HashMap::new();
+    let warnings = result
+        .warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("unknown font family"))
+        .map(|w| translate(world, w, map, sources, &mut files))
+        .collect();
+    let output = result.output.map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| translate(world, e, map, sources, &mut files))
+            .collect()
+    });
+    (output, warnings)
+}
+
+/// One Typst diagnostic, placed in the author's file.
+fn translate(
+    world: &LecternWorld,
+    d: &SourceDiagnostic,
+    map: &SourceMap,
+    sources: &mut Sources,
+    files: &mut HashMap<FileId, crate::diag::FileIdx>,
+) -> Diagnostic {
+    let severity = match d.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let mut place = |span: typst::syntax::DiagSpan, sources: &mut Sources| -> Option<Span> {
+        let id = span.id()?;
+        let range = world.range(span)?;
+        if id == world.main() {
+            return map.lookup(range.start);
+        }
+        // A theme or data file: point into it, loading its text for the excerpt.
+        let file = match files.get(&id) {
+            Some(f) => *f,
+            None => {
+                let text = world.source(id).ok()?.text().to_string();
+                let name = display_name(world, id);
+                let f = sources.add(name, text);
+                files.insert(id, f);
+                f
+            }
+        };
+        Some(Span::new(file, range))
+    };
+    let span = place(d.span, sources);
+    let mut out = Diagnostic {
+        severity,
+        message: d.message.to_string(),
+        span: span.or_else(|| d.trace.iter().find_map(|t| place(t.span.into(), sources))),
+        hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
+    };
+    // An error inside the theme: also say which slide triggered it.
+    if span.is_some_and(|s| Some(s) != d.trace.iter().find_map(|t| place(t.span.into(), sources)))
+        && let Some(slide) = d
+            .trace
+            .iter()
+            .rev()
+            .filter(|t| t.span.id() == Some(world.main()))
+            .find_map(|t| place(t.span.into(), sources))
+    {
+        out.hints.push(format!(
+            "while building the slide at {}",
+            sources.location(slide)
+        ));
+    }
+    out
+}
+
+fn display_name(world: &LecternWorld, id: FileId) -> String {
+    let vpath = id.vpath().get_with_slash();
+    if let Some(rest) = vpath.strip_prefix(crate::themes::THEME_VDIR) {
+        return format!("theme{rest}");
+    }
+    world
+        .root()
+        .join(id.vpath().get_without_slash())
+        .display()
+        .to_string()
+}
+
+/// Characters that are never drawn, so need no font.
+fn needs_glyph(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x206F | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF | 0xAD | 0xFEFF))
+}
+
+/// Fails on any character no installed font covers: Typst would silently draw tofu.
+pub fn check_glyphs(
+    book: &FontBook,
+    visible: &[(String, Span)],
+    sources: &Sources,
+) -> Vec<Diagnostic> {
+    let mut covered: HashMap<char, bool> = HashMap::new();
+    let mut errors = Vec::new();
+    for (text, span) in visible {
+        for c in text.chars().filter(|&c| needs_glyph(c)) {
+            if *covered.entry(c).or_insert_with(|| {
+                (0..)
+                    .map_while(|i| book.info(i))
+                    .any(|info| info.coverage.contains(c as u32))
+            }) {
+                continue;
+            }
+            covered.insert(c, true); // report each character once
+            let source = &sources.text(span.file)[span.range()];
+            let at = source.find(c).map_or(*span, |i| {
+                Span::new(span.file, span.start + i..span.start + i + c.len_utf8())
+            });
+            errors.push(
+                Diagnostic::error(at, format!("no installed font has the character '{c}' (U+{:04X})", c as u32))
+                    .with_hint("on Debian/Ubuntu install fonts-noto-cjk (and fonts-noto-color-emoji for emoji), or pass --font-path DIR with a font that has it"),
+            );
+            if errors.len() >= 10 {
+                return errors;
+            }
+        }
+    }
+    errors
+}
+
+/// PDF bytes with a stable identifier and a timestamp only from SOURCE_DATE_EPOCH, so the
+/// same inputs give byte-identical files.
+pub fn export_pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let timestamp = source_date_epoch()
+        .and_then(datetime_from_epoch)
+        .map(Timestamp::new_utc);
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        timestamp,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(doc, &options).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| Diagnostic::error(None, format!("PDF export: {}", e.message)))
+            .collect()
+    })
+}
+
+pub fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
+}
+
+fn datetime_from_epoch(secs: i64) -> Option<Datetime> {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    Datetime::from_ymd_hms(
+        year,
+        month,
+        day,
+        (rem / 3600) as u8,
+        (rem % 3600 / 60) as u8,
+        (rem % 60) as u8,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_to_date() {
+        let d = datetime_from_epoch(1_700_000_000).unwrap();
+        assert_eq!(
+            (d.year(), d.month(), d.day()),
+            (Some(2023), Some(11), Some(14))
+        );
+    }
+}

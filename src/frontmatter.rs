@@ -1,0 +1,548 @@
+//! YAML front matter: strict, typed, with Marp's keys as aliases. Every mistake is reported
+//! at its line in the deck.
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
+
+/// The front matter as written. Unknown keys are rejected (with a "did you mean").
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FrontMatter {
+    title: Option<String>,
+    subtitle: Option<String>,
+    author: Option<OneOrMany>,
+    affiliation: Option<String>,
+    contact: Option<String>,
+    date: Option<serde_yaml::Value>,
+    event: Option<String>,
+    lang: Option<String>,
+    theme: Option<ThemeSetting>,
+    #[serde(alias = "size")]
+    aspect: Option<String>,
+    slide_level: Option<u8>,
+    toc: Option<bool>,
+    #[serde(alias = "paginate")]
+    numbering: Option<bool>,
+    footer: Option<String>,
+    header: Option<String>,
+    bibliography: Option<String>,
+    citation_style: Option<String>,
+    sources_slide: Option<bool>,
+    sources_qr: Option<bool>,
+    description: Option<String>,
+    keywords: Option<OneOrMany>,
+    // Marp's own keys, accepted so a Marp deck builds unchanged.
+    marp: Option<bool>,
+    class: Option<String>,
+    #[serde(rename = "headingDivider")]
+    heading_divider: Option<u8>,
+    #[serde(rename = "backgroundColor")]
+    background_color: Option<String>,
+    color: Option<String>,
+    #[serde(rename = "backgroundImage")]
+    background_image: Option<String>,
+    style: Option<String>,
+    // Marp metadata with no meaning for a PDF (its math engine, social image, URL):
+    // accepted so Marp decks build, otherwise unused.
+    #[allow(dead_code)]
+    math: Option<String>,
+    #[allow(dead_code)]
+    image: Option<String>,
+    #[allow(dead_code)]
+    url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ThemeSetting {
+    Name(String),
+    Detailed(ThemeOverrides),
+}
+
+/// `theme: {name: seminar, accent: "#b22222", logo: figures/logo.png}`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ThemeOverrides {
+    pub name: Option<String>,
+    pub accent: Option<String>,
+    pub logo: Option<String>,
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "author",
+    "affiliation",
+    "contact",
+    "date",
+    "event",
+    "lang",
+    "theme",
+    "aspect",
+    "size",
+    "slide-level",
+    "toc",
+    "numbering",
+    "paginate",
+    "footer",
+    "header",
+    "bibliography",
+    "citation-style",
+    "sources-slide",
+    "sources-qr",
+    "description",
+    "keywords",
+    "marp",
+    "class",
+    "headingDivider",
+    "backgroundColor",
+    "color",
+    "backgroundImage",
+    "style",
+    "math",
+    "image",
+    "url",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aspect {
+    Wide,
+    Standard,
+    Sixteen10,
+}
+
+impl Aspect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Aspect::Wide => "16:9",
+            Aspect::Standard => "4:3",
+            Aspect::Sixteen10 => "16:10",
+        }
+    }
+}
+
+/// Deck settings after validation, with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub affiliation: Option<String>,
+    pub contact: Option<String>,
+    pub date: Option<String>,
+    pub event: Option<String>,
+    /// `None` when the deck did not say: decided from its text.
+    pub lang: Option<String>,
+    pub theme: Option<String>,
+    pub theme_overrides: ThemeOverrides,
+    pub aspect: Aspect,
+    pub slide_level: u8,
+    pub toc: bool,
+    pub numbering: bool,
+    pub footer: Option<String>,
+    pub header: Option<String>,
+    pub sources_slide: bool,
+    pub description: Option<String>,
+    pub keywords: Vec<String>,
+    pub marp: bool,
+    pub class: Option<String>,
+    pub heading_divider: Option<u8>,
+    pub background_color: Option<String>,
+    pub color: Option<String>,
+    /// Span of the front matter block (for errors about a key's value).
+    pub span: Option<Span>,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            title: None,
+            subtitle: None,
+            authors: vec![],
+            affiliation: None,
+            contact: None,
+            date: None,
+            event: None,
+            lang: None,
+            theme: None,
+            theme_overrides: ThemeOverrides::default(),
+            aspect: Aspect::Wide,
+            slide_level: 2,
+            toc: false,
+            numbering: false,
+            footer: None,
+            header: None,
+            sources_slide: false,
+            description: None,
+            keywords: vec![],
+            marp: false,
+            class: None,
+            heading_divider: None,
+            background_color: None,
+            color: None,
+            span: None,
+        }
+    }
+}
+
+/// Where the front matter lies in the deck text.
+pub struct Block<'a> {
+    pub yaml: &'a str,
+    /// Byte offset of the YAML text (the line after the opening `---`).
+    pub yaml_start: usize,
+    /// Byte offset just after the closing delimiter line.
+    pub end: usize,
+}
+
+/// Finds the front matter: `---` on the first line, closed by `---` or `...`.
+pub fn locate<'a>(
+    text: &'a str,
+    file: FileIdx,
+    sources: &Sources,
+) -> Result<Option<Block<'a>>, Diagnostic> {
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_line_end].trim_end() != "---" {
+        return Ok(None);
+    }
+    let mut offset = first_line_end;
+    while offset < text.len() {
+        let line_end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        let line = text[offset..line_end].trim_end();
+        if line == "---" || line == "..." {
+            return Ok(Some(Block {
+                yaml: &text[first_line_end..offset],
+                yaml_start: first_line_end,
+                end: line_end,
+            }));
+        }
+        offset = line_end;
+    }
+    Err(Diagnostic::error(
+        sources.line_span(file, 1),
+        "the front matter starting here is never closed",
+    )
+    .with_hint("end the YAML block with a line containing only `---`"))
+}
+
+pub fn parse(
+    block: &Block,
+    file: FileIdx,
+    sources: &Sources,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Meta, Diagnostic> {
+    let yaml_line_span = |line: usize| {
+        let (first, _) = sources.line_col(file, block.yaml_start);
+        sources.line_span(file, first + line.saturating_sub(1))
+    };
+    let whole = Span::new(file, block.yaml_start.saturating_sub(4)..block.end);
+    if block.yaml.trim().is_empty() {
+        return Ok(Meta {
+            span: Some(whole),
+            ..Meta::default()
+        });
+    }
+
+    // Check keys first so that a misspelt key gets a "did you mean" at its own line.
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(block.yaml).map_err(|e| yaml_error(&e, &yaml_line_span))?;
+    let Some(map) = value.as_mapping() else {
+        return Err(Diagnostic::error(
+            yaml_line_span(1),
+            "the front matter must be a YAML mapping of `key: value` lines",
+        ));
+    };
+    for key in map.keys() {
+        let Some(key) = key.as_str() else { continue };
+        if !KEYS.contains(&key) {
+            let line = key_line(block.yaml, key);
+            let mut d = Diagnostic::error(
+                yaml_line_span(line),
+                format!("unknown front-matter key `{key}`"),
+            );
+            d = match did_you_mean(key, KEYS.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!("the keys are: {}", KEYS.join(", "))),
+            };
+            return Err(d);
+        }
+    }
+    let fm: FrontMatter = serde_yaml::from_value(value).map_err(|e| {
+        // Values were parsed already; a type error names its key, so point at that key.
+        let msg = e.to_string();
+        let line = KEYS
+            .iter()
+            .find(|k| msg.contains(&format!("`{k}`")))
+            .map_or(1, |k| key_line(block.yaml, k));
+        Diagnostic::error(yaml_line_span(line), format!("front matter: {msg}"))
+    })?;
+
+    let check = |key: &str, ok: bool, what: &str| -> Result<(), Diagnostic> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Diagnostic::error(
+                yaml_line_span(key_line(block.yaml, key)),
+                what.to_string(),
+            ))
+        }
+    };
+
+    let aspect = match fm.aspect.as_deref() {
+        None | Some("16:9") => Aspect::Wide,
+        Some("4:3") => Aspect::Standard,
+        Some("16:10") => Aspect::Sixteen10,
+        Some(other) => {
+            let key = if block.yaml.contains("size:") {
+                "size"
+            } else {
+                "aspect"
+            };
+            return Err(Diagnostic::error(
+                yaml_line_span(key_line(block.yaml, key)),
+                format!("unknown aspect ratio `{other}`"),
+            )
+            .with_hint(
+                "use one of \"16:9\", \"4:3\", \"16:10\" (quoted, so YAML keeps it a string)",
+            ));
+        }
+    };
+    let slide_level = fm.slide_level.unwrap_or(2);
+    check(
+        "slide-level",
+        (1..=6).contains(&slide_level),
+        "`slide-level` must be between 1 and 6",
+    )?;
+    if let Some(lang) = &fm.lang {
+        check(
+            "lang",
+            is_language_tag(lang),
+            "`lang` must be a BCP-47 language tag such as `ja` or `en-US`",
+        )?;
+    }
+    if fm.bibliography.is_some() || fm.citation_style.is_some() || fm.sources_qr.is_some() {
+        let key = if fm.bibliography.is_some() {
+            "bibliography"
+        } else if fm.citation_style.is_some() {
+            "citation-style"
+        } else {
+            "sources-qr"
+        };
+        return Err(Diagnostic::error(
+            yaml_line_span(key_line(block.yaml, key)),
+            format!("`{key}` (bibliographies, citations, QR codes) is not supported by this version of lectern"),
+        )
+        .with_hint("cite with footnotes (`[^1]`) for now"));
+    }
+    if fm.style.is_some() {
+        // Marp's CSS has no meaning for a Typst theme; say so rather than ignore it silently.
+        warnings.push(
+            Diagnostic::warning(
+                yaml_line_span(key_line(block.yaml, "style")),
+                "Marp `style:` CSS is ignored",
+            )
+            .with_hint("restyle with a lectern theme (`theme:`) instead"),
+        );
+    }
+    if let Some(bg) = &fm.background_image {
+        warnings.push(Diagnostic::warning(
+            yaml_line_span(key_line(block.yaml, "backgroundImage")),
+            format!("Marp `backgroundImage: {bg}` is ignored; use `![bg](file)` on a slide"),
+        ));
+    }
+    let (theme, theme_overrides) = match fm.theme {
+        None => (None, ThemeOverrides::default()),
+        Some(ThemeSetting::Name(name)) => (Some(name), ThemeOverrides::default()),
+        Some(ThemeSetting::Detailed(o)) => (o.name.clone(), o),
+    };
+    let date = fm.date.map(|d| match d {
+        serde_yaml::Value::String(s) => s,
+        other => serde_yaml::to_string(&other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    });
+
+    Ok(Meta {
+        title: fm.title,
+        subtitle: fm.subtitle,
+        authors: fm.author.map(OneOrMany::into_vec).unwrap_or_default(),
+        affiliation: fm.affiliation,
+        contact: fm.contact,
+        date,
+        event: fm.event,
+        lang: fm.lang,
+        theme,
+        theme_overrides,
+        aspect,
+        slide_level,
+        toc: fm.toc.unwrap_or(false),
+        numbering: fm.numbering.unwrap_or(false),
+        footer: fm.footer,
+        header: fm.header,
+        sources_slide: fm.sources_slide.unwrap_or(false),
+        description: fm.description,
+        keywords: fm.keywords.map(OneOrMany::into_vec).unwrap_or_default(),
+        marp: fm.marp.unwrap_or(false),
+        class: fm.class,
+        heading_divider: fm.heading_divider,
+        background_color: fm.background_color,
+        color: fm.color,
+        span: Some(whole),
+    })
+}
+
+fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagnostic {
+    let line = e.location().map_or(1, |l| l.line());
+    let msg = e.to_string();
+    // serde_yaml appends " at line N column M": the location is shown by the span instead.
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    Diagnostic::error(
+        line_span(line),
+        format!("malformed YAML in the front matter: {msg}"),
+    )
+}
+
+/// 1-based line within the YAML of a top-level key (1 if not found).
+fn key_line(yaml: &str, key: &str) -> usize {
+    yaml.lines()
+        .position(|l| {
+            let l = l.trim_start_matches(['"', '\'']);
+            l.starts_with(key)
+                && l[key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .starts_with(':')
+        })
+        .map_or(1, |i| i + 1)
+}
+
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Expands `{event}`, `{date}`, `{title}`, `{author}` in a footer or header template.
+pub fn expand_template(template: &str, meta: &Meta) -> String {
+    let mut out = template.to_string();
+    let author = meta.authors.join(", ");
+    for (key, value) in [
+        ("{event}", meta.event.as_deref()),
+        ("{date}", meta.date.as_deref()),
+        ("{title}", meta.title.as_deref()),
+        ("{subtitle}", meta.subtitle.as_deref()),
+        ("{author}", Some(author.as_str())),
+        ("{affiliation}", meta.affiliation.as_deref()),
+    ] {
+        out = out.replace(key, value.unwrap_or(""));
+    }
+    out.trim().trim_matches('·').trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Meta, String> {
+        let mut sources = Sources::default();
+        let file = sources.add("t.md", text);
+        let block = locate(text, file, &sources)
+            .map_err(|d| d.message)?
+            .expect("front matter");
+        parse(&block, file, &sources, &mut vec![])
+            .map_err(|d| format!("{} @{}", d.message, sources.location(d.span.unwrap())))
+    }
+
+    #[test]
+    fn typed_keys_and_defaults() {
+        let m = parse_str("---\ntitle: T\nauthor: [A, B]\ndate: 2024-07-27\nslide-level: 3\n---\n")
+            .unwrap();
+        assert_eq!(m.title.as_deref(), Some("T"));
+        assert_eq!(m.authors, ["A", "B"]);
+        assert_eq!(m.date.as_deref(), Some("2024-07-27"));
+        assert_eq!(m.slide_level, 3);
+        assert_eq!(m.aspect, Aspect::Wide);
+        assert!(!m.numbering);
+    }
+
+    #[test]
+    fn marp_aliases() {
+        let m =
+            parse_str("---\nmarp: true\npaginate: true\nsize: \"4:3\"\nheadingDivider: 2\n---\n")
+                .unwrap();
+        assert!(m.marp && m.numbering);
+        assert_eq!(m.aspect, Aspect::Standard);
+        assert_eq!(m.heading_divider, Some(2));
+    }
+
+    #[test]
+    fn unknown_key_suggests_and_points_at_line() {
+        let e = parse_str("---\ntitle: T\ntitel: X\n---\n").unwrap_err();
+        assert!(e.contains("unknown front-matter key `titel`"), "{e}");
+        assert!(e.ends_with("t.md:3:1"), "{e}");
+    }
+
+    #[test]
+    fn malformed_yaml_at_real_line() {
+        let e = parse_str("---\ntitle: T\nauthor: [unclosed\n---\n").unwrap_err();
+        assert!(e.contains("malformed YAML"), "{e}");
+        assert!(e.contains("t.md:"), "{e}");
+    }
+
+    #[test]
+    fn bad_aspect() {
+        let e = parse_str("---\naspect: \"3:2\"\n---\n").unwrap_err();
+        assert!(
+            e.contains("unknown aspect ratio `3:2`") && e.ends_with("t.md:2:1"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unterminated() {
+        let mut sources = Sources::default();
+        let text = "---\ntitle: x\n\n# body\n";
+        let file = sources.add("t.md", text);
+        assert!(
+            locate(text, file, &sources)
+                .unwrap_err()
+                .message
+                .contains("never closed")
+        );
+    }
+
+    #[test]
+    fn footer_template() {
+        let m = Meta {
+            event: Some("E".into()),
+            date: Some("D".into()),
+            ..Meta::default()
+        };
+        assert_eq!(expand_template("{event} · {date}", &m), "E · D");
+        let m = Meta {
+            date: Some("D".into()),
+            ..Meta::default()
+        };
+        assert_eq!(expand_template("{event} · {date}", &m), "D");
+    }
+}

@@ -1,0 +1,110 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use lectern::diag;
+use lectern::pipeline::{BuildRequest, Builder};
+
+/// Compile Markdown slide outlines into themed Typst slide decks and PDFs.
+#[derive(Parser)]
+#[command(name = "lectern", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a deck into a PDF
+    #[command(after_help = "Examples:
+  lectern build decks/cyber-bill-2025.md
+  lectern build talk.md -o out/talk.pdf --theme seminar
+  lectern build talk.md --font-path ~/fonts --typst talk.typ")]
+    Build(BuildArgs),
+    /// List the built-in themes
+    #[command(after_help = "Example:\n  lectern themes")]
+    Themes,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// The Markdown deck
+    deck: PathBuf,
+    /// Where to write the PDF [default: the deck's path with .pdf]
+    #[arg(short, long, value_name = "OUT.pdf")]
+    output: Option<PathBuf>,
+    /// Built-in theme name or theme folder (overrides the front matter)
+    #[arg(long, value_name = "NAME|DIR")]
+    theme: Option<String>,
+    /// Extra folder of fonts (repeatable; also LECTERN_FONT_PATHS)
+    #[arg(long = "font-path", value_name = "DIR")]
+    font_paths: Vec<PathBuf>,
+    /// Folder the build may read files from [default: the current folder when the deck
+    /// is inside it, else the deck's folder]
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Also write the generated Typst source (for hand-tuning)
+    #[arg(long = "typst", value_name = "OUT.typ")]
+    typst_output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => build(args),
+        Command::Themes => {
+            for theme in lectern::themes::BUILTIN {
+                println!("{:<10} {}", theme.name, theme.description);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let mut font_paths = args.font_paths;
+    if let Some(env) = std::env::var_os("LECTERN_FONT_PATHS") {
+        font_paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+    }
+    let request = BuildRequest {
+        deck: args.deck,
+        output: args.output,
+        theme: args.theme,
+        font_paths,
+        root: args.root,
+        typst_output: args.typst_output,
+    };
+    let mut builder = Builder::new();
+    match builder.build(&request) {
+        Ok(report) => {
+            diag::print(&report.sources, &report.warnings);
+            println!(
+                "{}: {} slides, {} pages, {}, {} ms",
+                report.output.display(),
+                report.slides,
+                report.pages,
+                human_size(report.bytes),
+                report.elapsed.as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            diag::print(&error.sources, &error.diagnostics);
+            let errors = error.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "build failed: {errors} error{}; no PDF written",
+                if errors == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} kB", bytes.div_ceil(1024))
+    }
+}

@@ -1,0 +1,356 @@
+//! The presentation model between the Markdown parser and the Typst emitter: no comrak
+//! type crosses this line. Every element keeps the span of the Markdown it came from.
+
+use std::path::PathBuf;
+
+use crate::diag::Span;
+use crate::frontmatter::Meta;
+
+#[derive(Debug, Clone)]
+pub struct Deck {
+    pub meta: Meta,
+    /// Folder of the deck file; relative paths of the deck resolve against it.
+    pub base_dir: PathBuf,
+    pub slides: Vec<Slide>,
+    /// Footnote bodies, indexed by `number - 1` (numbered in order of first use).
+    pub footnotes: Vec<Footnote>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlideKind {
+    Title,
+    Agenda,
+    Section,
+    Content,
+    Sources,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Title,
+    Section,
+    Agenda,
+    Content,
+    Columns,
+    Figure,
+    Quote,
+    Table,
+    Chart,
+    Statement,
+    Steps,
+    End,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 12] = [
+        Layout::Title,
+        Layout::Section,
+        Layout::Agenda,
+        Layout::Content,
+        Layout::Columns,
+        Layout::Figure,
+        Layout::Quote,
+        Layout::Table,
+        Layout::Chart,
+        Layout::Statement,
+        Layout::Steps,
+        Layout::End,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Title => "title",
+            Layout::Section => "section",
+            Layout::Agenda => "agenda",
+            Layout::Content => "content",
+            Layout::Columns => "columns",
+            Layout::Figure => "figure",
+            Layout::Quote => "quote",
+            Layout::Table => "table",
+            Layout::Chart => "chart",
+            Layout::Statement => "statement",
+            Layout::Steps => "steps",
+            Layout::End => "end",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// Marp's `class` values that mean one of our layouts.
+    pub fn from_marp_class(class: &str) -> Option<Layout> {
+        match class {
+            "lead" => Some(Layout::Statement),
+            "invert" => None,
+            other => Layout::from_name(other),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Slide {
+    pub kind: SlideKind,
+    pub id: String,
+    pub title: Option<Vec<Inline>>,
+    /// Set explicitly by a directive or heading class; `None` means infer.
+    pub layout: Option<Layout>,
+    /// Extra classes for the theme (Marp `class`, heading classes that are not layouts).
+    pub classes: Vec<String>,
+    pub blocks: Vec<Block>,
+    pub notes: Vec<Note>,
+    /// Footnote numbers referenced on this slide, in order of first reference.
+    pub footnote_refs: Vec<usize>,
+    pub background: Option<Image>,
+    pub side_image: Option<(Side, Image)>,
+    /// Marp per-slide settings.
+    pub paginate: Option<bool>,
+    pub header: Option<String>,
+    pub footer: Option<String>,
+    pub background_color: Option<String>,
+    pub color: Option<String>,
+    pub span: Span,
+}
+
+impl Slide {
+    pub fn new(kind: SlideKind, span: Span) -> Self {
+        Slide {
+            kind,
+            id: String::new(),
+            title: None,
+            layout: None,
+            classes: vec![],
+            blocks: vec![],
+            notes: vec![],
+            footnote_refs: vec![],
+            background: None,
+            side_image: None,
+            paginate: None,
+            header: None,
+            footer: None,
+            background_color: None,
+            color: None,
+            span,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.blocks.is_empty()
+            && self.background.is_none()
+            && self.side_image.is_none()
+            && self.notes.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Footnote {
+    pub label: String,
+    pub number: usize,
+    pub body: Vec<Inline>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Block {
+    Paragraph {
+        inlines: Vec<Inline>,
+        span: Span,
+    },
+    /// A heading deeper than the slide level, inside a slide.
+    Heading {
+        level: u8,
+        inlines: Vec<Inline>,
+        span: Span,
+    },
+    List(List),
+    Quote {
+        blocks: Vec<Block>,
+        attribution: Option<Vec<Inline>>,
+        span: Span,
+    },
+    Code {
+        lang: Option<String>,
+        text: String,
+        span: Span,
+    },
+    Table(Table),
+    Image {
+        image: Image,
+        span: Span,
+    },
+    Columns {
+        columns: Vec<Column>,
+        span: Span,
+    },
+    Math {
+        text: String,
+        span: Span,
+    },
+    /// `出典:` / `Source:` paragraph.
+    SourceLine {
+        inlines: Vec<Inline>,
+        span: Span,
+    },
+    Rule {
+        span: Span,
+    },
+}
+
+impl Block {
+    pub fn span(&self) -> Span {
+        match self {
+            Block::Paragraph { span, .. }
+            | Block::Heading { span, .. }
+            | Block::Quote { span, .. }
+            | Block::Code { span, .. }
+            | Block::Image { span, .. }
+            | Block::Columns { span, .. }
+            | Block::Math { span, .. }
+            | Block::SourceLine { span, .. }
+            | Block::Rule { span } => *span,
+            Block::List(list) => list.span,
+            Block::Table(table) => table.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Width as a percentage of the row (`width="40%"`), or `None` for an equal share.
+    pub width_percent: Option<f64>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+pub struct List {
+    pub ordered: bool,
+    pub start: usize,
+    pub tight: bool,
+    pub items: Vec<ListItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListItem {
+    /// `Some(checked)` for a task-list item.
+    pub task: Option<bool>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub align: Vec<Align>,
+    pub header: Vec<Vec<Inline>>,
+    pub rows: Vec<Vec<Vec<Inline>>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fit {
+    Contain,
+    Cover,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Length {
+    Percent(f64),
+    Pt(f64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// As written in the Markdown.
+    pub src: String,
+    /// Path relative to the deck's folder in the project's virtual space, resolved by
+    /// `resolve` (possibly a converted copy).
+    pub path: String,
+    pub caption: Option<String>,
+    pub alt: String,
+    pub width: Option<Length>,
+    pub height: Option<Length>,
+    pub fit: Option<Fit>,
+    /// Marp `bg` (full-bleed) or `bg left` / `bg right` (split).
+    pub background: Option<Background>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    Full,
+    Split(Side),
+}
+
+#[derive(Debug, Clone)]
+pub enum Inline {
+    Text(String),
+    /// A line break inside a paragraph that is not a hard break.
+    SoftBreak,
+    LineBreak,
+    Code(String),
+    Emph(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Underline(Vec<Inline>),
+    Mark(Vec<Inline>),
+    Kbd(Vec<Inline>),
+    Sup(Vec<Inline>),
+    Sub(Vec<Inline>),
+    Link {
+        url: String,
+        children: Vec<Inline>,
+    },
+    Math {
+        text: String,
+        span: Span,
+    },
+    FootnoteRef(usize),
+    Image(Box<Image>),
+}
+
+/// The plain text of inline content, for ids, bookmarks and PDF metadata.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    fn walk(inlines: &[Inline], out: &mut String) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+                Inline::SoftBreak | Inline::LineBreak => out.push(' '),
+                Inline::Math { text, .. } => out.push_str(text),
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strike(c)
+                | Inline::Underline(c)
+                | Inline::Mark(c)
+                | Inline::Kbd(c)
+                | Inline::Sup(c)
+                | Inline::Sub(c)
+                | Inline::Link { children: c, .. } => walk(c, out),
+                Inline::FootnoteRef(_) => {}
+                Inline::Image(img) => out.push_str(&img.alt),
+            }
+        }
+    }
+    walk(inlines, &mut out);
+    out
+}

@@ -1,0 +1,372 @@
+//! One build, stage by stage: read → parse → resolve → layout → emit → compile → export.
+//! A [`Builder`] keeps the Typst World alive between builds (watch mode).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use typst::World;
+use typst_kit::datetime::Time;
+
+use crate::compile;
+use crate::diag::{Diagnostic, Failure, Sources, Span};
+use crate::emit::{self, EmitOptions};
+use crate::layout;
+use crate::parse;
+use crate::resolve::{Resolver, normalize};
+use crate::themes::{self, Theme};
+use crate::world::LecternWorld;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildRequest {
+    pub deck: PathBuf,
+    /// PDF to write; default: the deck's path with `.pdf`.
+    pub output: Option<PathBuf>,
+    /// `--theme`: overrides the front matter.
+    pub theme: Option<String>,
+    pub font_paths: Vec<PathBuf>,
+    /// `--root`: the folder a build may read from.
+    pub root: Option<PathBuf>,
+    /// Also write the generated Typst source here.
+    pub typst_output: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub output: PathBuf,
+    pub slides: usize,
+    pub pages: usize,
+    pub bytes: usize,
+    pub elapsed: Duration,
+    pub timings: Timings,
+    pub warnings: Vec<Diagnostic>,
+    pub sources: Sources,
+    /// Files on disk the build read (the deck, images, theme files), to watch.
+    pub dependencies: Vec<PathBuf>,
+}
+
+/// Where a build's time went.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    pub markdown: Duration,
+    pub typst: Duration,
+    pub pdf: Duration,
+}
+
+#[derive(Debug)]
+pub struct BuildError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files read before the failure (so watch mode can wait for a fix).
+    pub dependencies: Vec<PathBuf>,
+}
+
+impl BuildError {
+    pub fn render(&self) -> String {
+        crate::diag::render_plain(&self.sources, &self.diagnostics)
+    }
+}
+
+/// Everything but the PDF: the compiled document and what produced it.
+pub struct Compiled {
+    pub document: typst_layout::PagedDocument,
+    pub typst_source: String,
+    pub slides: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+#[derive(Default)]
+pub struct Builder {
+    world: Option<(PathBuf, Vec<PathBuf>, LecternWorld)>,
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// Builds the PDF and writes it atomically.
+    pub fn build(&mut self, request: &BuildRequest) -> Result<BuildReport, BuildError> {
+        let started = Instant::now();
+        let mut sources = Sources::default();
+        let output = request
+            .output
+            .clone()
+            .unwrap_or_else(|| request.deck.with_extension("pdf"));
+        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| {
+            BuildError {
+                sources,
+                diagnostics,
+                dependencies,
+            }
+        };
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(fail(
+                sources,
+                vec![
+                    Diagnostic::error(
+                        None,
+                        format!(
+                            "cannot write {}: folder {} does not exist",
+                            output.display(),
+                            parent.display()
+                        ),
+                    )
+                    .with_hint("create the folder first, or choose another path with -o"),
+                ],
+                vec![request.deck.clone()],
+            ));
+        }
+        let compiled = match self.compile(request, &mut sources) {
+            Ok(c) => c,
+            Err(Failure(diagnostics)) => {
+                let deps = self.dependencies(request);
+                return Err(fail(sources, diagnostics, deps));
+            }
+        };
+        let dependencies = self.dependencies(request);
+        let pdf_started = Instant::now();
+        let ident = format!("lectern:{}", request.deck.display());
+        let pdf = match compile::export_pdf(&compiled.document, &ident) {
+            Ok(pdf) => pdf,
+            Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
+        };
+        if let Some(path) = &request.typst_output
+            && let Err(e) = write_atomically(path, compiled.typst_source.as_bytes())
+        {
+            return Err(fail(
+                sources,
+                vec![Diagnostic::error(
+                    None,
+                    format!("cannot write {}: {e}", path.display()),
+                )],
+                dependencies,
+            ));
+        }
+        if let Err(e) = write_atomically(&output, &pdf) {
+            return Err(fail(
+                sources,
+                vec![Diagnostic::error(
+                    None,
+                    format!("cannot write {}: {e}", output.display()),
+                )],
+                dependencies,
+            ));
+        }
+        let mut timings = compiled.timings;
+        timings.pdf = pdf_started.elapsed();
+        Ok(BuildReport {
+            output,
+            slides: compiled.slides,
+            pages: compiled.document.pages().len(),
+            bytes: pdf.len(),
+            elapsed: started.elapsed(),
+            timings,
+            warnings: compiled.warnings,
+            sources,
+            dependencies,
+        })
+    }
+
+    fn dependencies(&mut self, request: &BuildRequest) -> Vec<PathBuf> {
+        let mut deps = vec![request.deck.clone()];
+        if let Some((_, _, world)) = &mut self.world {
+            deps.extend(world.dependencies());
+        }
+        deps.sort();
+        deps.dedup();
+        deps
+    }
+
+    /// Parse to typeset document; no file is written.
+    pub fn compile(
+        &mut self,
+        request: &BuildRequest,
+        sources: &mut Sources,
+    ) -> Result<Compiled, Failure> {
+        let started = Instant::now();
+        let deck_path = &request.deck;
+        let bytes = std::fs::read(deck_path).map_err(|e| {
+            Diagnostic::error(
+                None,
+                format!("cannot read deck {}: {e}", deck_path.display()),
+            )
+        })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+                let line = prefix.matches('\n').count() + 1;
+                let file = sources.add(
+                    deck_path.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                );
+                return Err(Diagnostic::error(
+                    sources.line_span(file, line),
+                    format!(
+                        "the deck is not UTF-8 text (invalid byte 0x{:02X} at byte {valid})",
+                        bytes[valid]
+                    ),
+                )
+                .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\")")
+                .into());
+            }
+        };
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
+        let file = sources.add(deck_path.display().to_string(), text.clone());
+
+        let parsed = parse::parse(deck_path, &text, file, sources)?;
+        let mut warnings = parsed.warnings;
+        let mut deck = parsed.deck;
+
+        let root = build_root(request)?;
+        let deck_dir = normalize(&absolute(deck_path.parent().unwrap_or(Path::new("."))));
+        if !deck_dir.starts_with(&root) {
+            return Err(Diagnostic::error(
+                None,
+                format!("the deck lies outside the build root {}", root.display()),
+            )
+            .into());
+        }
+
+        // Theme: --theme beats the front matter; a front-matter path is relative to the deck.
+        let theme = match (&request.theme, &deck.meta.theme) {
+            (Some(spec), _) => themes::find(spec, &std::env::current_dir().unwrap_or_default())?,
+            (None, Some(spec)) => themes::find(spec, &deck_dir).map_err(|d| Diagnostic {
+                span: deck.meta.span.map(|s| theme_line(sources, file, s)),
+                ..d
+            })?,
+            (None, None) => themes::find("seminar", &deck_dir)?,
+        };
+
+        let overlays = Resolver::new(&root, &deck_dir).resolve_deck(&mut deck)?;
+        layout::layout(&mut deck);
+
+        let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
+        let stem = deck_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "deck".into());
+        let main_vpath = format!(
+            "/{}/{stem}.lectern.typ",
+            relative.to_string_lossy().replace('\\', "/")
+        )
+        .replace("//", "/");
+        let theme_path = theme.main_vpath();
+        let emitted = emit::emit(
+            &deck,
+            &EmitOptions {
+                theme_path: &theme_path,
+                deck_name: &sources.name(file).to_string(),
+                accent: deck.meta.theme_overrides.accent.as_deref(),
+            },
+        );
+        let markdown_time = started.elapsed();
+
+        let world = self.world_for(&root, request, &theme);
+        let glyph_errors = compile::check_glyphs(world.book(), &emitted.visible_text, sources);
+        if !glyph_errors.is_empty() {
+            return Err(Failure(glyph_errors));
+        }
+        world.prepare(&main_vpath, emitted.text.clone(), overlays, theme);
+        let typst_started = Instant::now();
+        let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
+        warnings.extend(typst_warnings);
+        let document = document.map_err(|mut errors| {
+            errors.extend(warnings.iter().cloned());
+            Failure(errors)
+        })?;
+        Ok(Compiled {
+            document,
+            typst_source: emitted.text,
+            slides: emitted.slide_count,
+            warnings,
+            timings: Timings {
+                markdown: markdown_time,
+                typst: typst_started.elapsed(),
+                pdf: Duration::ZERO,
+            },
+        })
+    }
+
+    /// The long-lived World, rebuilt only when the root or font folders change.
+    fn world_for(
+        &mut self,
+        root: &Path,
+        request: &BuildRequest,
+        theme: &Theme,
+    ) -> &mut LecternWorld {
+        let mut font_dirs = request.font_paths.clone();
+        font_dirs.extend(theme.font_dirs());
+        let reusable = matches!(&self.world, Some((r, f, _)) if r == root && *f == font_dirs);
+        if !reusable {
+            let now = match compile::source_date_epoch() {
+                Some(epoch) => Time::fixed_timestamp(epoch).unwrap_or_else(|_| Time::system()),
+                None => Time::system(),
+            };
+            let world = LecternWorld::new(root, &font_dirs, now);
+            self.world = Some((root.to_path_buf(), font_dirs, world));
+        }
+        &mut self.world.as_mut().unwrap().2
+    }
+}
+
+fn theme_line(sources: &Sources, file: crate::diag::FileIdx, fm: Span) -> Span {
+    let text = &sources.text(file)[fm.range()];
+    match text.lines().position(|l| l.starts_with("theme:")) {
+        Some(i) => {
+            let (first, _) = sources.line_col(file, fm.start);
+            sources.line_span(file, first + i)
+        }
+        None => fm,
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `--root`, else the current folder when the deck lies inside it, else the deck's folder.
+fn build_root(request: &BuildRequest) -> Result<PathBuf, Diagnostic> {
+    let deck_dir = normalize(&absolute(request.deck.parent().unwrap_or(Path::new("."))));
+    if let Some(root) = &request.root {
+        let root = normalize(&absolute(root));
+        if !root.is_dir() {
+            return Err(Diagnostic::error(
+                None,
+                format!("--root {} is not a folder", root.display()),
+            ));
+        }
+        return Ok(root);
+    }
+    let cwd = normalize(&absolute(Path::new(".")));
+    Ok(if deck_dir.starts_with(&cwd) {
+        cwd
+    } else {
+        deck_dir
+    })
+}
+
+/// Writes `path` whole or not at all: a temp file in the same folder, then a rename.
+pub fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".lectern-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(data)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

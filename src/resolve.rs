@@ -1,0 +1,283 @@
+//! Resolves what a deck refers to on disk: images (checked, converted or downscaled when
+//! Typst cannot use them as they are). Every path stays inside the build root.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Diagnostic, Failure};
+use crate::model::*;
+use crate::parse::slugify;
+
+/// Longest side, in pixels, above which a raster image is downscaled at build time.
+const MAX_IMAGE_SIDE: u32 = 3000;
+
+/// Files the build serves from memory instead of the disk (converted images), by
+/// absolute virtual path.
+pub type Overlays = HashMap<String, Vec<u8>>;
+
+pub struct Resolver<'a> {
+    /// Absolute build root on disk.
+    pub root: &'a Path,
+    /// Absolute folder of the deck on disk.
+    pub deck_dir: &'a Path,
+    pub overlays: Overlays,
+    pub errors: Vec<Diagnostic>,
+    /// Images already checked, by virtual path (a deck often repeats its logo).
+    checked: HashMap<String, Result<String, String>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(root: &'a Path, deck_dir: &'a Path) -> Self {
+        Resolver {
+            root,
+            deck_dir,
+            overlays: HashMap::new(),
+            errors: vec![],
+            checked: HashMap::new(),
+        }
+    }
+
+    pub fn resolve_deck(mut self, deck: &mut Deck) -> Result<Overlays, Failure> {
+        for slide in &mut deck.slides {
+            if let Some(image) = &mut slide.background {
+                self.image(image);
+            }
+            if let Some((_, image)) = &mut slide.side_image {
+                self.image(image);
+            }
+            for block in &mut slide.blocks {
+                self.block(block);
+            }
+            if let Some(title) = &mut slide.title {
+                self.inlines(title);
+            }
+        }
+        for footnote in &mut deck.footnotes {
+            self.inlines(&mut footnote.body);
+        }
+        if self.errors.is_empty() {
+            Ok(self.overlays)
+        } else {
+            Err(Failure(self.errors))
+        }
+    }
+
+    fn block(&mut self, block: &mut Block) {
+        match block {
+            Block::Image { image, .. } => self.image(image),
+            Block::Paragraph { inlines, .. }
+            | Block::Heading { inlines, .. }
+            | Block::SourceLine { inlines, .. } => self.inlines(inlines),
+            Block::List(list) => list
+                .items
+                .iter_mut()
+                .flat_map(|i| &mut i.blocks)
+                .for_each(|b| self.block(b)),
+            Block::Quote { blocks, .. } => blocks.iter_mut().for_each(|b| self.block(b)),
+            Block::Columns { columns, .. } => columns
+                .iter_mut()
+                .flat_map(|c| &mut c.blocks)
+                .for_each(|b| self.block(b)),
+            Block::Table(table) => table
+                .header
+                .iter_mut()
+                .chain(table.rows.iter_mut().flatten())
+                .for_each(|c| self.inlines(c)),
+            Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } => {}
+        }
+    }
+
+    fn inlines(&mut self, inlines: &mut [Inline]) {
+        for inline in inlines {
+            match inline {
+                Inline::Image(image) => self.image(image),
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strike(c)
+                | Inline::Underline(c)
+                | Inline::Mark(c)
+                | Inline::Kbd(c)
+                | Inline::Sup(c)
+                | Inline::Sub(c)
+                | Inline::Link { children: c, .. } => self.inlines(c),
+                _ => {}
+            }
+        }
+    }
+
+    fn image(&mut self, image: &mut Image) {
+        match self.image_path(&image.src) {
+            Ok(path) => image.path = path,
+            Err(d) => self.errors.push(Diagnostic {
+                span: Some(image.span),
+                ..d
+            }),
+        }
+    }
+
+    /// The virtual path Typst should load for an image written as `src`.
+    fn image_path(&mut self, src: &str) -> Result<String, Diagnostic> {
+        if src.contains("://") || src.starts_with("data:") {
+            return Err(
+                Diagnostic::error(None, format!("image `{src}` is not a local file")).with_hint(
+                    "lectern never downloads: save the image under figures/ and link to that file",
+                ),
+            );
+        }
+        let on_disk = normalize(&self.deck_dir.join(percent_decode(src)));
+        let Ok(relative) = on_disk.strip_prefix(self.root) else {
+            return Err(Diagnostic::error(
+                None,
+                format!(
+                    "image `{src}` lies outside the build root `{}`",
+                    self.root.display()
+                ),
+            )
+            .with_hint("move it under the root, or widen the root with --root"));
+        };
+        let vpath = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+        if let Some(done) = self.checked.get(&vpath) {
+            return done.clone().map_err(|msg| Diagnostic::error(None, msg));
+        }
+        let result = self.load_image(src, &on_disk, &vpath);
+        self.checked
+            .insert(vpath, result.clone().map_err(|d| d.message.clone()));
+        result
+    }
+
+    fn load_image(&mut self, src: &str, on_disk: &Path, vpath: &str) -> Result<String, Diagnostic> {
+        let bytes = std::fs::read(on_disk).map_err(|e| {
+            let what = if e.kind() == std::io::ErrorKind::NotFound {
+                "not found".to_string()
+            } else {
+                e.to_string()
+            };
+            Diagnostic::error(None, format!("image `{src}`: {what}"))
+                .with_hint(format!("looked for {}", on_disk.display()))
+        })?;
+        let ext = on_disk
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if ext == "svg" || ext == "svgz" {
+            return if looks_like_svg(&bytes) || ext == "svgz" {
+                Ok(vpath.to_string())
+            } else {
+                Err(Diagnostic::error(
+                    None,
+                    format!("image `{src}` is not a valid SVG file"),
+                ))
+            };
+        }
+        let corrupt = |e: image::ImageError| {
+            Diagnostic::error(None, format!("image `{src}` cannot be read: {e}"))
+                .with_hint("re-export it as PNG or JPEG")
+        };
+        let reader = image::ImageReader::new(Cursor::new(&bytes))
+            .with_guessed_format()
+            .map_err(|e| corrupt(e.into()))?;
+        let Some(format) = reader.format() else {
+            return Err(Diagnostic::error(
+                None,
+                format!("image `{src}` is not an image lectern can read"),
+            )
+            .with_hint("use PNG, JPEG, GIF, WebP or SVG"));
+        };
+        // Decode fully: a truncated file must fail here, at the author's line, not in Typst.
+        let decoded = reader.decode().map_err(corrupt)?;
+        let native = matches!(
+            format,
+            image::ImageFormat::Png
+                | image::ImageFormat::Jpeg
+                | image::ImageFormat::Gif
+                | image::ImageFormat::WebP
+        );
+        let oversized = decoded.width().max(decoded.height()) > MAX_IMAGE_SIDE;
+        if native && !oversized {
+            return Ok(vpath.to_string());
+        }
+        let decoded = if oversized {
+            decoded.resize(
+                MAX_IMAGE_SIDE,
+                MAX_IMAGE_SIDE,
+                image::imageops::FilterType::Lanczos3,
+            )
+        } else {
+            decoded
+        };
+        let mut out = Cursor::new(Vec::new());
+        let (ext, result) = if decoded.color().has_alpha() || format != image::ImageFormat::Jpeg {
+            ("png", decoded.write_to(&mut out, image::ImageFormat::Png))
+        } else {
+            (
+                "jpg",
+                decoded
+                    .to_rgb8()
+                    .write_to(&mut out, image::ImageFormat::Jpeg),
+            )
+        };
+        result.map_err(corrupt)?;
+        let converted = format!(
+            "/__lectern__/images/{}.{ext}",
+            slugify(&vpath.replace(['/', '.'], "-"))
+        );
+        self.overlays.insert(converted.clone(), out.into_inner());
+        Ok(converted)
+    }
+}
+
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
+    head.contains("<svg")
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk (the file may not exist).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn percent_decode(src: &str) -> String {
+    let bytes = src.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = bytes.get(i + 1..i + 3)
+            && let Ok(hex) = std::str::from_utf8(hex)
+            && let Ok(v) = u8::from_str_radix(hex, 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| src.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d.png")),
+            PathBuf::from("/a/c/d.png")
+        );
+        assert_eq!(percent_decode("my%20fig.png"), "my fig.png");
+    }
+}

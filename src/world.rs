@@ -1,0 +1,184 @@
+//! The Typst World: one long-lived instance per process (kept across watch rebuilds so
+//! comemo's caches pay off), built on typst-kit's FontStore and FileStore.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::datetime::Time;
+use typst_kit::files::{FileLoader, FileStore, FsRoot};
+use typst_kit::fonts::{self, FontStore};
+
+use crate::themes::{THEME_VDIR, Theme};
+
+pub struct LecternWorld {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    files: FileStore<Loader>,
+    main: FileId,
+    now: Time,
+}
+
+/// Serves the generated main file from memory, the theme and converted images from
+/// memory or the theme folder, and everything else from the build root on disk.
+pub struct Loader {
+    root: FsRoot,
+    main: FileId,
+    main_text: String,
+    overlays: HashMap<FileId, Bytes>,
+    theme: Option<Theme>,
+}
+
+pub fn file_id(vpath: &str) -> FileId {
+    let vpath = VirtualPath::new(vpath).expect("lectern makes only valid virtual paths");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl FileLoader for Loader {
+    fn load(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main {
+            return Ok(Bytes::from_string(self.main_text.clone()));
+        }
+        if let Some(bytes) = self.overlays.get(&id) {
+            return Ok(bytes.clone());
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            // No network and no package cache: themes and charts are lectern's own.
+            return Err(FileError::Other(Some(
+                "Typst packages are not available in lectern".into(),
+            )));
+        }
+        let path = id.vpath().get_with_slash();
+        if let Some(rest) = path.strip_prefix(THEME_VDIR) {
+            return match &self.theme {
+                Some(Theme::Builtin(b)) => b
+                    .files
+                    .iter()
+                    .find(|(name, _)| format!("/{name}") == rest)
+                    .map(|(_, data)| Bytes::new(*data))
+                    .ok_or_else(|| FileError::NotFound(PathBuf::from(path))),
+                Some(Theme::Folder(dir)) => {
+                    let vpath = VirtualPath::new(rest)
+                        .map_err(|_| FileError::NotFound(PathBuf::from(path)))?;
+                    FsRoot::new(dir.clone()).load(&vpath)
+                }
+                None => Err(FileError::NotFound(PathBuf::from(path))),
+            };
+        }
+        self.root.load(id.vpath())
+    }
+}
+
+impl LecternWorld {
+    /// Scans fonts once: embedded, system, then each extra folder.
+    pub fn new(root: &Path, font_dirs: &[PathBuf], now: Time) -> Self {
+        let mut store = FontStore::new();
+        store.extend(fonts::embedded());
+        store.extend(fonts::system());
+        for dir in font_dirs {
+            store.extend(fonts::scan(dir));
+        }
+        let main = file_id("/__lectern__/empty.typ");
+        LecternWorld {
+            library: LazyHash::new(Library::builder().build()),
+            fonts: store,
+            files: FileStore::new(Loader {
+                root: FsRoot::new(root.to_path_buf()),
+                main,
+                main_text: String::new(),
+                overlays: HashMap::new(),
+                theme: None,
+            }),
+            main,
+            now,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.files.loader().root.path()
+    }
+
+    /// Adds fonts from a folder (a theme's `fonts/`), once.
+    pub fn add_font_dir(&mut self, dir: &Path) {
+        self.fonts.extend(fonts::scan(dir));
+    }
+
+    /// Prepares the next compile: new main text, overlays and theme; cached file
+    /// contents are reset so edited files are read again (sources reparse incrementally).
+    pub fn prepare(
+        &mut self,
+        main_vpath: &str,
+        text: String,
+        overlays: HashMap<String, Vec<u8>>,
+        theme: Theme,
+    ) {
+        self.main = file_id(main_vpath);
+        let loader = self.files.loader_mut();
+        loader.main = self.main;
+        loader.main_text = text;
+        loader.overlays = overlays
+            .into_iter()
+            .map(|(p, b)| (file_id(&p), Bytes::new(b)))
+            .collect();
+        loader.theme = Some(theme);
+        self.files.reset();
+        self.now.reset();
+    }
+
+    /// Files on disk that the last compile read (the set to watch).
+    pub fn dependencies(&mut self) -> Vec<PathBuf> {
+        let (loader, ids) = self.files.dependencies();
+        let mut out = Vec::new();
+        for id in ids {
+            if id == loader.main || loader.overlays.contains_key(&id) {
+                continue;
+            }
+            let path = id.vpath().get_with_slash();
+            if let Some(rest) = path.strip_prefix(THEME_VDIR) {
+                if let Some(Theme::Folder(dir)) = &loader.theme {
+                    out.push(dir.join(rest.trim_start_matches('/')));
+                }
+                continue;
+            }
+            if let Ok(p) = loader.root.resolve(id.vpath()) {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
+impl World for LecternWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.files.source(id)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.files.file(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+
+    fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
+        self.now.today(offset)
+    }
+}

@@ -1,0 +1,111 @@
+//! Helpers for tests that run the lectern binary and read its PDFs the way a user
+//! would: pages, text (pdftotext), links (pdfinfo -url), metadata (pdfinfo).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn lectern(dir: &Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("LECTERN_FONT_PATHS")
+        .output()
+        .expect("run lectern");
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Builds `deck.md` in `dir`; panics with lectern's stderr if the build fails.
+pub fn build_ok(dir: &Path, deck: &str) -> PathBuf {
+    write(dir, "deck.md", deck);
+    let run = lectern(dir, &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "build failed:\n{}", run.stderr);
+    dir.join("deck.pdf")
+}
+
+/// Text of each page, as pdftotext sees it.
+pub fn pages(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext failed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+/// Text with all white space removed (Japanese lines wrap anywhere).
+pub fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// URLs of the PDF's link annotations.
+pub fn links(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdfinfo")
+        .arg("-url")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect()
+}
+
+/// `pdfinfo` fields (Title, Author, Pages, …).
+pub fn info(pdf: &Path) -> Vec<(String, String)> {
+    let out = Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+pub fn info_field(pdf: &Path, key: &str) -> String {
+    info(pdf)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+pub fn page_count(pdf: &Path) -> usize {
+    info_field(pdf, "Pages").parse().expect("page count")
+}
