@@ -30,12 +30,8 @@ pub fn compile(
         .filter(|w| !w.message.starts_with("unknown font family"))
         .map(|w| translate(world, w, map, sources, &mut files))
         .collect();
-    let output = result.output.map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| translate(world, e, map, sources, &mut files))
-            .collect()
-    });
+    let output =
+        result.output.map_err(|errors| errors.iter().map(|e| translate(world, e, map, sources, &mut files)).collect());
     (output, warnings)
 }
 
@@ -86,10 +82,7 @@ fn translate(
             .filter(|t| t.span.id() == Some(world.main()))
             .find_map(|t| place(t.span.into(), sources))
     {
-        out.hints.push(format!(
-            "while building the slide at {}",
-            sources.location(slide)
-        ));
+        out.hints.push(format!("while building the slide at {}", sources.location(slide)));
     }
     out
 }
@@ -99,11 +92,7 @@ fn display_name(world: &LecternWorld, id: FileId) -> String {
     if let Some(rest) = vpath.strip_prefix(crate::themes::THEME_VDIR) {
         return format!("theme{rest}");
     }
-    world
-        .root()
-        .join(id.vpath().get_without_slash())
-        .display()
-        .to_string()
+    world.root().join(id.vpath().get_without_slash()).display().to_string()
 }
 
 /// Characters that are never drawn, so need no font.
@@ -114,27 +103,21 @@ fn needs_glyph(c: char) -> bool {
 }
 
 /// Fails on any character no installed font covers: Typst would silently draw tofu.
-pub fn check_glyphs(
-    book: &FontBook,
-    visible: &[(String, Span)],
-    sources: &Sources,
-) -> Vec<Diagnostic> {
+pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sources) -> Vec<Diagnostic> {
     let mut covered: HashMap<char, bool> = HashMap::new();
     let mut errors = Vec::new();
     for (text, span) in visible {
         for c in text.chars().filter(|&c| needs_glyph(c)) {
-            if *covered.entry(c).or_insert_with(|| {
-                (0..)
-                    .map_while(|i| book.info(i))
-                    .any(|info| info.coverage.contains(c as u32))
-            }) {
+            if *covered
+                .entry(c)
+                .or_insert_with(|| (0..).map_while(|i| book.info(i)).any(|info| info.coverage.contains(c as u32)))
+            {
                 continue;
             }
             covered.insert(c, true); // report each character once
             let source = &sources.text(span.file)[span.range()];
-            let at = source.find(c).map_or(*span, |i| {
-                Span::new(span.file, span.start + i..span.start + i + c.len_utf8())
-            });
+            let at =
+                source.find(c).map_or(*span, |i| Span::new(span.file, span.start + i..span.start + i + c.len_utf8()));
             errors.push(
                 Diagnostic::error(at, format!("no installed font has the character '{c}' (U+{:04X})", c as u32))
                     .with_hint("on Debian/Ubuntu install fonts-noto-cjk (and fonts-noto-color-emoji for emoji), or pass --font-path DIR with a font that has it"),
@@ -150,19 +133,10 @@ pub fn check_glyphs(
 /// PDF bytes with a stable identifier and a timestamp only from SOURCE_DATE_EPOCH, so the
 /// same inputs give byte-identical files.
 pub fn export_pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let timestamp = source_date_epoch()
-        .and_then(datetime_from_epoch)
-        .map(Timestamp::new_utc);
-    let options = PdfOptions {
-        ident: Smart::Custom(ident.to_string()),
-        timestamp,
-        ..PdfOptions::default()
-    };
+    let timestamp = source_date_epoch().and_then(datetime_from_epoch).map(Timestamp::new_utc);
+    let options = PdfOptions { ident: Smart::Custom(ident.to_string()), timestamp, ..PdfOptions::default() };
     typst_pdf::pdf(doc, &options).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| Diagnostic::error(None, format!("PDF export: {}", e.message)))
-            .collect()
+        errors.iter().map(|e| Diagnostic::error(None, format!("PDF export: {}", e.message))).collect()
     })
 }
 
@@ -183,14 +157,7 @@ fn datetime_from_epoch(secs: i64) -> Option<Datetime> {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Datetime::from_ymd_hms(
-        year,
-        month,
-        day,
-        (rem / 3600) as u8,
-        (rem % 3600 / 60) as u8,
-        (rem % 60) as u8,
-    )
+    Datetime::from_ymd_hms(year, month, day, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
 }
 
 #[cfg(test)]
@@ -200,9 +167,6 @@ mod tests {
     #[test]
     fn epoch_to_date() {
         let d = datetime_from_epoch(1_700_000_000).unwrap();
-        assert_eq!(
-            (d.year(), d.month(), d.day()),
-            (Some(2023), Some(11), Some(14))
-        );
+        assert_eq!((d.year(), d.month(), d.day()), (Some(2023), Some(11), Some(14)));
     }
 }

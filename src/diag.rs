@@ -24,11 +24,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileIdx, range: Range<usize>) -> Self {
-        Span {
-            file,
-            start: range.start,
-            end: range.end,
-        }
+        Span { file, start: range.start, end: range.end }
     }
 
     pub fn range(&self) -> Range<usize> {
@@ -40,11 +36,7 @@ impl Span {
         if self.file != other.file {
             return self;
         }
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -64,21 +56,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(span: impl Into<Option<Span>>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            message: message.into(),
-            span: span.into(),
-            hints: vec![],
-        }
+        Diagnostic { severity: Severity::Error, message: message.into(), span: span.into(), hints: vec![] }
     }
 
     pub fn warning(span: impl Into<Option<Span>>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            message: message.into(),
-            span: span.into(),
-            hints: vec![],
-        }
+        Diagnostic { severity: Severity::Warning, message: message.into(), span: span.into(), hints: vec![] }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -108,14 +90,8 @@ struct SourceFile {
 impl Sources {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileIdx {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        self.files.push(SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-        });
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        self.files.push(SourceFile { name: name.into(), text, line_starts });
         FileIdx(self.files.len() as u32 - 1)
     }
 
@@ -130,30 +106,16 @@ impl Sources {
     /// Byte offset of a 1-based line and 1-based byte column.
     pub fn offset(&self, file: FileIdx, line: usize, column: usize) -> usize {
         let f = &self.files[file.0 as usize];
-        let start = f
-            .line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(f.text.len());
+        let start = f.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(f.text.len());
         (start + column.saturating_sub(1)).min(f.text.len())
     }
 
     /// The span of a whole 1-based line, without its line break.
     pub fn line_span(&self, file: FileIdx, line: usize) -> Span {
         let f = &self.files[file.0 as usize];
-        let start = f
-            .line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(f.text.len());
-        let end = f.text[start..]
-            .find('\n')
-            .map_or(f.text.len(), |i| start + i);
-        let end = if f.text[..end].ends_with('\r') {
-            end - 1
-        } else {
-            end
-        };
+        let start = f.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(f.text.len());
+        let end = f.text[start..].find('\n').map_or(f.text.len(), |i| start + i);
+        let end = if f.text[..end].ends_with('\r') { end - 1 } else { end };
         Span::new(file, start..end)
     }
 
@@ -162,10 +124,7 @@ impl Sources {
         let f = &self.files[file.0 as usize];
         let line = f.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = f.line_starts[line - 1];
-        let col = f
-            .text
-            .get(start..offset.min(f.text.len()))
-            .map_or(1, |s| s.chars().count() + 1);
+        let col = f.text.get(start..offset.min(f.text.len())).map_or(1, |s| s.chars().count() + 1);
         (line, col)
     }
 
@@ -179,11 +138,7 @@ impl Sources {
 /// Where diagnostics go: stderr, coloured only on a terminal and without `NO_COLOR`.
 pub fn color_choice() -> ColorChoice {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if !no_color && std::io::stderr().is_terminal() {
-        ColorChoice::Auto
-    } else {
-        ColorChoice::Never
-    }
+    if !no_color && std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never }
 }
 
 pub fn print(sources: &Sources, diagnostics: &[Diagnostic]) {
@@ -242,10 +197,7 @@ impl From<Diagnostic> for Failure {
 }
 
 /// The "did you mean" candidate for a misspelt name, if one is close enough.
-pub fn did_you_mean<'a>(
-    given: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(given, c), c))

@@ -203,6 +203,7 @@ impl Default for Meta {
 }
 
 /// Where the front matter lies in the deck text.
+#[derive(Debug)]
 pub struct Block<'a> {
     pub yaml: &'a str,
     /// Byte offset of the YAML text (the line after the opening `---`).
@@ -212,35 +213,22 @@ pub struct Block<'a> {
 }
 
 /// Finds the front matter: `---` on the first line, closed by `---` or `...`.
-pub fn locate<'a>(
-    text: &'a str,
-    file: FileIdx,
-    sources: &Sources,
-) -> Result<Option<Block<'a>>, Diagnostic> {
+pub fn locate<'a>(text: &'a str, file: FileIdx, sources: &Sources) -> Result<Option<Block<'a>>, Diagnostic> {
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
         return Ok(None);
     }
     let mut offset = first_line_end;
     while offset < text.len() {
-        let line_end = text[offset..]
-            .find('\n')
-            .map_or(text.len(), |i| offset + i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
         let line = text[offset..line_end].trim_end();
         if line == "---" || line == "..." {
-            return Ok(Some(Block {
-                yaml: &text[first_line_end..offset],
-                yaml_start: first_line_end,
-                end: line_end,
-            }));
+            return Ok(Some(Block { yaml: &text[first_line_end..offset], yaml_start: first_line_end, end: line_end }));
         }
         offset = line_end;
     }
-    Err(Diagnostic::error(
-        sources.line_span(file, 1),
-        "the front matter starting here is never closed",
-    )
-    .with_hint("end the YAML block with a line containing only `---`"))
+    Err(Diagnostic::error(sources.line_span(file, 1), "the front matter starting here is never closed")
+        .with_hint("end the YAML block with a line containing only `---`"))
 }
 
 pub fn parse(
@@ -255,15 +243,11 @@ pub fn parse(
     };
     let whole = Span::new(file, block.yaml_start.saturating_sub(4)..block.end);
     if block.yaml.trim().is_empty() {
-        return Ok(Meta {
-            span: Some(whole),
-            ..Meta::default()
-        });
+        return Ok(Meta { span: Some(whole), ..Meta::default() });
     }
 
     // Check keys first so that a misspelt key gets a "did you mean" at its own line.
-    let value: serde_yaml::Value =
-        serde_yaml::from_str(block.yaml).map_err(|e| yaml_error(&e, &yaml_line_span))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(block.yaml).map_err(|e| yaml_error(&e, &yaml_line_span))?;
     let Some(map) = value.as_mapping() else {
         return Err(Diagnostic::error(
             yaml_line_span(1),
@@ -274,10 +258,7 @@ pub fn parse(
         let Some(key) = key.as_str() else { continue };
         if !KEYS.contains(&key) {
             let line = key_line(block.yaml, key);
-            let mut d = Diagnostic::error(
-                yaml_line_span(line),
-                format!("unknown front-matter key `{key}`"),
-            );
+            let mut d = Diagnostic::error(yaml_line_span(line), format!("unknown front-matter key `{key}`"));
             d = match did_you_mean(key, KEYS.iter().copied()) {
                 Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                 None => d.with_hint(format!("the keys are: {}", KEYS.join(", "))),
@@ -288,22 +269,12 @@ pub fn parse(
     let fm: FrontMatter = serde_yaml::from_value(value).map_err(|e| {
         // Values were parsed already; a type error names its key, so point at that key.
         let msg = e.to_string();
-        let line = KEYS
-            .iter()
-            .find(|k| msg.contains(&format!("`{k}`")))
-            .map_or(1, |k| key_line(block.yaml, k));
+        let line = KEYS.iter().find(|k| msg.contains(&format!("`{k}`"))).map_or(1, |k| key_line(block.yaml, k));
         Diagnostic::error(yaml_line_span(line), format!("front matter: {msg}"))
     })?;
 
     let check = |key: &str, ok: bool, what: &str| -> Result<(), Diagnostic> {
-        if ok {
-            Ok(())
-        } else {
-            Err(Diagnostic::error(
-                yaml_line_span(key_line(block.yaml, key)),
-                what.to_string(),
-            ))
-        }
+        if ok { Ok(()) } else { Err(Diagnostic::error(yaml_line_span(key_line(block.yaml, key)), what.to_string())) }
     };
 
     let aspect = match fm.aspect.as_deref() {
@@ -311,32 +282,18 @@ pub fn parse(
         Some("4:3") => Aspect::Standard,
         Some("16:10") => Aspect::Sixteen10,
         Some(other) => {
-            let key = if block.yaml.contains("size:") {
-                "size"
-            } else {
-                "aspect"
-            };
+            let key = if block.yaml.contains("size:") { "size" } else { "aspect" };
             return Err(Diagnostic::error(
                 yaml_line_span(key_line(block.yaml, key)),
                 format!("unknown aspect ratio `{other}`"),
             )
-            .with_hint(
-                "use one of \"16:9\", \"4:3\", \"16:10\" (quoted, so YAML keeps it a string)",
-            ));
+            .with_hint("use one of \"16:9\", \"4:3\", \"16:10\" (quoted, so YAML keeps it a string)"));
         }
     };
     let slide_level = fm.slide_level.unwrap_or(2);
-    check(
-        "slide-level",
-        (1..=6).contains(&slide_level),
-        "`slide-level` must be between 1 and 6",
-    )?;
+    check("slide-level", (1..=6).contains(&slide_level), "`slide-level` must be between 1 and 6")?;
     if let Some(lang) = &fm.lang {
-        check(
-            "lang",
-            is_language_tag(lang),
-            "`lang` must be a BCP-47 language tag such as `ja` or `en-US`",
-        )?;
+        check("lang", is_language_tag(lang), "`lang` must be a BCP-47 language tag such as `ja` or `en-US`")?;
     }
     if fm.bibliography.is_some() || fm.citation_style.is_some() || fm.sources_qr.is_some() {
         let key = if fm.bibliography.is_some() {
@@ -355,11 +312,8 @@ pub fn parse(
     if fm.style.is_some() {
         // Marp's CSS has no meaning for a Typst theme; say so rather than ignore it silently.
         warnings.push(
-            Diagnostic::warning(
-                yaml_line_span(key_line(block.yaml, "style")),
-                "Marp `style:` CSS is ignored",
-            )
-            .with_hint("restyle with a lectern theme (`theme:`) instead"),
+            Diagnostic::warning(yaml_line_span(key_line(block.yaml, "style")), "Marp `style:` CSS is ignored")
+                .with_hint("restyle with a lectern theme (`theme:`) instead"),
         );
     }
     if let Some(bg) = &fm.background_image {
@@ -375,10 +329,7 @@ pub fn parse(
     };
     let date = fm.date.map(|d| match d {
         serde_yaml::Value::String(s) => s,
-        other => serde_yaml::to_string(&other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
     });
 
     Ok(Meta {
@@ -415,10 +366,7 @@ fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagn
     let msg = e.to_string();
     // serde_yaml appends " at line N column M": the location is shown by the span instead.
     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    Diagnostic::error(
-        line_span(line),
-        format!("malformed YAML in the front matter: {msg}"),
-    )
+    Diagnostic::error(line_span(line), format!("malformed YAML in the front matter: {msg}"))
 }
 
 /// 1-based line within the YAML of a top-level key (1 if not found).
@@ -426,10 +374,7 @@ fn key_line(yaml: &str, key: &str) -> usize {
     yaml.lines()
         .position(|l| {
             let l = l.trim_start_matches(['"', '\'']);
-            l.starts_with(key)
-                && l[key.len()..]
-                    .trim_start_matches(['"', '\''])
-                    .starts_with(':')
+            l.starts_with(key) && l[key.len()..].trim_start_matches(['"', '\'']).starts_with(':')
         })
         .map_or(1, |i| i + 1)
 }
@@ -466,17 +411,14 @@ mod tests {
     fn parse_str(text: &str) -> Result<Meta, String> {
         let mut sources = Sources::default();
         let file = sources.add("t.md", text);
-        let block = locate(text, file, &sources)
-            .map_err(|d| d.message)?
-            .expect("front matter");
+        let block = locate(text, file, &sources).map_err(|d| d.message)?.expect("front matter");
         parse(&block, file, &sources, &mut vec![])
             .map_err(|d| format!("{} @{}", d.message, sources.location(d.span.unwrap())))
     }
 
     #[test]
     fn typed_keys_and_defaults() {
-        let m = parse_str("---\ntitle: T\nauthor: [A, B]\ndate: 2024-07-27\nslide-level: 3\n---\n")
-            .unwrap();
+        let m = parse_str("---\ntitle: T\nauthor: [A, B]\ndate: 2024-07-27\nslide-level: 3\n---\n").unwrap();
         assert_eq!(m.title.as_deref(), Some("T"));
         assert_eq!(m.authors, ["A", "B"]);
         assert_eq!(m.date.as_deref(), Some("2024-07-27"));
@@ -487,9 +429,7 @@ mod tests {
 
     #[test]
     fn marp_aliases() {
-        let m =
-            parse_str("---\nmarp: true\npaginate: true\nsize: \"4:3\"\nheadingDivider: 2\n---\n")
-                .unwrap();
+        let m = parse_str("---\nmarp: true\npaginate: true\nsize: \"4:3\"\nheadingDivider: 2\n---\n").unwrap();
         assert!(m.marp && m.numbering);
         assert_eq!(m.aspect, Aspect::Standard);
         assert_eq!(m.heading_divider, Some(2));
@@ -512,10 +452,7 @@ mod tests {
     #[test]
     fn bad_aspect() {
         let e = parse_str("---\naspect: \"3:2\"\n---\n").unwrap_err();
-        assert!(
-            e.contains("unknown aspect ratio `3:2`") && e.ends_with("t.md:2:1"),
-            "{e}"
-        );
+        assert!(e.contains("unknown aspect ratio `3:2`") && e.ends_with("t.md:2:1"), "{e}");
     }
 
     #[test]
@@ -523,26 +460,14 @@ mod tests {
         let mut sources = Sources::default();
         let text = "---\ntitle: x\n\n# body\n";
         let file = sources.add("t.md", text);
-        assert!(
-            locate(text, file, &sources)
-                .unwrap_err()
-                .message
-                .contains("never closed")
-        );
+        assert!(locate(text, file, &sources).unwrap_err().message.contains("never closed"));
     }
 
     #[test]
     fn footer_template() {
-        let m = Meta {
-            event: Some("E".into()),
-            date: Some("D".into()),
-            ..Meta::default()
-        };
+        let m = Meta { event: Some("E".into()), date: Some("D".into()), ..Meta::default() };
         assert_eq!(expand_template("{event} · {date}", &m), "E · D");
-        let m = Meta {
-            date: Some("D".into()),
-            ..Meta::default()
-        };
+        let m = Meta { date: Some("D".into()), ..Meta::default() };
         assert_eq!(expand_template("{event} · {date}", &m), "D");
     }
 }

@@ -10,12 +10,8 @@ pub fn layout(deck: &mut Deck) {
         }
     }
     let mut generated_front = Vec::new();
-    let span = deck.meta.span.unwrap_or_else(|| {
-        deck.slides
-            .first()
-            .map(|s| s.span)
-            .expect("a deck has a slide or a title")
-    });
+    let span =
+        deck.meta.span.unwrap_or_else(|| deck.slides.first().map(|s| s.span).expect("a deck has a slide or a title"));
     if !deck.meta.marp && deck.meta.title.is_some() {
         let mut title = Slide::new(SlideKind::Title, span);
         title.id = unique_id(deck, "title");
@@ -29,9 +25,7 @@ pub fn layout(deck: &mut Deck) {
         generated_front.push(agenda);
     }
     deck.slides.splice(0..0, generated_front);
-    if deck.meta.sources_slide && !deck.footnotes.is_empty()
-        || deck.meta.sources_slide && has_source_lines(deck)
-    {
+    if deck.meta.sources_slide && !deck.footnotes.is_empty() || deck.meta.sources_slide && has_source_lines(deck) {
         let mut sources = Slide::new(SlideKind::Sources, span);
         sources.id = unique_id(deck, "sources");
         sources.layout = Some(Layout::Content);
@@ -40,11 +34,7 @@ pub fn layout(deck: &mut Deck) {
 }
 
 fn has_source_lines(deck: &Deck) -> bool {
-    deck.slides.iter().any(|s| {
-        s.blocks
-            .iter()
-            .any(|b| matches!(b, Block::SourceLine { .. }))
-    })
+    deck.slides.iter().any(|s| s.blocks.iter().any(|b| matches!(b, Block::SourceLine { .. })))
 }
 
 fn unique_id(deck: &Deck, base: &str) -> String {
@@ -52,27 +42,18 @@ fn unique_id(deck: &Deck, base: &str) -> String {
     if !taken(base) {
         return base.to_string();
     }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|id| !taken(id))
-        .unwrap()
+    (1..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap()
 }
 
 /// DECK-FORMAT §4: only a blockquote → quote; only an image → figure; only a table →
 /// table; columns → columns; otherwise content.
 pub fn infer(slide: &Slide) -> Layout {
-    let body: Vec<&Block> = slide
-        .blocks
-        .iter()
-        .filter(|b| !matches!(b, Block::SourceLine { .. }))
-        .collect();
+    let body: Vec<&Block> = slide.blocks.iter().filter(|b| !matches!(b, Block::SourceLine { .. })).collect();
     match body.as_slice() {
         [Block::Quote { .. }] => Layout::Quote,
         [Block::Image { .. }] => Layout::Figure,
         [Block::Table(_)] => Layout::Table,
-        [Block::List(list)] if list.ordered && slide.classes.iter().any(|c| c == "steps") => {
-            Layout::Steps
-        }
+        [Block::List(list)] if list.ordered && slide.classes.iter().any(|c| c == "steps") => Layout::Steps,
         blocks if blocks.iter().any(|b| matches!(b, Block::Columns { .. })) => Layout::Columns,
         _ => Layout::Content,
     }
@@ -80,20 +61,12 @@ pub fn infer(slide: &Slide) -> Layout {
 
 /// Titles of the agenda: the section slides, or the slide titles when there are none.
 pub fn agenda_items(deck: &Deck) -> Vec<&[Inline]> {
-    let sections: Vec<&[Inline]> = deck
-        .slides
-        .iter()
-        .filter(|s| s.kind == SlideKind::Section)
-        .filter_map(|s| s.title.as_deref())
-        .collect();
+    let sections: Vec<&[Inline]> =
+        deck.slides.iter().filter(|s| s.kind == SlideKind::Section).filter_map(|s| s.title.as_deref()).collect();
     if !sections.is_empty() {
         return sections;
     }
-    deck.slides
-        .iter()
-        .filter(|s| s.kind == SlideKind::Content)
-        .filter_map(|s| s.title.as_deref())
-        .collect()
+    deck.slides.iter().filter(|s| s.kind == SlideKind::Content).filter_map(|s| s.title.as_deref()).collect()
 }
 
 #[cfg(test)]
@@ -110,28 +83,13 @@ mod tests {
     #[test]
     fn inference() {
         let sp = Span::new(FileIdx(0), 0..1);
-        let quote = Block::Quote {
-            blocks: vec![],
-            attribution: None,
-            span: sp,
-        };
+        let quote = Block::Quote { blocks: vec![], attribution: None, span: sp };
         assert_eq!(infer(&slide_with(vec![quote.clone()])), Layout::Quote);
-        let src = Block::SourceLine {
-            inlines: vec![],
-            span: sp,
-        };
+        let src = Block::SourceLine { inlines: vec![], span: sp };
         assert_eq!(infer(&slide_with(vec![quote, src])), Layout::Quote);
-        let table = Block::Table(Table {
-            align: vec![],
-            header: vec![],
-            rows: vec![],
-            span: sp,
-        });
+        let table = Block::Table(Table { align: vec![], header: vec![], rows: vec![], span: sp });
         assert_eq!(infer(&slide_with(vec![table])), Layout::Table);
-        let para = Block::Paragraph {
-            inlines: vec![],
-            span: sp,
-        };
+        let para = Block::Paragraph { inlines: vec![], span: sp };
         assert_eq!(infer(&slide_with(vec![para])), Layout::Content);
     }
 }

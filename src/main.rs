@@ -92,10 +92,7 @@ fn build(args: BuildArgs) -> ExitCode {
         Err(error) => {
             diag::print(&error.sources, &error.diagnostics);
             let errors = error.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "build failed: {errors} error{}; no PDF written",
-                if errors == 1 { "" } else { "s" }
-            );
+            eprintln!("build failed: {errors} error{}; no PDF written", if errors == 1 { "" } else { "s" });
             ExitCode::from(1)
         }
     }

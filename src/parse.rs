@@ -32,14 +32,8 @@ const DIRECTIVES: &[&str] = &[
 
 /// Directives this version recognises but cannot act on: an error, never a silent drop.
 const UNSUPPORTED_DIRECTIVES: &[(&str, &str)] = &[
-    (
-        "include",
-        "including slides from other decks is not supported by this version of lectern",
-    ),
-    (
-        "chart",
-        "plotting a table with `<!-- chart: … -->` is not supported by this version of lectern",
-    ),
+    ("include", "including slides from other decks is not supported by this version of lectern"),
+    ("chart", "plotting a table with `<!-- chart: … -->` is not supported by this version of lectern"),
 ];
 
 pub struct Parsed {
@@ -51,10 +45,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     let mut warnings = Vec::new();
     let fm = frontmatter::locate(text, file, sources)?;
     let (meta, body_start) = match &fm {
-        Some(block) => (
-            frontmatter::parse(block, file, sources, &mut warnings)?,
-            block.end,
-        ),
+        Some(block) => (frontmatter::parse(block, file, sources, &mut warnings)?, block.end),
         None => (Meta::default(), 0),
     };
     // Blank the front matter out rather than cut it, so comrak's line numbers stay the deck's.
@@ -95,14 +86,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     parser.finish_slide();
     parser.check_unused_footnotes(text);
 
-    let Parser {
-        mut errors,
-        mut warnings,
-        mut slides,
-        footnotes,
-        slide_directives,
-        ..
-    } = parser;
+    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, .. } = parser;
     apply_marp_directives(&meta, &mut slides, &slide_directives);
     assign_ids(&mut slides);
     if let Some(first_error) = errors.iter().position(Diagnostic::is_error) {
@@ -121,15 +105,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     }
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(Parsed {
-        deck: Deck {
-            meta,
-            base_dir,
-            slides,
-            footnotes,
-        },
-        warnings,
-    })
+    Ok(Parsed { deck: Deck { meta, base_dir, slides, footnotes }, warnings })
 }
 
 fn comrak_options() -> Options<'static> {
@@ -168,12 +144,8 @@ struct Parser<'s> {
 impl<'s> Parser<'s> {
     fn span(&self, node: &AstNode<'_>) -> Span {
         let pos = node.data().sourcepos;
-        let start = self
-            .sources
-            .offset(self.file, pos.start.line, pos.start.column);
-        let end = self
-            .sources
-            .offset(self.file, pos.end.line, pos.end.column + 1);
+        let start = self.sources.offset(self.file, pos.start.line, pos.start.column);
+        let end = self.sources.offset(self.file, pos.end.line, pos.end.column + 1);
         Span::new(self.file, start..end.max(start))
     }
 
@@ -231,10 +203,7 @@ impl<'s> Parser<'s> {
                 {
                     let start = offset + (line.len() - trimmed.len());
                     let span = Span::new(self.file, start..start + close + 4);
-                    self.warn(Diagnostic::warning(
-                        span,
-                        format!("footnote `[^{label}]` is defined but never used"),
-                    ));
+                    self.warn(Diagnostic::warning(span, format!("footnote `[^{label}]` is defined but never used")));
                 }
             }
             offset += line.len();
@@ -254,10 +223,7 @@ impl<'s> Parser<'s> {
             if slide.is_empty() {
                 self.slide_directives.pop();
                 if self.opened_by_break {
-                    self.warn(Diagnostic::warning(
-                        slide.span,
-                        "empty slide dropped (two slide breaks in a row)",
-                    ));
+                    self.warn(Diagnostic::warning(slide.span, "empty slide dropped (two slide breaks in a row)"));
                 }
             } else {
                 self.slides.push(slide);
@@ -297,22 +263,11 @@ impl<'s> Parser<'s> {
                 let reuse = self.current.as_ref().is_some_and(|s| s.is_empty());
                 if reuse {
                     let slide = self.current.as_mut().unwrap();
-                    slide.kind = if section {
-                        SlideKind::Section
-                    } else {
-                        SlideKind::Content
-                    };
+                    slide.kind = if section { SlideKind::Section } else { SlideKind::Content };
                     slide.span = span;
                     self.opened_by_break = false;
                 } else {
-                    self.start_slide(
-                        if section {
-                            SlideKind::Section
-                        } else {
-                            SlideKind::Content
-                        },
-                        span,
-                    );
+                    self.start_slide(if section { SlideKind::Section } else { SlideKind::Content }, span);
                 }
                 let title = self.inlines(node);
                 let attrs = node.data().attrs.clone();
@@ -338,11 +293,7 @@ impl<'s> Parser<'s> {
             NodeValue::HtmlBlock(html) => self.html_block(&html.literal, span),
             _ => {
                 let blocks = self.block(node);
-                if self
-                    .current
-                    .as_ref()
-                    .is_some_and(|s| s.kind == SlideKind::Section)
-                {
+                if self.current.as_ref().is_some_and(|s| s.kind == SlideKind::Section) {
                     self.finish_slide();
                 }
                 for block in blocks {
@@ -367,18 +318,12 @@ impl<'s> Parser<'s> {
 
     fn html_block(&mut self, literal: &str, span: Span) {
         let trimmed = literal.trim();
-        if let Some(inner) = trimmed
-            .strip_prefix("<!--")
-            .and_then(|s| s.strip_suffix("-->"))
-        {
+        if let Some(inner) = trimmed.strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")) {
             self.comment(inner, span);
         } else {
             self.warn(
-                Diagnostic::warning(
-                    span,
-                    "raw HTML is not rendered on slides; this block is left out",
-                )
-                .with_hint("only <br>, <sup>, <sub>, <u>, <mark> and <kbd> are understood"),
+                Diagnostic::warning(span, "raw HTML is not rendered on slides; this block is left out")
+                    .with_hint("only <br>, <sup>, <sub>, <u>, <mark> and <kbd> are understood"),
             );
         }
     }
@@ -393,27 +338,19 @@ impl<'s> Parser<'s> {
             ));
             return;
         }
-        let lines: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         let parsed: Vec<Option<(&str, &str)>> = lines
             .iter()
             .map(|l| {
                 let (k, v) = l.split_once(':')?;
                 let k = k.trim();
                 let bare = k.strip_prefix('_').unwrap_or(k);
-                (DIRECTIVES.contains(&bare)
-                    || UNSUPPORTED_DIRECTIVES.iter().any(|(d, _)| *d == bare))
-                .then_some((k, v.trim()))
+                (DIRECTIVES.contains(&bare) || UNSUPPORTED_DIRECTIVES.iter().any(|(d, _)| *d == bare))
+                    .then_some((k, v.trim()))
             })
             .collect();
         if lines.is_empty() || !parsed.iter().all(Option::is_some) {
-            self.current_slide(span).notes.push(Note {
-                text: text.to_string(),
-                span,
-            });
+            self.current_slide(span).notes.push(Note { text: text.to_string(), span });
             return;
         }
         for (key, value) in parsed.into_iter().flatten() {
@@ -425,10 +362,7 @@ impl<'s> Parser<'s> {
         let local = key.starts_with('_');
         let bare = key.trim_start_matches('_');
         if let Some((_, why)) = UNSUPPORTED_DIRECTIVES.iter().find(|(d, _)| *d == bare) {
-            self.error(Diagnostic::error(
-                span,
-                format!("`{bare}:` directive: {why}"),
-            ));
+            self.error(Diagnostic::error(span, format!("`{bare}:` directive: {why}")));
             return;
         }
         match bare {
@@ -446,17 +380,12 @@ impl<'s> Parser<'s> {
             "headingDivider" | "theme" | "size" | "style" | "transition" => {
                 self.warn(Diagnostic::warning(
                     span,
-                    format!(
-                        "the `{bare}` directive only works in the front matter; it is ignored here"
-                    ),
+                    format!("the `{bare}` directive only works in the front matter; it is ignored here"),
                 ));
             }
             _ => {
                 self.current_slide(span);
-                let list = self
-                    .slide_directives
-                    .last_mut()
-                    .expect("slide directives follow slides");
+                let list = self.slide_directives.last_mut().expect("slide directives follow slides");
                 list.push((bare.to_string(), value.to_string(), local));
             }
         }
@@ -468,11 +397,7 @@ impl<'s> Parser<'s> {
         let value = node.data().value.clone();
         match value {
             NodeValue::Paragraph => self.paragraph(node, span),
-            NodeValue::Heading(h) => vec![Block::Heading {
-                level: h.level,
-                inlines: self.inlines(node),
-                span,
-            }],
+            NodeValue::Heading(h) => vec![Block::Heading { level: h.level, inlines: self.inlines(node), span }],
             NodeValue::List(list) => vec![Block::List(self.list(node, &list, span))],
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                 vec![self.quote(node, span)]
@@ -490,11 +415,7 @@ impl<'s> Parser<'s> {
                         ));
                         vec![]
                     }
-                    _ => vec![Block::Code {
-                        lang,
-                        text: code.literal.trim_end_matches('\n').to_string(),
-                        span,
-                    }],
+                    _ => vec![Block::Code { lang, text: code.literal.trim_end_matches('\n').to_string(), span }],
                 }
             }
             NodeValue::Table(table) => vec![self.table(node, &table.alignments, span)],
@@ -508,38 +429,28 @@ impl<'s> Parser<'s> {
             }
             NodeValue::FootnoteDefinition(_) => vec![],
             other => {
-                self.warn(Diagnostic::warning(
-                    span,
-                    format!("unsupported Markdown block ({other:?}) left out"),
-                ));
+                self.warn(Diagnostic::warning(span, format!("unsupported Markdown block ({other:?}) left out")));
                 vec![]
             }
         }
     }
 
     fn blocks<'a>(&mut self, node: &'a AstNode<'a>) -> Vec<Block> {
-        node.children()
-            .flat_map(|child| self.block(child))
-            .collect()
+        node.children().flat_map(|child| self.block(child)).collect()
     }
 
     fn paragraph<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Vec<Block> {
         let inlines = self.inlines(node);
         self.check_undefined_footnotes(&inlines, span);
         // A paragraph of images only (Marp style) gives image blocks.
-        let only_images = inlines
-            .iter()
-            .all(|i| matches!(i, Inline::Image(_) | Inline::SoftBreak | Inline::LineBreak))
+        let only_images = inlines.iter().all(|i| matches!(i, Inline::Image(_) | Inline::SoftBreak | Inline::LineBreak))
             && inlines.iter().any(|i| matches!(i, Inline::Image(_)))
             || matches!(inlines.as_slice(), [Inline::Image(_)]);
         if only_images {
             return inlines
                 .into_iter()
                 .filter_map(|i| match i {
-                    Inline::Image(image) => Some(Block::Image {
-                        span: image.span,
-                        image: *image,
-                    }),
+                    Inline::Image(image) => Some(Block::Image { span: image.span, image: *image }),
                     _ => None,
                 })
                 .collect();
@@ -547,10 +458,7 @@ impl<'s> Parser<'s> {
         if let [Inline::Math { text, .. }] = inlines.as_slice() {
             let literal = &self.sources.text(self.file)[span.range()];
             if literal.trim_start().starts_with("$$") {
-                return vec![Block::Math {
-                    text: text.clone(),
-                    span,
-                }];
+                return vec![Block::Math { text: text.clone(), span }];
             }
         }
         let leading = match inlines.first() {
@@ -565,10 +473,7 @@ impl<'s> Parser<'s> {
                 return vec![];
             }
         }
-        if ["出典:", "出典：", "Source:", "Sources:", "Quelle:"]
-            .iter()
-            .any(|p| leading.starts_with(p))
-        {
+        if ["出典:", "出典：", "Source:", "Sources:", "Quelle:"].iter().any(|p| leading.starts_with(p)) {
             return vec![Block::SourceLine { inlines, span }];
         }
         vec![Block::Paragraph { inlines, span }]
@@ -585,27 +490,19 @@ impl<'s> Parser<'s> {
                 // Point at the reference itself when it can be found in the paragraph.
                 let source = &self.sources.text(self.file)[span.range()];
                 let needle = format!("[^{label}]");
-                let at = source.find(&needle).map_or(span, |i| {
-                    Span::new(self.file, span.start + i..span.start + i + needle.len())
-                });
+                let at = source
+                    .find(&needle)
+                    .map_or(span, |i| Span::new(self.file, span.start + i..span.start + i + needle.len()));
                 self.error(
-                    Diagnostic::error(
-                        at,
-                        format!("footnote `[^{label}]` is used but never defined"),
-                    )
-                    .with_hint(format!("add a line `[^{label}]: …` with the note's text")),
+                    Diagnostic::error(at, format!("footnote `[^{label}]` is used but never defined"))
+                        .with_hint(format!("add a line `[^{label}]: …` with the note's text")),
                 );
             }
             rest = &after[end..];
         }
     }
 
-    fn list<'a>(
-        &mut self,
-        node: &'a AstNode<'a>,
-        list: &comrak::nodes::NodeList,
-        span: Span,
-    ) -> List {
+    fn list<'a>(&mut self, node: &'a AstNode<'a>, list: &comrak::nodes::NodeList, span: Span) -> List {
         let mut items = Vec::new();
         for item in node.children() {
             let task = match &item.data().value {
@@ -624,13 +521,7 @@ impl<'s> Parser<'s> {
             }
             items.push(ListItem { task, blocks });
         }
-        List {
-            ordered: list.list_type == ListType::Ordered,
-            start: list.start,
-            tight: list.tight,
-            items,
-            span,
-        }
+        List { ordered: list.list_type == ListType::Ordered, start: list.start, tight: list.tight, items, span }
     }
 
     fn quote<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Block {
@@ -638,10 +529,8 @@ impl<'s> Parser<'s> {
         let mut attribution = None;
         // The attribution is a last paragraph, or a last line, starting with a dash.
         if let Some(Block::Paragraph { inlines, .. }) = blocks.last_mut() {
-            let line_start = inlines
-                .iter()
-                .rposition(|i| matches!(i, Inline::SoftBreak | Inline::LineBreak))
-                .map_or(0, |i| i + 1);
+            let line_start =
+                inlines.iter().rposition(|i| matches!(i, Inline::SoftBreak | Inline::LineBreak)).map_or(0, |i| i + 1);
             if let Some(Inline::Text(t)) = inlines.get(line_start)
                 && let Some(rest) = strip_dash(t).map(str::to_string)
             {
@@ -659,19 +548,10 @@ impl<'s> Parser<'s> {
                 attribution = Some(attr);
             }
         }
-        Block::Quote {
-            blocks,
-            attribution,
-            span,
-        }
+        Block::Quote { blocks, attribution, span }
     }
 
-    fn table<'a>(
-        &mut self,
-        node: &'a AstNode<'a>,
-        alignments: &[TableAlignment],
-        span: Span,
-    ) -> Block {
+    fn table<'a>(&mut self, node: &'a AstNode<'a>, alignments: &[TableAlignment], span: Span) -> Block {
         let align = alignments
             .iter()
             .map(|a| match a {
@@ -694,52 +574,26 @@ impl<'s> Parser<'s> {
                     inlines
                 })
                 .collect();
-            if is_header {
-                header = cells
-            } else {
-                rows.push(cells)
-            }
+            if is_header { header = cells } else { rows.push(cells) }
         }
-        Block::Table(Table {
-            align,
-            header,
-            rows,
-            span,
-        })
+        Block::Table(Table { align, header, rows, span })
     }
 
     /// Pandoc fenced divs: `:::: columns` / `::: column` / `::: notes`.
-    fn fenced_div<'a>(
-        &mut self,
-        node: &'a AstNode<'a>,
-        info: &str,
-        fence: usize,
-        span: Span,
-    ) -> Vec<Block> {
+    fn fenced_div<'a>(&mut self, node: &'a AstNode<'a>, info: &str, fence: usize, span: Span) -> Vec<Block> {
         let (first_line, _) = self.sources.line_col(self.file, span.start);
         let open_span = self.sources.line_span(self.file, first_line);
-        let last_line = self.sources.text(self.file)[..span.end.saturating_sub(1).max(span.start)]
-            .lines()
-            .count()
-            .max(1);
-        let closing = self.sources.text(self.file)
-            [self.sources.line_span(self.file, last_line).range()]
-        .trim();
-        let closed =
-            last_line > first_line && closing.chars().all(|c| c == ':') && closing.len() >= fence;
+        let last_line =
+            self.sources.text(self.file)[..span.end.saturating_sub(1).max(span.start)].lines().count().max(1);
+        let closing = self.sources.text(self.file)[self.sources.line_span(self.file, last_line).range()].trim();
+        let closed = last_line > first_line && closing.chars().all(|c| c == ':') && closing.len() >= fence;
         if !closed {
             self.error(
                 Diagnostic::error(
                     open_span,
-                    format!(
-                        "fenced div `{}` is never closed",
-                        self.sources.text(self.file)[open_span.range()].trim()
-                    ),
+                    format!("fenced div `{}` is never closed", self.sources.text(self.file)[open_span.range()].trim()),
                 )
-                .with_hint(format!(
-                    "close it with a line of {fence} or more colons: `{}`",
-                    ":".repeat(fence)
-                )),
+                .with_hint(format!("close it with a line of {fence} or more colons: `{}`", ":".repeat(fence))),
             );
             return vec![];
         }
@@ -763,9 +617,7 @@ impl<'s> Parser<'s> {
                 let child_span = self.span(child);
                 let child_value = child.data().value.clone();
                 match child_value {
-                    NodeValue::BlockDirective(d)
-                        if parse_div_info(&d.info).0.iter().any(|c| c == "column") =>
-                    {
+                    NodeValue::BlockDirective(d) if parse_div_info(&d.info).0.iter().any(|c| c == "column") => {
                         let blocks = self.fenced_div(child, &d.info, d.fence_length, child_span);
                         let (_, pairs) = parse_div_info(&d.info);
                         let width_percent = match pairs.iter().find(|(k, _)| k == "width") {
@@ -782,15 +634,10 @@ impl<'s> Parser<'s> {
                             None => None,
                         };
                         let blocks = match blocks.as_slice() {
-                            [Block::Columns { columns, .. }] if columns.len() == 1 => {
-                                columns[0].blocks.clone()
-                            }
+                            [Block::Columns { columns, .. }] if columns.len() == 1 => columns[0].blocks.clone(),
                             _ => blocks,
                         };
-                        columns.push(Column {
-                            width_percent,
-                            blocks,
-                        });
+                        columns.push(Column { width_percent, blocks });
                     }
                     NodeValue::HtmlBlock(html) => self.html_block(&html.literal, child_span),
                     _ => {
@@ -799,18 +646,12 @@ impl<'s> Parser<'s> {
                             "content directly inside `:::: columns` belongs in a `::: column`; it is put in a column of its own",
                         ));
                         let blocks = self.block(child);
-                        columns.push(Column {
-                            width_percent: None,
-                            blocks,
-                        });
+                        columns.push(Column { width_percent: None, blocks });
                     }
                 }
             }
             if columns.is_empty() {
-                self.warn(Diagnostic::warning(
-                    span,
-                    "`:::: columns` without any `::: column` inside",
-                ));
+                self.warn(Diagnostic::warning(span, "`:::: columns` without any `::: column` inside"));
                 return vec![];
             }
             return vec![Block::Columns { columns, span }];
@@ -819,21 +660,12 @@ impl<'s> Parser<'s> {
             // A lone column (outside `columns`) is returned as a one-column group.
             let blocks = self.blocks(node);
             let _ = pairs;
-            return vec![Block::Columns {
-                columns: vec![Column {
-                    width_percent: None,
-                    blocks,
-                }],
-                span,
-            }];
+            return vec![Block::Columns { columns: vec![Column { width_percent: None, blocks }], span }];
         }
         if !classes.is_empty() {
             self.warn(Diagnostic::warning(
                 open_span,
-                format!(
-                    "fenced div `{}` has no meaning for lectern; its content is kept",
-                    info.trim()
-                ),
+                format!("fenced div `{}` has no meaning for lectern; its content is kept", info.trim()),
             ));
         }
         self.blocks(node)
@@ -857,31 +689,29 @@ impl<'s> Parser<'s> {
                 NodeValue::Highlight => Some(Inline::Mark(self.inlines(child))),
                 NodeValue::Superscript => Some(Inline::Sup(self.inlines(child))),
                 NodeValue::Subscript => Some(Inline::Sub(self.inlines(child))),
-                NodeValue::Link(link) => Some(Inline::Link {
-                    url: link.url.clone(),
-                    children: self.inlines(child),
-                }),
+                NodeValue::Link(link) => Some(Inline::Link { url: link.url.clone(), children: self.inlines(child) }),
                 NodeValue::Image(link) => {
                     let alt = plain_text(&self.inlines(child));
                     Some(Inline::Image(Box::new(parse_image(&link.url, &alt, span))))
                 }
-                NodeValue::Math(m) => Some(Inline::Math {
-                    text: m.literal,
-                    span,
-                }),
-                NodeValue::FootnoteReference(r) => {
-                    Some(Inline::FootnoteRef(self.footnote_ref(&r.name, span)))
+                NodeValue::Math(m) => {
+                    // Math is Typst math; `#` would switch it to code, which authors never get.
+                    if m.literal.contains('#') {
+                        self.error(
+                            Diagnostic::error(span, "`#` is not allowed in math")
+                                .with_hint("write the formula in Typst math syntax, e.g. `$x^2 + sqrt(y)$`"),
+                        );
+                    }
+                    Some(Inline::Math { text: m.literal, span })
                 }
+                NodeValue::FootnoteReference(r) => Some(Inline::FootnoteRef(self.footnote_ref(&r.name, span))),
                 NodeValue::Escaped => Some(Inline::Text(String::new())),
                 NodeValue::HtmlInline(html) => {
                     self.inline_html(&html, span, &mut stack);
                     None
                 }
                 other => {
-                    self.warn(Diagnostic::warning(
-                        span,
-                        format!("unsupported inline Markdown ({other:?}) left out"),
-                    ));
+                    self.warn(Diagnostic::warning(span, format!("unsupported inline Markdown ({other:?}) left out")));
                     None
                 }
             };
@@ -900,14 +730,8 @@ impl<'s> Parser<'s> {
     fn inline_html(&mut self, html: &str, span: Span, stack: &mut Vec<(String, Vec<Inline>)>) {
         let tag = html.trim();
         if tag.starts_with("<!--") {
-            let inner = tag
-                .trim_start_matches("<!--")
-                .trim_end_matches("-->")
-                .trim()
-                .to_string();
-            self.current_slide(span)
-                .notes
-                .push(Note { text: inner, span });
+            let inner = tag.trim_start_matches("<!--").trim_end_matches("-->").trim().to_string();
+            self.current_slide(span).notes.push(Note { text: inner, span });
             return;
         }
         let lower = tag.to_ascii_lowercase();
@@ -943,11 +767,8 @@ impl<'s> Parser<'s> {
             }
         } else {
             self.warn(
-                Diagnostic::warning(
-                    span,
-                    format!("inline HTML `{tag}` is not rendered on slides; it is left out"),
-                )
-                .with_hint("only <br>, <sup>, <sub>, <u>, <mark> and <kbd> are understood"),
+                Diagnostic::warning(span, format!("inline HTML `{tag}` is not rendered on slides; it is left out"))
+                    .with_hint("only <br>, <sup>, <sub>, <u>, <mark> and <kbd> are understood"),
             );
         }
     }
@@ -963,17 +784,8 @@ impl<'s> Parser<'s> {
         }
         let number = self.footnotes.len() + 1;
         self.footnote_numbers.insert(name.to_string(), number);
-        let (body, def_span) = self
-            .footnote_defs
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| (vec![], span));
-        self.footnotes.push(Footnote {
-            label: name.to_string(),
-            number,
-            body,
-            span: def_span,
-        });
+        let (body, def_span) = self.footnote_defs.get(name).cloned().unwrap_or_else(|| (vec![], span));
+        self.footnotes.push(Footnote { label: name.to_string(), number, body, span: def_span });
         let slide = self.current_slide(span);
         slide.footnote_refs.push(number);
         number
@@ -1004,10 +816,7 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
 /// `{.column width="40%"}`, `columns`, `.notes` → classes and key/value pairs.
 fn parse_div_info(info: &str) -> (Vec<String>, Vec<(String, String)>) {
     let info = info.trim();
-    let inner = info
-        .strip_prefix('{')
-        .and_then(|s| s.strip_suffix('}'))
-        .unwrap_or(info);
+    let inner = info.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(info);
     let mut classes = Vec::new();
     let mut pairs = Vec::new();
     for token in inner.split_whitespace() {
@@ -1051,12 +860,8 @@ pub fn parse_image(src: &str, alt: &str, span: Span) -> Image {
             "bg" => image.background = Some(Background::Full),
             "fit" | "contain" => image.fit = Some(Fit::Contain),
             "cover" => image.fit = Some(Fit::Cover),
-            "left" if image.background.is_some() => {
-                image.background = Some(Background::Split(Side::Left))
-            }
-            "right" if image.background.is_some() => {
-                image.background = Some(Background::Split(Side::Right))
-            }
+            "left" if image.background.is_some() => image.background = Some(Background::Split(Side::Left)),
+            "right" if image.background.is_some() => image.background = Some(Background::Split(Side::Right)),
             w if w.starts_with("w:") || w.starts_with("width:") => {
                 image.width = length(w.split_once(':').unwrap().1);
             }
@@ -1111,23 +916,11 @@ fn assign_ids(slides: &mut [Slide]) {
         let base = if !slide.id.is_empty() {
             slide.id.clone()
         } else {
-            let slug = slide
-                .title
-                .as_ref()
-                .map(|t| slugify(&plain_text(t)))
-                .unwrap_or_default();
-            if slug.is_empty() {
-                format!("slide-{}", i + 1)
-            } else {
-                slug
-            }
+            let slug = slide.title.as_ref().map(|t| slugify(&plain_text(t))).unwrap_or_default();
+            if slug.is_empty() { format!("slide-{}", i + 1) } else { slug }
         };
         let count = seen.entry(base.clone()).or_insert(0);
-        slide.id = if *count == 0 {
-            base.clone()
-        } else {
-            format!("{base}-{count}")
-        };
+        slide.id = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
         *count += 1;
     }
 }
@@ -1163,10 +956,7 @@ mod tests {
     }
 
     fn titles(deck: &Deck) -> Vec<String> {
-        deck.slides
-            .iter()
-            .map(|s| s.title.as_ref().map(|t| plain_text(t)).unwrap_or_default())
-            .collect()
+        deck.slides.iter().map(|s| s.title.as_ref().map(|t| plain_text(t)).unwrap_or_default()).collect()
     }
 
     #[test]
@@ -1174,17 +964,12 @@ mod tests {
         let d = deck("# Part\n\n## A\n\ntext\n\n## B\n\n### sub\n\nmore\n");
         assert_eq!(titles(&d), ["Part", "A", "B"]);
         assert_eq!(d.slides[0].kind, SlideKind::Section);
-        assert!(matches!(
-            d.slides[2].blocks[0],
-            Block::Heading { level: 3, .. }
-        ));
+        assert!(matches!(d.slides[2].blocks[0], Block::Heading { level: 3, .. }));
     }
 
     #[test]
     fn thematic_breaks_split_and_empty_slides_warn() {
-        let p = parse_str("one\n\n---\n\ntwo\n\n---\n\n---\n\nthree\n")
-            .ok()
-            .unwrap();
+        let p = parse_str("one\n\n---\n\ntwo\n\n---\n\n---\n\nthree\n").ok().unwrap();
         assert_eq!(p.deck.slides.len(), 3);
         assert!(p.warnings.iter().any(|w| w.message.contains("empty slide")));
     }
@@ -1199,10 +984,7 @@ mod tests {
     fn slide_level_three() {
         let d = deck("---\nslide-level: 3\n---\n\n# P\n\n## S\n\n### T\n\nbody\n");
         let kinds: Vec<_> = d.slides.iter().map(|s| s.kind).collect();
-        assert_eq!(
-            kinds,
-            [SlideKind::Section, SlideKind::Section, SlideKind::Content]
-        );
+        assert_eq!(kinds, [SlideKind::Section, SlideKind::Section, SlideKind::Content]);
     }
 
     #[test]
@@ -1240,14 +1022,9 @@ mod tests {
 
     #[test]
     fn unknown_layout_lists_valid_ones() {
-        let Err((sources, e)) = parse_str("## A\n\n<!-- layout: qoute -->\n") else {
-            panic!()
-        };
+        let Err((sources, e)) = parse_str("## A\n\n<!-- layout: qoute -->\n") else { panic!() };
         let text = crate::diag::render_plain(&sources, &e.0);
-        assert!(
-            text.contains("unknown layout `qoute`") && text.contains("did you mean `quote`"),
-            "{text}"
-        );
+        assert!(text.contains("unknown layout `qoute`") && text.contains("did you mean `quote`"), "{text}");
         assert!(text.contains("deck.md:3:1"), "{text}");
     }
 
@@ -1271,12 +1048,8 @@ mod tests {
 
     #[test]
     fn columns_with_widths() {
-        let d = deck(
-            "## C\n\n:::: columns\n::: {.column width=\"40%\"}\nleft\n:::\n::: column\nright\n:::\n::::\n",
-        );
-        let Block::Columns { columns, .. } = &d.slides[0].blocks[0] else {
-            panic!("{:?}", d.slides[0].blocks)
-        };
+        let d = deck("## C\n\n:::: columns\n::: {.column width=\"40%\"}\nleft\n:::\n::: column\nright\n:::\n::::\n");
+        let Block::Columns { columns, .. } = &d.slides[0].blocks[0] else { panic!("{:?}", d.slides[0].blocks) };
         assert_eq!(columns.len(), 2);
         assert_eq!(columns[0].width_percent, Some(40.0));
         assert_eq!(columns[1].width_percent, None);
@@ -1284,14 +1057,9 @@ mod tests {
 
     #[test]
     fn unclosed_fenced_div() {
-        let Err((sources, e)) = parse_str("## C\n\n:::: columns\n::: column\nleft\n:::\n") else {
-            panic!()
-        };
+        let Err((sources, e)) = parse_str("## C\n\n:::: columns\n::: column\nleft\n:::\n") else { panic!() };
         let text = crate::diag::render_plain(&sources, &e.0);
-        assert!(
-            text.contains("never closed") && text.contains("deck.md:3:1"),
-            "{text}"
-        );
+        assert!(text.contains("never closed") && text.contains("deck.md:3:1"), "{text}");
     }
 
     #[test]
@@ -1304,14 +1072,9 @@ mod tests {
 
     #[test]
     fn undefined_and_unused_footnotes() {
-        let Err((sources, e)) = parse_str("## A\n\ntext[^missing]\n") else {
-            panic!()
-        };
+        let Err((sources, e)) = parse_str("## A\n\ntext[^missing]\n") else { panic!() };
         let text = crate::diag::render_plain(&sources, &e.0);
-        assert!(
-            text.contains("`[^missing]` is used but never defined") && text.contains("deck.md:3:5"),
-            "{text}"
-        );
+        assert!(text.contains("`[^missing]` is used but never defined") && text.contains("deck.md:3:5"), "{text}");
         let p = parse_str("## A\n\ntext\n\n[^unused]: x\n").ok().unwrap();
         assert!(p.warnings.iter().any(|w| w.message.contains("never used")));
     }
@@ -1319,34 +1082,16 @@ mod tests {
     #[test]
     fn quote_attribution() {
         let d = deck("## Q\n\n> 通信の秘密は、これを侵してはならない。\n> — 日本国憲法 第21条\n");
-        let Block::Quote {
-            attribution,
-            blocks,
-            ..
-        } = &d.slides[0].blocks[0]
-        else {
-            panic!()
-        };
-        assert_eq!(
-            plain_text(attribution.as_ref().unwrap()),
-            "日本国憲法 第21条"
-        );
+        let Block::Quote { attribution, blocks, .. } = &d.slides[0].blocks[0] else { panic!() };
+        assert_eq!(plain_text(attribution.as_ref().unwrap()), "日本国憲法 第21条");
         assert_eq!(blocks.len(), 1);
     }
 
     #[test]
     fn inline_html_supported_and_dropped() {
-        let p = parse_str("## H\n\nH<sub>2</sub>O x<sup>2</sup> <span>no</span><br>next\n")
-            .ok()
-            .unwrap();
-        let Block::Paragraph { inlines, .. } = &p.deck.slides[0].blocks[0] else {
-            panic!()
-        };
-        assert!(
-            inlines
-                .iter()
-                .any(|i| matches!(i, Inline::Sub(c) if plain_text(c) == "2"))
-        );
+        let p = parse_str("## H\n\nH<sub>2</sub>O x<sup>2</sup> <span>no</span><br>next\n").ok().unwrap();
+        let Block::Paragraph { inlines, .. } = &p.deck.slides[0].blocks[0] else { panic!() };
+        assert!(inlines.iter().any(|i| matches!(i, Inline::Sub(c) if plain_text(c) == "2")));
         assert!(inlines.iter().any(|i| matches!(i, Inline::Sup(_))));
         assert!(inlines.iter().any(|i| matches!(i, Inline::LineBreak)));
         assert!(p.warnings.iter().any(|w| w.message.contains("<span>")));
@@ -1358,18 +1103,13 @@ mod tests {
         assert_eq!(img.width, Some(Length::Percent(60.0)));
         assert_eq!(img.caption.as_deref(), Some("ルーターの写真"));
         let d = deck("## I\n\n![bg left](a.png)\n\ntext\n");
-        assert_eq!(
-            d.slides[0].side_image.as_ref().map(|s| s.0),
-            Some(Side::Left)
-        );
+        assert_eq!(d.slides[0].side_image.as_ref().map(|s| s.0), Some(Side::Left));
     }
 
     #[test]
     fn source_lines_and_tasks() {
         let d = deck("## S\n\n- [x] done\n- [ ] todo\n\n出典: NICT\n");
-        let Block::List(list) = &d.slides[0].blocks[0] else {
-            panic!()
-        };
+        let Block::List(list) = &d.slides[0].blocks[0] else { panic!() };
         assert_eq!(list.items[0].task, Some(true));
         assert_eq!(list.items[1].task, Some(false));
         assert!(matches!(d.slides[0].blocks[1], Block::SourceLine { .. }));

@@ -89,16 +89,11 @@ impl Builder {
     pub fn build(&mut self, request: &BuildRequest) -> Result<BuildReport, BuildError> {
         let started = Instant::now();
         let mut sources = Sources::default();
-        let output = request
-            .output
-            .clone()
-            .unwrap_or_else(|| request.deck.with_extension("pdf"));
-        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| {
-            BuildError {
-                sources,
-                diagnostics,
-                dependencies,
-            }
+        let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
+        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
+            sources,
+            diagnostics,
+            dependencies,
         };
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty())
             && !parent.is_dir()
@@ -108,11 +103,7 @@ impl Builder {
                 vec![
                     Diagnostic::error(
                         None,
-                        format!(
-                            "cannot write {}: folder {} does not exist",
-                            output.display(),
-                            parent.display()
-                        ),
+                        format!("cannot write {}: folder {} does not exist", output.display(), parent.display()),
                     )
                     .with_hint("create the folder first, or choose another path with -o"),
                 ],
@@ -138,20 +129,14 @@ impl Builder {
         {
             return Err(fail(
                 sources,
-                vec![Diagnostic::error(
-                    None,
-                    format!("cannot write {}: {e}", path.display()),
-                )],
+                vec![Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))],
                 dependencies,
             ));
         }
         if let Err(e) = write_atomically(&output, &pdf) {
             return Err(fail(
                 sources,
-                vec![Diagnostic::error(
-                    None,
-                    format!("cannot write {}: {e}", output.display()),
-                )],
+                vec![Diagnostic::error(None, format!("cannot write {}: {e}", output.display()))],
                 dependencies,
             ));
         }
@@ -181,19 +166,11 @@ impl Builder {
     }
 
     /// Parse to typeset document; no file is written.
-    pub fn compile(
-        &mut self,
-        request: &BuildRequest,
-        sources: &mut Sources,
-    ) -> Result<Compiled, Failure> {
+    pub fn compile(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Compiled, Failure> {
         let started = Instant::now();
         let deck_path = &request.deck;
-        let bytes = std::fs::read(deck_path).map_err(|e| {
-            Diagnostic::error(
-                None,
-                format!("cannot read deck {}: {e}", deck_path.display()),
-            )
-        })?;
+        let bytes = std::fs::read(deck_path)
+            .map_err(|e| Diagnostic::error(None, format!("cannot read deck {}: {e}", deck_path.display())))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -201,25 +178,16 @@ impl Builder {
                 let bytes = e.into_bytes();
                 let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
                 let line = prefix.matches('\n').count() + 1;
-                let file = sources.add(
-                    deck_path.display().to_string(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                );
+                let file = sources.add(deck_path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned());
                 return Err(Diagnostic::error(
                     sources.line_span(file, line),
-                    format!(
-                        "the deck is not UTF-8 text (invalid byte 0x{:02X} at byte {valid})",
-                        bytes[valid]
-                    ),
+                    format!("the deck is not UTF-8 text (invalid byte 0x{:02X} at byte {valid})", bytes[valid]),
                 )
                 .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\")")
                 .into());
             }
         };
-        let text = text
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text);
+        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
         let file = sources.add(deck_path.display().to_string(), text.clone());
 
         let parsed = parse::parse(deck_path, &text, file, sources)?;
@@ -229,20 +197,16 @@ impl Builder {
         let root = build_root(request)?;
         let deck_dir = normalize(&absolute(deck_path.parent().unwrap_or(Path::new("."))));
         if !deck_dir.starts_with(&root) {
-            return Err(Diagnostic::error(
-                None,
-                format!("the deck lies outside the build root {}", root.display()),
-            )
-            .into());
+            return Err(
+                Diagnostic::error(None, format!("the deck lies outside the build root {}", root.display())).into()
+            );
         }
 
         // Theme: --theme beats the front matter; a front-matter path is relative to the deck.
         let theme = match (&request.theme, &deck.meta.theme) {
             (Some(spec), _) => themes::find(spec, &std::env::current_dir().unwrap_or_default())?,
-            (None, Some(spec)) => themes::find(spec, &deck_dir).map_err(|d| Diagnostic {
-                span: deck.meta.span.map(|s| theme_line(sources, file, s)),
-                ..d
-            })?,
+            (None, Some(spec)) => themes::find(spec, &deck_dir)
+                .map_err(|d| Diagnostic { span: deck.meta.span.map(|s| theme_line(sources, file, s)), ..d })?,
             (None, None) => themes::find("seminar", &deck_dir)?,
         };
 
@@ -250,15 +214,9 @@ impl Builder {
         layout::layout(&mut deck);
 
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
-        let stem = deck_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "deck".into());
-        let main_vpath = format!(
-            "/{}/{stem}.lectern.typ",
-            relative.to_string_lossy().replace('\\', "/")
-        )
-        .replace("//", "/");
+        let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
+        let main_vpath =
+            format!("/{}/{stem}.lectern.typ", relative.to_string_lossy().replace('\\', "/")).replace("//", "/");
         let theme_path = theme.main_vpath();
         let emitted = emit::emit(
             &deck,
@@ -288,21 +246,12 @@ impl Builder {
             typst_source: emitted.text,
             slides: emitted.slide_count,
             warnings,
-            timings: Timings {
-                markdown: markdown_time,
-                typst: typst_started.elapsed(),
-                pdf: Duration::ZERO,
-            },
+            timings: Timings { markdown: markdown_time, typst: typst_started.elapsed(), pdf: Duration::ZERO },
         })
     }
 
     /// The long-lived World, rebuilt only when the root or font folders change.
-    fn world_for(
-        &mut self,
-        root: &Path,
-        request: &BuildRequest,
-        theme: &Theme,
-    ) -> &mut LecternWorld {
+    fn world_for(&mut self, root: &Path, request: &BuildRequest, theme: &Theme) -> &mut LecternWorld {
         let mut font_dirs = request.font_paths.clone();
         font_dirs.extend(theme.font_dirs());
         let reusable = matches!(&self.world, Some((r, f, _)) if r == root && *f == font_dirs);
@@ -339,32 +288,19 @@ fn build_root(request: &BuildRequest) -> Result<PathBuf, Diagnostic> {
     if let Some(root) = &request.root {
         let root = normalize(&absolute(root));
         if !root.is_dir() {
-            return Err(Diagnostic::error(
-                None,
-                format!("--root {} is not a folder", root.display()),
-            ));
+            return Err(Diagnostic::error(None, format!("--root {} is not a folder", root.display())));
         }
         return Ok(root);
     }
     let cwd = normalize(&absolute(Path::new(".")));
-    Ok(if deck_dir.starts_with(&cwd) {
-        cwd
-    } else {
-        deck_dir
-    })
+    Ok(if deck_dir.starts_with(&cwd) { cwd } else { deck_dir })
 }
 
 /// Writes `path` whole or not at all: a temp file in the same folder, then a rename.
 pub fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".lectern-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".lectern-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(data)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -29,13 +29,7 @@ pub struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     pub fn new(root: &'a Path, deck_dir: &'a Path) -> Self {
-        Resolver {
-            root,
-            deck_dir,
-            overlays: HashMap::new(),
-            errors: vec![],
-            checked: HashMap::new(),
-        }
+        Resolver { root, deck_dir, overlays: HashMap::new(), errors: vec![], checked: HashMap::new() }
     }
 
     pub fn resolve_deck(mut self, deck: &mut Deck) -> Result<Overlays, Failure> {
@@ -56,34 +50,23 @@ impl<'a> Resolver<'a> {
         for footnote in &mut deck.footnotes {
             self.inlines(&mut footnote.body);
         }
-        if self.errors.is_empty() {
-            Ok(self.overlays)
-        } else {
-            Err(Failure(self.errors))
-        }
+        if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) }
     }
 
     fn block(&mut self, block: &mut Block) {
         match block {
             Block::Image { image, .. } => self.image(image),
-            Block::Paragraph { inlines, .. }
-            | Block::Heading { inlines, .. }
-            | Block::SourceLine { inlines, .. } => self.inlines(inlines),
-            Block::List(list) => list
-                .items
-                .iter_mut()
-                .flat_map(|i| &mut i.blocks)
-                .for_each(|b| self.block(b)),
+            Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
+                self.inlines(inlines)
+            }
+            Block::List(list) => list.items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| self.block(b)),
             Block::Quote { blocks, .. } => blocks.iter_mut().for_each(|b| self.block(b)),
-            Block::Columns { columns, .. } => columns
-                .iter_mut()
-                .flat_map(|c| &mut c.blocks)
-                .for_each(|b| self.block(b)),
-            Block::Table(table) => table
-                .header
-                .iter_mut()
-                .chain(table.rows.iter_mut().flatten())
-                .for_each(|c| self.inlines(c)),
+            Block::Columns { columns, .. } => {
+                columns.iter_mut().flat_map(|c| &mut c.blocks).for_each(|b| self.block(b))
+            }
+            Block::Table(table) => {
+                table.header.iter_mut().chain(table.rows.iter_mut().flatten()).for_each(|c| self.inlines(c))
+            }
             Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } => {}
         }
     }
@@ -109,30 +92,21 @@ impl<'a> Resolver<'a> {
     fn image(&mut self, image: &mut Image) {
         match self.image_path(&image.src) {
             Ok(path) => image.path = path,
-            Err(d) => self.errors.push(Diagnostic {
-                span: Some(image.span),
-                ..d
-            }),
+            Err(d) => self.errors.push(Diagnostic { span: Some(image.span), ..d }),
         }
     }
 
     /// The virtual path Typst should load for an image written as `src`.
     fn image_path(&mut self, src: &str) -> Result<String, Diagnostic> {
         if src.contains("://") || src.starts_with("data:") {
-            return Err(
-                Diagnostic::error(None, format!("image `{src}` is not a local file")).with_hint(
-                    "lectern never downloads: save the image under figures/ and link to that file",
-                ),
-            );
+            return Err(Diagnostic::error(None, format!("image `{src}` is not a local file"))
+                .with_hint("lectern never downloads: save the image under figures/ and link to that file"));
         }
         let on_disk = normalize(&self.deck_dir.join(percent_decode(src)));
         let Ok(relative) = on_disk.strip_prefix(self.root) else {
             return Err(Diagnostic::error(
                 None,
-                format!(
-                    "image `{src}` lies outside the build root `{}`",
-                    self.root.display()
-                ),
+                format!("image `{src}` lies outside the build root `{}`", self.root.display()),
             )
             .with_hint("move it under the root, or widen the root with --root"));
         };
@@ -141,69 +115,46 @@ impl<'a> Resolver<'a> {
             return done.clone().map_err(|msg| Diagnostic::error(None, msg));
         }
         let result = self.load_image(src, &on_disk, &vpath);
-        self.checked
-            .insert(vpath, result.clone().map_err(|d| d.message.clone()));
+        self.checked.insert(vpath, result.clone().map_err(|d| d.message.clone()));
         result
     }
 
     fn load_image(&mut self, src: &str, on_disk: &Path, vpath: &str) -> Result<String, Diagnostic> {
         let bytes = std::fs::read(on_disk).map_err(|e| {
-            let what = if e.kind() == std::io::ErrorKind::NotFound {
-                "not found".to_string()
-            } else {
-                e.to_string()
-            };
+            let what = if e.kind() == std::io::ErrorKind::NotFound { "not found".to_string() } else { e.to_string() };
             Diagnostic::error(None, format!("image `{src}`: {what}"))
                 .with_hint(format!("looked for {}", on_disk.display()))
         })?;
-        let ext = on_disk
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         if ext == "svg" || ext == "svgz" {
             return if looks_like_svg(&bytes) || ext == "svgz" {
                 Ok(vpath.to_string())
             } else {
-                Err(Diagnostic::error(
-                    None,
-                    format!("image `{src}` is not a valid SVG file"),
-                ))
+                Err(Diagnostic::error(None, format!("image `{src}` is not a valid SVG file")))
             };
         }
         let corrupt = |e: image::ImageError| {
             Diagnostic::error(None, format!("image `{src}` cannot be read: {e}"))
                 .with_hint("re-export it as PNG or JPEG")
         };
-        let reader = image::ImageReader::new(Cursor::new(&bytes))
-            .with_guessed_format()
-            .map_err(|e| corrupt(e.into()))?;
+        let reader =
+            image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format().map_err(|e| corrupt(e.into()))?;
         let Some(format) = reader.format() else {
-            return Err(Diagnostic::error(
-                None,
-                format!("image `{src}` is not an image lectern can read"),
-            )
-            .with_hint("use PNG, JPEG, GIF, WebP or SVG"));
+            return Err(Diagnostic::error(None, format!("image `{src}` is not an image lectern can read"))
+                .with_hint("use PNG, JPEG, GIF, WebP or SVG"));
         };
         // Decode fully: a truncated file must fail here, at the author's line, not in Typst.
         let decoded = reader.decode().map_err(corrupt)?;
         let native = matches!(
             format,
-            image::ImageFormat::Png
-                | image::ImageFormat::Jpeg
-                | image::ImageFormat::Gif
-                | image::ImageFormat::WebP
+            image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::Gif | image::ImageFormat::WebP
         );
         let oversized = decoded.width().max(decoded.height()) > MAX_IMAGE_SIDE;
         if native && !oversized {
             return Ok(vpath.to_string());
         }
         let decoded = if oversized {
-            decoded.resize(
-                MAX_IMAGE_SIDE,
-                MAX_IMAGE_SIDE,
-                image::imageops::FilterType::Lanczos3,
-            )
+            decoded.resize(MAX_IMAGE_SIDE, MAX_IMAGE_SIDE, image::imageops::FilterType::Lanczos3)
         } else {
             decoded
         };
@@ -211,18 +162,10 @@ impl<'a> Resolver<'a> {
         let (ext, result) = if decoded.color().has_alpha() || format != image::ImageFormat::Jpeg {
             ("png", decoded.write_to(&mut out, image::ImageFormat::Png))
         } else {
-            (
-                "jpg",
-                decoded
-                    .to_rgb8()
-                    .write_to(&mut out, image::ImageFormat::Jpeg),
-            )
+            ("jpg", decoded.to_rgb8().write_to(&mut out, image::ImageFormat::Jpeg))
         };
         result.map_err(corrupt)?;
-        let converted = format!(
-            "/__lectern__/images/{}.{ext}",
-            slugify(&vpath.replace(['/', '.'], "-"))
-        );
+        let converted = format!("/__lectern__/images/{}.{ext}", slugify(&vpath.replace(['/', '.'], "-")));
         self.overlays.insert(converted.clone(), out.into_inner());
         Ok(converted)
     }
@@ -274,10 +217,7 @@ mod tests {
 
     #[test]
     fn normalizes_paths() {
-        assert_eq!(
-            normalize(Path::new("/a/b/../c/./d.png")),
-            PathBuf::from("/a/c/d.png")
-        );
+        assert_eq!(normalize(Path::new("/a/b/../c/./d.png")), PathBuf::from("/a/c/d.png"));
         assert_eq!(percent_decode("my%20fig.png"), "my fig.png");
     }
 }

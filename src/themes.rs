@@ -52,10 +52,7 @@ impl Theme {
     pub fn font_dirs(&self) -> Vec<PathBuf> {
         match self {
             Theme::Builtin(_) => vec![],
-            Theme::Folder(dir) => Some(dir.join("fonts"))
-                .filter(|d| d.is_dir())
-                .into_iter()
-                .collect(),
+            Theme::Folder(dir) => Some(dir.join("fonts")).filter(|d| d.is_dir()).into_iter().collect(),
         }
     }
 }
@@ -92,8 +89,5 @@ pub fn find(spec: &str, base: &Path) -> Result<Theme, Diagnostic> {
     if let Some(s) = did_you_mean(spec, names.iter().copied()) {
         d = d.with_hint(format!("did you mean `{s}`?"));
     }
-    Err(d.with_hint(format!(
-        "built-in themes: {}; or give a path to a theme folder",
-        names.join(", ")
-    )))
+    Err(d.with_hint(format!("built-in themes: {}; or give a path to a theme folder", names.join(", "))))
 }

@@ -49,9 +49,7 @@ impl FileLoader for Loader {
         }
         if !matches!(id.root(), VirtualRoot::Project) {
             // No network and no package cache: themes and charts are lectern's own.
-            return Err(FileError::Other(Some(
-                "Typst packages are not available in lectern".into(),
-            )));
+            return Err(FileError::Other(Some("Typst packages are not available in lectern".into())));
         }
         let path = id.vpath().get_with_slash();
         if let Some(rest) = path.strip_prefix(THEME_VDIR) {
@@ -63,8 +61,7 @@ impl FileLoader for Loader {
                     .map(|(_, data)| Bytes::new(*data))
                     .ok_or_else(|| FileError::NotFound(PathBuf::from(path))),
                 Some(Theme::Folder(dir)) => {
-                    let vpath = VirtualPath::new(rest)
-                        .map_err(|_| FileError::NotFound(PathBuf::from(path)))?;
+                    let vpath = VirtualPath::new(rest).map_err(|_| FileError::NotFound(PathBuf::from(path)))?;
                     FsRoot::new(dir.clone()).load(&vpath)
                 }
                 None => Err(FileError::NotFound(PathBuf::from(path))),
@@ -110,21 +107,12 @@ impl LecternWorld {
 
     /// Prepares the next compile: new main text, overlays and theme; cached file
     /// contents are reset so edited files are read again (sources reparse incrementally).
-    pub fn prepare(
-        &mut self,
-        main_vpath: &str,
-        text: String,
-        overlays: HashMap<String, Vec<u8>>,
-        theme: Theme,
-    ) {
+    pub fn prepare(&mut self, main_vpath: &str, text: String, overlays: HashMap<String, Vec<u8>>, theme: Theme) {
         self.main = file_id(main_vpath);
         let loader = self.files.loader_mut();
         loader.main = self.main;
         loader.main_text = text;
-        loader.overlays = overlays
-            .into_iter()
-            .map(|(p, b)| (file_id(&p), Bytes::new(b)))
-            .collect();
+        loader.overlays = overlays.into_iter().map(|(p, b)| (file_id(&p), Bytes::new(b))).collect();
         loader.theme = Some(theme);
         self.files.reset();
         self.now.reset();

@@ -57,23 +57,12 @@ fn builds_pages_with_the_slides_text() {
     // title + agenda + 2 sections + 3 slides
     assert_eq!(pages.len(), 7, "{pages:#?}");
     let p: Vec<String> = pages.iter().map(|p| squash(p)).collect();
-    assert!(
-        p[0].contains("サイバー安保法案を読む")
-            && p[0].contains("小倉利丸")
-            && p[0].contains("JCA-NET")
-    );
-    assert!(
-        p[1].contains("1.はじめに") && p[1].contains("2.論点"),
-        "agenda: {}",
-        p[1]
-    );
+    assert!(p[0].contains("サイバー安保法案を読む") && p[0].contains("小倉利丸") && p[0].contains("JCA-NET"));
+    assert!(p[1].contains("1.はじめに") && p[1].contains("2.論点"), "agenda: {}", p[1]);
     assert!(p[2].contains("1.はじめに"));
     assert!(p[3].contains("1.1.法案の名前") && p[3].contains("サイバースパイ・サイバー攻撃法案"));
     assert!(p[4].contains("2015") && p[4].contains("6862"));
-    assert!(
-        p[6].contains("通信の秘密は、これを侵してはならない。")
-            && p[6].contains("日本国憲法第21条第2項")
-    );
+    assert!(p[6].contains("通信の秘密は、これを侵してはならない。") && p[6].contains("日本国憲法第21条第2項"));
     // footer with event, date and n / N
     assert!(p[3].contains("JCA-NETセミナー·2025-03-16"), "{}", p[3]);
     assert!(p[3].contains("4/7"), "{}", p[3]);
@@ -119,10 +108,7 @@ fn links_are_clickable_and_footnotes_sit_on_their_slide() {
     assert!(one.contains("内閣官房「説明資料」"), "{one}");
     assert!(!one.contains("Secondnote"));
     // The same footnote keeps its number on the second slide; the new one is 2.
-    assert!(
-        two.contains("1内閣官房") && two.contains("2Secondnote"),
-        "{two}"
-    );
+    assert!(two.contains("1内閣官房") && two.contains("2Secondnote"), "{two}");
 }
 
 #[test]
@@ -160,9 +146,7 @@ fn escaping_renders_typst_syntax_literally() {
         ));
     }
     // A soft line break followed by markup-looking line starts.
-    deck.push_str(
-        "## Soft\n\nline one\n= not a heading\n- not a list\n+ not an enum\n1. not a number\n",
-    );
+    deck.push_str("## Soft\n\nline one\n= not a heading\n- not a list\n+ not an enum\n1. not a number\n");
     let dir = tempdir();
     let pdf = build_ok(dir.path(), &deck);
     let pages = pages(&pdf);
@@ -170,17 +154,11 @@ fn escaping_renders_typst_syntax_literally() {
         let page = squash(&pages[i]);
         let want = squash(s);
         for prefix in ["T", "P", "L", "H", "C", "K", "N"] {
-            assert!(
-                page.contains(&format!("{prefix}{want}")),
-                "{prefix} {s:?} not literal on page {i}: {page}"
-            );
+            assert!(page.contains(&format!("{prefix}{want}")), "{prefix} {s:?} not literal on page {i}: {page}");
         }
     }
     let soft = squash(pages.last().unwrap());
-    assert!(
-        soft.contains("lineone=notaheading-notalist+notanenum1.notanumber"),
-        "{soft}"
-    );
+    assert!(soft.contains("lineone=notaheading-notalist+notanenum1.notanumber"), "{soft}");
 }
 
 #[test]
@@ -206,11 +184,7 @@ fn success_line_reports_output_slides_pages() {
     common::write(dir.path(), "deck.md", DECK);
     let run = lectern(dir.path(), &["build", "deck.md", "-o", "talk.pdf"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with("talk.pdf: 7 slides, 7 pages, "),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.starts_with("talk.pdf: 7 slides, 7 pages, "), "{}", run.stdout);
     assert!(run.stdout.trim_end().ends_with(" ms"));
 }
 
@@ -233,16 +207,7 @@ fn columns_math_code_tasks_and_inline_html() {
     let deck = "## Mixed\n\n:::: columns\n::: {.column width=\"40%\"}\n左の内容\n:::\n::: column\n右の内容 $x^2 + 1$\n:::\n::::\n\n- [x] done item\n- [ ] open item\n\nH<sub>2</sub>O and x<sup>2</sup> <kbd>Ctrl</kbd> ~~old~~\n\n```rust\nfn main() {}\n```\n";
     let pdf = build_ok(dir.path(), deck);
     let page = squash(&pages(&pdf)[0]);
-    for want in [
-        "左の内容",
-        "右の内容",
-        "doneitem",
-        "openitem",
-        "H2O",
-        "Ctrl",
-        "old",
-        "fnmain(){}",
-    ] {
+    for want in ["左の内容", "右の内容", "doneitem", "openitem", "H2O", "Ctrl", "old", "fnmain(){}"] {
         assert!(page.contains(want), "{want} missing: {page}");
     }
 }
@@ -255,11 +220,7 @@ fn images_with_marp_keywords_and_alt_text() {
     let pdf = build_ok(dir.path(), deck);
     let pages = pages(&pdf);
     assert_eq!(pages.len(), 2);
-    assert!(
-        squash(&pages[0]).contains("ルーターの写真"),
-        "caption: {}",
-        pages[0]
-    );
+    assert!(squash(&pages[0]).contains("ルーターの写真"), "caption: {}", pages[0]);
     assert!(squash(&pages[1]).contains("右側の文章"));
 }
 

@@ -71,11 +71,7 @@ pub fn squash(text: &str) -> String {
 
 /// URLs of the PDF's link annotations.
 pub fn links(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdfinfo")
-        .arg("-url")
-        .arg(pdf)
-        .output()
-        .expect("pdfinfo (poppler-utils)");
+    let out = Command::new("pdfinfo").arg("-url").arg(pdf).output().expect("pdfinfo (poppler-utils)");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .skip(1)
@@ -85,25 +81,15 @@ pub fn links(pdf: &Path) -> Vec<String> {
 
 /// `pdfinfo` fields (Title, Author, Pages, …).
 pub fn info(pdf: &Path) -> Vec<(String, String)> {
-    let out = Command::new("pdfinfo")
-        .arg(pdf)
-        .output()
-        .expect("pdfinfo (poppler-utils)");
+    let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo (poppler-utils)");
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| {
-            l.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        })
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
         .collect()
 }
 
 pub fn info_field(pdf: &Path, key: &str) -> String {
-    info(pdf)
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
+    info(pdf).into_iter().find(|(k, _)| k == key).map(|(_, v)| v).unwrap_or_default()
 }
 
 pub fn page_count(pdf: &Path) -> usize {
