@@ -87,6 +87,9 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     parser.check_unused_footnotes(text);
 
     let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, .. } = parser;
+    if meta.marp {
+        promote_marp_titles(&mut slides);
+    }
     apply_marp_directives(&meta, &mut slides, &slide_directives);
     assign_ids(&mut slides);
     if let Some(first_error) = errors.iter().position(Diagnostic::is_error) {
@@ -877,6 +880,18 @@ pub fn parse_image(src: &str, alt: &str, span: Span) -> Image {
     image
 }
 
+/// In a Marp deck a slide's title is just its first block when that is a heading: make
+/// it the title so themes place it and PDF bookmarks name the slide.
+fn promote_marp_titles(slides: &mut [Slide]) {
+    for slide in slides {
+        if slide.title.is_none() && matches!(slide.blocks.first(), Some(Block::Heading { .. })) {
+            let Block::Heading { inlines, span, .. } = slide.blocks.remove(0) else { unreachable!() };
+            slide.title = Some(inlines);
+            slide.span = span;
+        }
+    }
+}
+
 /// Marp's inherited (`key`) and one-slide (`_key`) directives, applied in order.
 fn apply_marp_directives(meta: &Meta, slides: &mut [Slide], directives: &[DirectiveList]) {
     let mut inherited: HashMap<String, String> = HashMap::new();
@@ -1044,6 +1059,7 @@ mod tests {
     fn marp_headings_do_not_split() {
         let d = deck("---\nmarp: true\n---\n\n# A\n\n## B\n\ntext\n");
         assert_eq!(d.slides.len(), 1);
+        assert_eq!(titles(&d), ["A"], "the first heading titles a Marp slide");
     }
 
     #[test]
