@@ -134,7 +134,12 @@ pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sourc
 /// same inputs give byte-identical files.
 pub fn export_pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let timestamp = source_date_epoch().and_then(datetime_from_epoch).map(Timestamp::new_utc);
-    let options = PdfOptions { ident: Smart::Custom(ident.to_string()), timestamp, ..PdfOptions::default() };
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        creator: Smart::Custom(Some(format!("lectern {} (Typst 0.15)", env!("CARGO_PKG_VERSION")))),
+        timestamp,
+        ..PdfOptions::default()
+    };
     typst_pdf::pdf(doc, &options).map_err(|errors| {
         errors.iter().map(|e| Diagnostic::error(None, format!("PDF export: {}", e.message))).collect()
     })

@@ -266,11 +266,11 @@ pub fn parse(
             return Err(d);
         }
     }
-    let fm: FrontMatter = serde_yaml::from_value(value).map_err(|e| {
-        // Values were parsed already; a type error names its key, so point at that key.
-        let msg = e.to_string();
-        let line = KEYS.iter().find(|k| msg.contains(&format!("`{k}`"))).map_or(1, |k| key_line(block.yaml, k));
-        Diagnostic::error(yaml_line_span(line), format!("front matter: {msg}"))
+    // Parsed again from the text (not the value) so a type error keeps its line.
+    let fm: FrontMatter = serde_yaml::from_str(block.yaml).map_err(|e| {
+        let mut d = yaml_error(&e, &yaml_line_span);
+        d.message = d.message.replace("malformed YAML in the front matter: ", "front matter: ");
+        d
     })?;
 
     let check = |key: &str, ok: bool, what: &str| -> Result<(), Diagnostic> {
@@ -447,6 +447,12 @@ mod tests {
         let e = parse_str("---\ntitle: T\nauthor: [unclosed\n---\n").unwrap_err();
         assert!(e.contains("malformed YAML"), "{e}");
         assert!(e.contains("t.md:"), "{e}");
+    }
+
+    #[test]
+    fn type_error_at_its_line() {
+        let e = parse_str("---\ntitle: T\ntoc: maybe\n---\n").unwrap_err();
+        assert!(e.contains("toc: invalid type") && e.ends_with("t.md:3:1"), "{e}");
     }
 
     #[test]

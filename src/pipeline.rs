@@ -195,7 +195,7 @@ impl Builder {
         let mut deck = parsed.deck;
 
         let root = build_root(request)?;
-        let deck_dir = normalize(&absolute(deck_path.parent().unwrap_or(Path::new("."))));
+        let deck_dir = deck_folder(deck_path);
         if !deck_dir.starts_with(&root) {
             return Err(
                 Diagnostic::error(None, format!("the deck lies outside the build root {}", root.display())).into()
@@ -278,13 +278,19 @@ fn theme_line(sources: &Sources, file: crate::diag::FileIdx, fm: Span) -> Span {
     }
 }
 
+/// The deck's folder as an absolute, normalized path (`talk.md` → the current folder).
+fn deck_folder(deck: &Path) -> PathBuf {
+    let parent = deck.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    normalize(&absolute(parent))
+}
+
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// `--root`, else the current folder when the deck lies inside it, else the deck's folder.
 fn build_root(request: &BuildRequest) -> Result<PathBuf, Diagnostic> {
-    let deck_dir = normalize(&absolute(request.deck.parent().unwrap_or(Path::new("."))));
+    let deck_dir = deck_folder(&request.deck);
     if let Some(root) = &request.root {
         let root = normalize(&absolute(root));
         if !root.is_dir() {

@@ -148,7 +148,9 @@ fn escaping_renders_typst_syntax_literally() {
     // A soft line break followed by markup-looking line starts.
     // Soft line breaks whose next line starts like Typst markup (CommonMark keeps these in
     // the paragraph), and an HTML entity that must not become a Typst label.
-    deck.push_str("## Soft\n\nline one\n= not a heading\n-5 degrees\n+1 vote\n1.5 million\n/ term\n&lt;label&gt; @ref\n");
+    deck.push_str(
+        "## Soft\n\nline one\n= not a heading\n-5 degrees\n+1 vote\n1.5 million\n/ term\n&lt;label&gt; @ref\n",
+    );
     let dir = tempdir();
     let pdf = build_ok(dir.path(), &deck);
     let pages = pages(&pdf);
@@ -241,4 +243,29 @@ pub fn tiny_png() -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// The PDF outline (bookmarks) as pdftohtml reports it.
+fn outline(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftohtml").args(["-xml", "-stdout", "-i"]).arg(pdf).output().unwrap();
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    xml.split_once("<outline>").map(|(_, o)| o.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn bookmarks_language_and_alt_text() {
+    let dir = tempdir();
+    let pdf = build_ok(dir.path(), DECK);
+    let outline = outline(&pdf);
+    for item in ["1. はじめに", "1.1. 法案の名前", "1.2. 統計", "2. 論点", "2.1. 通信の秘密"] {
+        assert!(outline.contains(&format!(">{item}</item>")), "no bookmark {item}: {outline}");
+    }
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.windows(9).any(|w| w == b"/Lang(ja)"), "document language not set");
+
+    std::fs::write(dir.path().join("pic.png"), tiny_png()).unwrap();
+    let pdf = build_ok(dir.path(), "---\nlang: en\n---\n\n## Figure\n\n![router photo](pic.png)\n");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.windows(9).any(|w| w == b"/Lang(en)"));
+    assert!(bytes.windows(18).any(|w| w == b"/Alt(router photo)"), "image alt text missing from the tagged PDF");
 }

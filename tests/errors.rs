@@ -154,3 +154,20 @@ fn help_has_examples() {
     assert_eq!(run.status, 0);
     assert!(run.stdout.contains("Examples:") && run.stdout.contains("--font-path"));
 }
+
+#[test]
+fn files_outside_the_root_are_refused() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.path().join("talk")).unwrap();
+    std::fs::write(dir.path().join("secret.png"), b"not for the deck").unwrap();
+    write(&dir.path().join("talk"), "deck.md", "## A\n\n![x](../secret.png)\n");
+    // Run inside talk/: the root is talk/, so ../secret.png leaves it.
+    let run = lectern(&dir.path().join("talk"), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("deck.md:3:1") && run.stderr.contains("outside the build root"), "{}", run.stderr);
+    // Widening the root lets a group share figures kept beside their decks' folders.
+    std::fs::write(dir.path().join("shared.png"), include_bytes!("fixtures/pixel.png")).unwrap();
+    write(&dir.path().join("talk"), "deck.md", "## A\n\n![x](../shared.png)\n");
+    let run = lectern(&dir.path().join("talk"), &["build", "deck.md", "--root", ".."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}
