@@ -89,6 +89,10 @@ pub fn is_cjk(c: char) -> bool {
         | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
+/// Starts each slide's code in the generated file (a comment), so rebuilds can tell which
+/// slides changed.
+pub const SLIDE_MARKER: &str = "// ---- slide ";
+
 /// A Typst string literal for any text.
 pub fn lit(text: &str) -> String {
     text.repr().to_string()
@@ -237,7 +241,7 @@ impl<'d> Emitter<'d> {
     fn slide(&mut self, slide: &'d Slide, number: usize) {
         let span = slide.span;
         let start = self.out.len();
-        let _ = write!(self.out, "// ---- slide {number}\n#theme.");
+        let _ = write!(self.out, "{SLIDE_MARKER}{number}\n#theme.");
         let layout = slide.layout.unwrap_or(Layout::Content);
         match slide.kind {
             SlideKind::Title => {

@@ -25,7 +25,7 @@ pub fn layout(deck: &mut Deck) {
         generated_front.push(agenda);
     }
     deck.slides.splice(0..0, generated_front);
-    if deck.meta.sources_slide && !deck.footnotes.is_empty() || deck.meta.sources_slide && has_source_lines(deck) {
+    if deck.meta.sources_slide && (!deck.footnotes.is_empty() || has_source_lines(deck)) {
         let mut sources = Slide::new(SlideKind::Sources, span);
         sources.id = unique_id(deck, "sources");
         sources.layout = Some(Layout::Content);

@@ -13,4 +13,5 @@ pub mod parse;
 pub mod pipeline;
 pub mod resolve;
 pub mod themes;
+pub mod watch;
 pub mod world;

@@ -22,6 +22,19 @@ enum Command {
   lectern build talk.md -o out/talk.pdf --theme seminar
   lectern build talk.md --font-path ~/fonts --typst talk.typ")]
     Build(BuildArgs),
+    /// Build, then rebuild on every change of the deck, its images or its theme
+    #[command(after_help = "Examples:
+  lectern watch decks/cyber-bill-2025.md
+  lectern watch talk.md -o talk.pdf --open
+
+Keeps the last good PDF when an edit breaks the build; stop with Ctrl-C.")]
+    Watch {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Open the PDF in the system viewer after the first build
+        #[arg(long)]
+        open: bool,
+    },
     /// List the built-in themes
     #[command(after_help = "Example:\n  lectern themes")]
     Themes,
@@ -53,6 +66,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => build(args),
+        Command::Watch { build, open } => match lectern::watch::watch(&request(build), open) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::Themes => {
             for theme in lectern::themes::BUILTIN {
                 println!("{:<10} {}", theme.name, theme.description);
@@ -62,19 +82,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(args: BuildArgs) -> ExitCode {
+fn request(args: BuildArgs) -> BuildRequest {
     let mut font_paths = args.font_paths;
     if let Some(env) = std::env::var_os("LECTERN_FONT_PATHS") {
         font_paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
     }
-    let request = BuildRequest {
+    BuildRequest {
         deck: args.deck,
         output: args.output,
         theme: args.theme,
         font_paths,
         root: args.root,
         typst_output: args.typst_output,
-    };
+    }
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let request = request(args);
     let mut builder = Builder::new();
     match builder.build(&request) {
         Ok(report) => {

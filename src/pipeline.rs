@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Failure, Sources, Span};
 use crate::emit::{self, EmitOptions};
 use crate::layout;
 use crate::parse;
-use crate::resolve::{Resolver, normalize};
+use crate::resolve::{ImageCache, Resolver, normalize};
 use crate::themes::{self, Theme};
 use crate::world::LecternWorld;
 
@@ -42,6 +42,8 @@ pub struct BuildReport {
     pub sources: Sources,
     /// Files on disk the build read (the deck, images, theme files), to watch.
     pub dependencies: Vec<PathBuf>,
+    /// Slides whose generated Typst changed since the previous build of this Builder.
+    pub changed_slides: Vec<usize>,
 }
 
 /// Where a build's time went.
@@ -73,11 +75,18 @@ pub struct Compiled {
     pub slides: usize,
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
+    /// 1-based numbers of the slides whose generated Typst differs from the last build.
+    pub changed_slides: Vec<usize>,
 }
 
 #[derive(Default)]
 pub struct Builder {
     world: Option<(PathBuf, Vec<PathBuf>, LecternWorld)>,
+    images: ImageCache,
+    /// Files the resolve stage read in the last build.
+    touched: Vec<PathBuf>,
+    /// Generated Typst of each slide in the last build, to tell which slides changed.
+    last_slides: Vec<String>,
 }
 
 impl Builder {
@@ -152,11 +161,13 @@ impl Builder {
             warnings: compiled.warnings,
             sources,
             dependencies,
+            changed_slides: compiled.changed_slides,
         })
     }
 
     fn dependencies(&mut self, request: &BuildRequest) -> Vec<PathBuf> {
         let mut deps = vec![request.deck.clone()];
+        deps.extend(self.touched.iter().cloned());
         if let Some((_, _, world)) = &mut self.world {
             deps.extend(world.dependencies());
         }
@@ -210,7 +221,9 @@ impl Builder {
             (None, None) => themes::find("seminar", &deck_dir)?,
         };
 
-        let overlays = Resolver::new(&root, &deck_dir).resolve_deck(&mut deck)?;
+        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images).resolve_deck(&mut deck);
+        self.touched = touched;
+        let overlays = overlays?;
         layout::layout(&mut deck);
 
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
@@ -222,7 +235,7 @@ impl Builder {
             &deck,
             &EmitOptions {
                 theme_path: &theme_path,
-                deck_name: &sources.name(file).to_string(),
+                deck_name: sources.name(file),
                 accent: deck.meta.theme_overrides.accent.as_deref(),
             },
         );
@@ -236,12 +249,19 @@ impl Builder {
         world.prepare(&main_vpath, emitted.text.clone(), overlays, theme);
         let typst_started = Instant::now();
         let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
+        // Drop cache entries unused for 10 compiles, as typst-cli does between rebuilds.
+        typst::comemo::evict(10);
         warnings.extend(typst_warnings);
         let document = document.map_err(|mut errors| {
             errors.extend(warnings.iter().cloned());
             Failure(errors)
         })?;
+        let slide_texts: Vec<String> = emitted.text.split(emit::SLIDE_MARKER).skip(1).map(str::to_string).collect();
+        let changed_slides =
+            (0..slide_texts.len()).filter(|&i| self.last_slides.get(i) != slide_texts.get(i)).map(|i| i + 1).collect();
+        self.last_slides = slide_texts;
         Ok(Compiled {
+            changed_slides,
             document,
             typst_source: emitted.text,
             slides: emitted.slide_count,

@@ -16,6 +16,20 @@ const MAX_IMAGE_SIDE: u32 = 3000;
 /// absolute virtual path.
 pub type Overlays = HashMap<String, Vec<u8>>;
 
+/// Images checked by earlier builds (watch mode), by file, size and modification time:
+/// decoding a large photo on every keystroke would dominate a rebuild.
+#[derive(Default)]
+pub struct ImageCache {
+    entries: HashMap<PathBuf, (u64, Option<std::time::SystemTime>, CheckedImage)>,
+}
+
+#[derive(Clone)]
+struct CheckedImage {
+    vpath: String,
+    /// A converted copy to serve instead of the file, by virtual path.
+    overlay: Option<(String, Vec<u8>)>,
+}
+
 pub struct Resolver<'a> {
     /// Absolute build root on disk.
     pub root: &'a Path,
@@ -25,14 +39,26 @@ pub struct Resolver<'a> {
     pub errors: Vec<Diagnostic>,
     /// Images already checked, by virtual path (a deck often repeats its logo).
     checked: HashMap<String, Result<String, String>>,
+    cache: &'a mut ImageCache,
+    /// Every file this stage tried to read, found or not (for watch mode).
+    pub touched: Vec<PathBuf>,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(root: &'a Path, deck_dir: &'a Path) -> Self {
-        Resolver { root, deck_dir, overlays: HashMap::new(), errors: vec![], checked: HashMap::new() }
+    pub fn new(root: &'a Path, deck_dir: &'a Path, cache: &'a mut ImageCache) -> Self {
+        Resolver {
+            root,
+            deck_dir,
+            overlays: HashMap::new(),
+            errors: vec![],
+            checked: HashMap::new(),
+            cache,
+            touched: vec![],
+        }
     }
 
-    pub fn resolve_deck(mut self, deck: &mut Deck) -> Result<Overlays, Failure> {
+    /// Resolves every image of the deck; returns the overlays and the files touched.
+    pub fn resolve_deck(mut self, deck: &mut Deck) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
         for slide in &mut deck.slides {
             if let Some(image) = &mut slide.background {
                 self.image(image);
@@ -50,7 +76,8 @@ impl<'a> Resolver<'a> {
         for footnote in &mut deck.footnotes {
             self.inlines(&mut footnote.body);
         }
-        if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) }
+        let result = if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) };
+        (result, self.touched)
     }
 
     fn block(&mut self, block: &mut Block) {
@@ -114,7 +141,32 @@ impl<'a> Resolver<'a> {
         if let Some(done) = self.checked.get(&vpath) {
             return done.clone().map_err(|msg| Diagnostic::error(None, msg));
         }
-        let result = self.load_image(src, &on_disk, &vpath);
+        self.touched.push(on_disk.clone());
+        let stamp = std::fs::metadata(&on_disk).ok().map(|m| (m.len(), m.modified().ok()));
+        let cached = stamp.and_then(|(len, modified)| {
+            self.cache.entries.get(&on_disk).filter(|(l, m, _)| *l == len && *m == modified).map(|e| e.2.clone())
+        });
+        let result = match cached {
+            Some(image) => {
+                if let Some((path, bytes)) = image.overlay {
+                    self.overlays.insert(path, bytes);
+                }
+                Ok(image.vpath)
+            }
+            None => {
+                let overlays_before = self.overlays.len();
+                let result = self.load_image(src, &on_disk, &vpath);
+                if let (Ok(path), Some((len, modified))) = (&result, stamp) {
+                    let overlay = (self.overlays.len() > overlays_before)
+                        .then(|| self.overlays.get(path).map(|b| (path.clone(), b.clone())))
+                        .flatten();
+                    self.cache
+                        .entries
+                        .insert(on_disk.clone(), (len, modified, CheckedImage { vpath: path.clone(), overlay }));
+                }
+                result
+            }
+        };
         self.checked.insert(vpath, result.clone().map_err(|d| d.message.clone()));
         result
     }

@@ -1,0 +1,168 @@
+//! `lectern watch`: build, then rebuild whenever a file the last build read changes.
+//!
+//! Parent folders are watched (not the files), so editors that save by writing a new file
+//! and renaming it over the old one, and files that appear later, are both seen. A short
+//! quiet window folds a burst of saves into one rebuild.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use crate::diag;
+use crate::pipeline::{BuildRequest, Builder};
+
+/// Wait this long after the last file event before rebuilding (editors write in bursts).
+const QUIET: Duration = Duration::from_millis(15);
+/// …but never longer than this after the first event.
+const MAX_DELAY: Duration = Duration::from_millis(150);
+
+enum Message {
+    Changed(Vec<PathBuf>),
+    Stop,
+}
+
+/// Runs until Ctrl-C / SIGTERM. Returns the exit code.
+pub fn watch(request: &BuildRequest, open: bool) -> Result<(), String> {
+    let (tx, rx) = mpsc::channel();
+    let stop = tx.clone();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(Message::Stop);
+    })
+    .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    let events = tx.clone();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res
+            && !matches!(event.kind, EventKind::Access(_))
+        {
+            let _ = events.send(Message::Changed(event.paths));
+        }
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
+
+    let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
+    let mut builder = Builder::new();
+    let mut watched_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut first = true;
+    loop {
+        let started = Instant::now();
+        let result = builder.build(request);
+        let new_deps = match &result {
+            Ok(report) => {
+                diag::print(&report.sources, &report.warnings);
+                let changed = describe_changes(&report.changed_slides, report.slides, first);
+                eprintln!(
+                    "[{}] built {} ({} slides) in {} ms{changed}",
+                    clock(),
+                    report.output.display(),
+                    report.slides,
+                    started.elapsed().as_millis()
+                );
+                if first && open {
+                    open_viewer(&report.output);
+                }
+                report.dependencies.clone()
+            }
+            Err(error) => {
+                diag::print(&error.sources, &error.diagnostics);
+                let kept = if output.exists() { "; the last good PDF is kept" } else { "" };
+                eprintln!("[{}] build failed{kept}; waiting for a fix", clock());
+                error.dependencies.clone()
+            }
+        };
+        first = false;
+        let deps: BTreeSet<PathBuf> = new_deps.iter().map(|p| absolute(p)).collect();
+        let dirs: BTreeSet<PathBuf> = deps.iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect();
+        for dir in watched_dirs.difference(&dirs) {
+            let _ = watcher.unwatch(dir);
+        }
+        for dir in dirs.difference(&watched_dirs) {
+            if let Err(e) = watcher.watch(dir, RecursiveMode::NonRecursive) {
+                eprintln!("warning: cannot watch {}: {e}", dir.display());
+            }
+        }
+        watched_dirs = dirs;
+
+        match wait_for_change(&rx, &deps, &absolute(&output)) {
+            Some(()) => continue,
+            None => {
+                eprintln!("[{}] stopped", clock());
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Blocks until a dependency changes (`Some`) or a stop is requested (`None`).
+fn wait_for_change(rx: &Receiver<Message>, deps: &BTreeSet<PathBuf>, output: &Path) -> Option<()> {
+    let relevant = |paths: &[PathBuf]| paths.iter().any(|p| p != output && deps.contains(&absolute(p)));
+    loop {
+        match rx.recv().ok()? {
+            Message::Stop => return None,
+            Message::Changed(paths) if relevant(&paths) => break,
+            Message::Changed(_) => {}
+        }
+    }
+    // Fold a burst of events (write, truncate, rename) into one rebuild.
+    let first = Instant::now();
+    loop {
+        let left = MAX_DELAY.saturating_sub(first.elapsed());
+        match rx.recv_timeout(QUIET.min(left)) {
+            Ok(Message::Stop) => return None,
+            Ok(Message::Changed(_)) if !left.is_zero() => continue,
+            Ok(Message::Changed(_)) | Err(RecvTimeoutError::Timeout) => return Some(()),
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+}
+
+fn describe_changes(changed: &[usize], total: usize, first: bool) -> String {
+    if first || changed.is_empty() {
+        return String::new();
+    }
+    if changed.len() == total {
+        return ", every slide changed".to_string();
+    }
+    let list: Vec<String> = changed.iter().take(5).map(usize::to_string).collect();
+    let more = if changed.len() > 5 { ", …" } else { "" };
+    let noun = if changed.len() == 1 { "slide" } else { "slides" };
+    format!(", changed {noun} {}{more}", list.join(", "))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    crate::resolve::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+fn clock() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    format!("{:02}:{:02}:{:02}", secs / 3600 % 24, secs / 60 % 60, secs % 60)
+}
+
+/// Opens the PDF in the system's viewer, once (`--open`).
+fn open_viewer(path: &Path) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(program).arg(path).spawn() {
+        eprintln!("warning: cannot open {} with {program}: {e}", path.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_descriptions() {
+        assert_eq!(describe_changes(&[3], 10, false), ", changed slide 3");
+        assert_eq!(describe_changes(&[1, 2], 10, false), ", changed slides 1, 2");
+        assert_eq!(describe_changes(&[1, 2], 2, false), ", every slide changed");
+        assert_eq!(describe_changes(&[], 2, false), "");
+    }
+}

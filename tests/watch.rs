@@ -1,0 +1,78 @@
+//! `lectern watch` as a speaker uses it: edit, save by rename, break, fix, stop.
+//! Timeouts are generous: speed is the benchmark's job, not the tests'.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    if !pdf.exists() {
+        return String::new();
+    }
+    common::squash(&common::pages(pdf).join(""))
+}
+
+#[test]
+fn rebuilds_on_edit_rename_and_fix_and_stops_on_sigterm() {
+    let dir = common::tempdir();
+    let deck = common::write(dir.path(), "deck.md", "## Watch\n\nfirst version\n");
+    let pdf = dir.path().join("deck.pdf");
+    let log = dir.path().join("watch.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["watch", "deck.md"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    wait_until("the first build", || pdf_text(&pdf).contains("firstversion"));
+
+    // A plain edit.
+    std::fs::write(&deck, "## Watch\n\nsecond version\n").unwrap();
+    wait_until("the edit to reach the PDF", || pdf_text(&pdf).contains("secondversion"));
+
+    // Save by rename, as many editors do.
+    std::fs::write(dir.path().join(".deck.md.swp"), "## Watch\n\nthird version\n").unwrap();
+    std::fs::rename(dir.path().join(".deck.md.swp"), &deck).unwrap();
+    wait_until("the renamed save to reach the PDF", || pdf_text(&pdf).contains("thirdversion"));
+
+    // A broken edit: the error is reported at the Markdown line, the good PDF stays.
+    let good = std::fs::read(&pdf).unwrap();
+    std::fs::write(&deck, "## Watch\n\nbroken[^missing]\n").unwrap();
+    wait_until("the error report", || log_text().contains("deck.md:3:7"));
+    assert!(log_text().contains("the last good PDF is kept"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), good, "the last good PDF was replaced");
+
+    // The fix is picked up.
+    std::fs::write(&deck, "## Watch\n\nfixed version\n").unwrap();
+    wait_until("the fix to reach the PDF", || pdf_text(&pdf).contains("fixedversion"));
+
+    // SIGTERM ends it cleanly.
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "watch did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "watch exited with {status}");
+    let mut rest = String::new();
+    let _ = std::fs::File::open(&log).unwrap().read_to_string(&mut rest);
+    assert!(rest.contains("stopped"), "{rest}");
+}
