@@ -53,6 +53,7 @@ pub fn infer(slide: &Slide) -> Layout {
         [Block::Quote { .. }] => Layout::Quote,
         [Block::Image { .. }] => Layout::Figure,
         [Block::Table(_)] => Layout::Table,
+        [Block::Chart(_)] | [Block::Flow { .. }] => Layout::Chart,
         [Block::List(list)] if list.ordered && slide.classes.iter().any(|c| c == "steps") => Layout::Steps,
         blocks if blocks.iter().any(|b| matches!(b, Block::Columns { .. })) => Layout::Columns,
         _ => Layout::Content,

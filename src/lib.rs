@@ -3,9 +3,11 @@
 //! The pipeline, one module per stage: [`parse`] → [`resolve`] → [`layout`] → [`emit`] →
 //! [`compile`] (on the long-lived [`world`]) → PDF export; [`pipeline`] runs them.
 
+pub mod chart;
 pub mod compile;
 pub mod diag;
 pub mod emit;
+pub mod flow;
 pub mod frontmatter;
 pub mod layout;
 pub mod model;

@@ -204,6 +204,14 @@ pub enum Block {
         inlines: Vec<Inline>,
         span: Span,
     },
+    /// A ```chart block or a table plotted by `<!-- chart: … -->`; `chart` is filled in
+    /// by `resolve` once the data is read and checked.
+    Chart(Box<ChartBlock>),
+    /// A ```flow diagram, already laid out.
+    Flow {
+        flow: crate::flow::Flow,
+        span: Span,
+    },
     Rule {
         span: Span,
     },
@@ -220,11 +228,26 @@ impl Block {
             | Block::Columns { span, .. }
             | Block::Math { span, .. }
             | Block::SourceLine { span, .. }
+            | Block::Flow { span, .. }
             | Block::Rule { span } => *span,
+            Block::Chart(chart) => chart.span,
             Block::List(list) => list.span,
             Block::Table(table) => table.span,
         }
     }
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartBlock {
+    pub spec: crate::chart::ChartSpec,
+    /// Data from a Markdown table (`<!-- chart: … -->`), else from the spec.
+    pub table: Option<crate::chart::DataTable>,
+    pub chart: Option<crate::chart::Chart>,
+    /// Deck line of the spec's first YAML line, and the YAML (empty for a table chart),
+    /// for errors about one key.
+    pub first_line: usize,
+    pub yaml: String,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]

@@ -12,10 +12,12 @@ use comrak::{Arena, Options, parse_document};
 use crate::diag::{Diagnostic, Failure, FileIdx, Sources, Span};
 use crate::frontmatter::{self, Meta};
 use crate::model::*;
+use crate::{chart, flow};
 
 /// Directives written as HTML comments (`<!-- key: value -->`), Marp style.
 const DIRECTIVES: &[&str] = &[
     "layout",
+    "chart",
     "class",
     "paginate",
     "header",
@@ -31,10 +33,8 @@ const DIRECTIVES: &[&str] = &[
 ];
 
 /// Directives this version recognises but cannot act on: an error, never a silent drop.
-const UNSUPPORTED_DIRECTIVES: &[(&str, &str)] = &[
-    ("include", "including slides from other decks is not supported by this version of lectern"),
-    ("chart", "plotting a table with `<!-- chart: … -->` is not supported by this version of lectern"),
-];
+const UNSUPPORTED_DIRECTIVES: &[(&str, &str)] =
+    &[("include", "including slides from other decks is not supported by this version of lectern")];
 
 pub struct Parsed {
     pub deck: Deck,
@@ -369,6 +369,7 @@ impl<'s> Parser<'s> {
             return;
         }
         match bare {
+            "chart" => self.table_chart(value, span),
             "layout" => match Layout::from_name(value) {
                 Some(layout) => self.current_slide(span).layout = Some(layout),
                 None => {
@@ -394,6 +395,100 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// `<!-- chart: line x=年 y=件数 hide-table -->` right after a table plots it.
+    fn table_chart(&mut self, args: &str, span: Span) {
+        let slide = self.current_slide(span);
+        let Some(position) = slide.blocks.iter().rposition(|b| matches!(b, Block::Table(_))) else {
+            self.error(
+                Diagnostic::error(span, "`<!-- chart: … -->` must come right after a Markdown table")
+                    .with_hint("or draw from a file with a ```chart block"),
+            );
+            return;
+        };
+        let Block::Table(table) = &slide.blocks[position] else { unreachable!() };
+        let data = chart::DataTable {
+            columns: table.header.iter().map(|c| plain_text(c)).collect(),
+            rows: table.rows.iter().map(|r| r.iter().map(|c| plain_text(c)).collect()).collect(),
+            origin: Some("the table above".into()),
+        };
+        let mut spec = chart::ChartSpec::default();
+        let mut hide_table = false;
+        for token in split_args(args) {
+            let (key, value) = match token.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None if chart::KINDS.contains(&token.as_str()) => ("type".into(), token.clone()),
+                None if token == "hide-table" => {
+                    hide_table = true;
+                    continue;
+                }
+                None => (token.clone(), String::new()),
+            };
+            let list =
+                |v: &str| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            match key.as_str() {
+                "type" => spec.kind = Some(value),
+                "x" => spec.x = Some(value),
+                "y" => spec.y = Some(chart::OneOrMany::Many(list(&value))),
+                "title" => spec.title = Some(value),
+                "unit" => spec.unit = Some(value),
+                "format" => spec.format = Some(value),
+                "x-label" => spec.x_label = Some(value),
+                "y-label" => spec.y_label = Some(value),
+                "highlight" => spec.highlight = Some(serde_yaml::Value::String(value)),
+                "value-labels" => spec.value_labels = Some(value != "false"),
+                "legend" => spec.legend = Some(value != "false"),
+                other => {
+                    const KEYS: [&str; 11] = [
+                        "type",
+                        "x",
+                        "y",
+                        "title",
+                        "unit",
+                        "format",
+                        "x-label",
+                        "y-label",
+                        "highlight",
+                        "value-labels",
+                        "legend",
+                    ];
+                    let mut d = Diagnostic::error(span, format!("unknown chart option `{other}`"));
+                    if let Some(s) = crate::diag::did_you_mean(other, KEYS.iter().copied().chain(chart::KINDS)) {
+                        d = d.with_hint(format!("did you mean `{s}`?"));
+                    }
+                    self.error(d.with_hint(format!(
+                        "write e.g. `<!-- chart: line x=年 y=件数 -->`; types: {}",
+                        chart::KINDS.join(", ")
+                    )));
+                    return;
+                }
+            }
+        }
+        if let Some(kind) = &spec.kind
+            && !chart::KINDS.contains(&kind.as_str())
+        {
+            self.error(
+                Diagnostic::error(span, format!("unknown chart type `{kind}`"))
+                    .with_hint(format!("the types are: {}", chart::KINDS.join(", "))),
+            );
+            return;
+        }
+        let (first_line, _) = self.sources.line_col(self.file, span.start);
+        let block = Block::Chart(Box::new(ChartBlock {
+            spec,
+            table: Some(data),
+            chart: None,
+            first_line,
+            yaml: String::new(),
+            span,
+        }));
+        let slide = self.current.as_mut().expect("current slide exists");
+        if hide_table {
+            slide.blocks[position] = block;
+        } else {
+            slide.blocks.insert(position + 1, block);
+        }
+    }
+
     /// Converts a block node; one node may give several blocks (an image paragraph).
     fn block<'a>(&mut self, node: &'a AstNode<'a>) -> Vec<Block> {
         let span = self.span(node);
@@ -407,17 +502,34 @@ impl<'s> Parser<'s> {
             }
             NodeValue::CodeBlock(code) => {
                 let lang = code.info.split_whitespace().next().map(str::to_string);
+                let (first_line, _) = self.sources.line_col(self.file, span.start);
+                // Line n of the block's text is deck line first_line + n (after the fence).
+                let (file, sources) = (self.file, self.sources);
+                let line_span = move |n: usize| sources.line_span(file, first_line + n);
                 match lang.as_deref() {
-                    Some("chart") | Some("flow") => {
-                        self.error(Diagnostic::error(
-                            span,
-                            format!(
-                                "```{} blocks are not supported by this version of lectern",
-                                lang.as_deref().unwrap_or_default()
-                            ),
-                        ));
-                        vec![]
+                    Some("chart") => {
+                        match chart::parse_spec(&code.literal, &chart::BlockPlace { span, line_span: &line_span }) {
+                            Ok(spec) => vec![Block::Chart(Box::new(ChartBlock {
+                                spec,
+                                table: None,
+                                chart: None,
+                                first_line: first_line + 1,
+                                yaml: code.literal.clone(),
+                                span,
+                            }))],
+                            Err(d) => {
+                                self.error(d);
+                                vec![]
+                            }
+                        }
                     }
+                    Some("flow") => match flow::parse(&code.literal, &line_span, span) {
+                        Ok(flow) => vec![Block::Flow { flow, span }],
+                        Err(d) => {
+                            self.error(d);
+                            vec![]
+                        }
+                    },
                     _ => vec![Block::Code { lang, text: code.literal.trim_end_matches('\n').to_string(), span }],
                 }
             }
@@ -814,6 +926,28 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
         }
     }
     out
+}
+
+/// `line x=年 title="年間 推移"` → tokens, keeping quoted values whole.
+fn split_args(args: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in args.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    tokens.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
 }
 
 /// `{.column width="40%"}`, `columns`, `.notes` → classes and key/value pairs.

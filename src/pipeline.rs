@@ -204,6 +204,9 @@ impl Builder {
         let parsed = parse::parse(deck_path, &text, file, sources)?;
         let mut warnings = parsed.warnings;
         let mut deck = parsed.deck;
+        if deck.meta.lang.is_none() {
+            deck.meta.lang = Some(emit::detect_lang(&deck).to_string());
+        }
 
         let root = build_root(request)?;
         let deck_dir = deck_folder(deck_path);
@@ -221,7 +224,7 @@ impl Builder {
             (None, None) => themes::find("seminar", &deck_dir)?,
         };
 
-        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images).resolve_deck(&mut deck);
+        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
         self.touched = touched;
         let overlays = overlays?;
         layout::layout(&mut deck);

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Component, Path, PathBuf};
 
-use crate::diag::{Diagnostic, Failure};
+use crate::chart;
+use crate::diag::{Diagnostic, Failure, Sources, Span};
 use crate::model::*;
 use crate::parse::slugify;
 
@@ -40,12 +41,15 @@ pub struct Resolver<'a> {
     /// Images already checked, by virtual path (a deck often repeats its logo).
     checked: HashMap<String, Result<String, String>>,
     cache: &'a mut ImageCache,
+    sources: &'a Sources,
+    /// Japanese number formatting (万/億) for charts.
+    lang_ja: bool,
     /// Every file this stage tried to read, found or not (for watch mode).
     pub touched: Vec<PathBuf>,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(root: &'a Path, deck_dir: &'a Path, cache: &'a mut ImageCache) -> Self {
+    pub fn new(root: &'a Path, deck_dir: &'a Path, cache: &'a mut ImageCache, sources: &'a Sources) -> Self {
         Resolver {
             root,
             deck_dir,
@@ -53,12 +57,15 @@ impl<'a> Resolver<'a> {
             errors: vec![],
             checked: HashMap::new(),
             cache,
+            sources,
+            lang_ja: false,
             touched: vec![],
         }
     }
 
     /// Resolves every image of the deck; returns the overlays and the files touched.
     pub fn resolve_deck(mut self, deck: &mut Deck) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
+        self.lang_ja = deck.meta.lang.as_deref().is_some_and(|l| l.starts_with("ja"));
         for slide in &mut deck.slides {
             if let Some(image) = &mut slide.background {
                 self.image(image);
@@ -94,7 +101,50 @@ impl<'a> Resolver<'a> {
             Block::Table(table) => {
                 table.header.iter_mut().chain(table.rows.iter_mut().flatten()).for_each(|c| self.inlines(c))
             }
-            Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } => {}
+            Block::Chart(chart) => self.chart(chart),
+            Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } | Block::Flow { .. } => {}
+        }
+    }
+
+    /// Reads a chart's data and checks it against the spec.
+    fn chart(&mut self, block: &mut ChartBlock) {
+        let (sources, span, first_line) = (self.sources, block.span, block.first_line);
+        let yaml = block.yaml.clone();
+        let at = move |key: &str| -> Span {
+            if yaml.is_empty() {
+                return span;
+            }
+            let file = span.file;
+            sources.line_span(file, first_line + chart::key_line(&yaml, key) - 1)
+        };
+        let table = match (&block.table, &block.spec.data) {
+            (Some(table), _) => table.clone(),
+            (None, Some(name)) => {
+                let on_disk = normalize(&self.deck_dir.join(name));
+                if !on_disk.starts_with(self.root) {
+                    self.errors.push(
+                        Diagnostic::error(
+                            at("data"),
+                            format!("data file `{name}` lies outside the build root `{}`", self.root.display()),
+                        )
+                        .with_hint("move it under the root, or widen the root with --root"),
+                    );
+                    return;
+                }
+                self.touched.push(on_disk.clone());
+                match chart::read_data_file(&on_disk, name) {
+                    Ok(table) => table,
+                    Err(message) => {
+                        self.errors.push(Diagnostic::error(at("data"), message));
+                        return;
+                    }
+                }
+            }
+            (None, None) => chart::inline_table(&block.spec),
+        };
+        match chart::build(&block.spec, &table, self.lang_ja, &at) {
+            Ok(chart) => block.chart = Some(chart),
+            Err(d) => self.errors.push(d),
         }
     }
 

@@ -33,6 +33,11 @@ pub static BUILTIN: &[BuiltinTheme] = &[BuiltinTheme {
     ],
 }];
 
+/// lectern's own Typst libraries (charts and diagrams), served from the binary.
+pub static LIB: &[(&str, &[u8])] = &[("/__lectern__/lib/charts.typ", include_bytes!("../themes/lib/charts.typ"))];
+
+pub const CHARTS_VPATH: &str = "/__lectern__/lib/charts.typ";
+
 /// Virtual folder under which the build's theme is served.
 pub const THEME_VDIR: &str = "/__lectern__/theme";
 

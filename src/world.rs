@@ -52,6 +52,9 @@ impl FileLoader for Loader {
             return Err(FileError::Other(Some("Typst packages are not available in lectern".into())));
         }
         let path = id.vpath().get_with_slash();
+        if let Some((_, data)) = crate::themes::LIB.iter().find(|(p, _)| *p == path) {
+            return Ok(Bytes::new(*data));
+        }
         if let Some(rest) = path.strip_prefix(THEME_VDIR) {
             return match &self.theme {
                 Some(Theme::Builtin(b)) => b

@@ -1,0 +1,531 @@
+//! ```chart blocks: the YAML spec, its data (CSV, YAML or inline), validation with errors
+//! at the deck's lines, nice axis ticks and number formatting. Drawing is Typst's job
+//! (`themes/lib/charts.typ`); this module hands it plain numbers and labels.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Span, did_you_mean};
+
+pub const KINDS: [&str; 6] = ["bar", "hbar", "line", "pie", "donut", "stacked"];
+
+/// The spec as written in the block.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ChartSpec {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub data: Option<String>,
+    pub columns: Option<Vec<String>>,
+    pub rows: Option<Vec<Vec<serde_yaml::Value>>>,
+    pub x: Option<String>,
+    pub y: Option<OneOrMany>,
+    pub x_label: Option<String>,
+    pub y_label: Option<String>,
+    pub unit: Option<String>,
+    /// `plain` (1,234), `ja` (万/億), `percent`; default: `ja` for Japanese decks.
+    pub format: Option<String>,
+    pub value_labels: Option<bool>,
+    pub highlight: Option<serde_yaml::Value>,
+    pub annotations: Option<Vec<Annotation>>,
+    pub legend: Option<bool>,
+}
+
+const OPTIONS: &[&str] = &[
+    "type",
+    "title",
+    "data",
+    "columns",
+    "rows",
+    "x",
+    "y",
+    "x-label",
+    "y-label",
+    "unit",
+    "format",
+    "value-labels",
+    "highlight",
+    "annotations",
+    "legend",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annotation {
+    pub at: serde_yaml::Value,
+    pub text: String,
+}
+
+/// A table of strings: the data before any column is chosen.
+#[derive(Debug, Clone, Default)]
+pub struct DataTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Name of the file the data came from (for messages), or `None` when inline.
+    pub origin: Option<String>,
+}
+
+/// Everything the drawing needs, checked.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub kind: String,
+    pub title: Option<String>,
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+    pub ticks: Vec<(f64, String)>,
+    pub min: f64,
+    pub max: f64,
+    pub x_label: Option<String>,
+    pub y_label: Option<String>,
+    pub unit: Option<String>,
+    pub value_labels: bool,
+    pub highlight: Option<usize>,
+    pub annotations: Vec<(usize, String)>,
+    pub legend: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+    pub labels: Vec<String>,
+}
+
+/// Where a chart block's YAML sits, to turn a YAML line into the deck's line.
+pub struct BlockPlace<'a> {
+    pub span: Span,
+    pub line_span: &'a dyn Fn(usize) -> Span,
+}
+
+pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnostic> {
+    if yaml.trim().is_empty() {
+        return Err(Diagnostic::error(place.span, "empty chart block").with_hint("give at least `type:` and `data:`"));
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, place, "chart"))?;
+    if let Some(map) = value.as_mapping() {
+        for key in map.keys().filter_map(|k| k.as_str()) {
+            if !OPTIONS.contains(&key) {
+                let line = key_line(yaml, key);
+                let mut d = Diagnostic::error((place.line_span)(line), format!("unknown chart option `{key}`"));
+                if let Some(s) = did_you_mean(key, OPTIONS.iter().copied()) {
+                    d = d.with_hint(format!("did you mean `{s}`?"));
+                }
+                return Err(d.with_hint(format!("the options are: {}", OPTIONS.join(", "))));
+            }
+        }
+    } else {
+        return Err(Diagnostic::error((place.line_span)(1), "a chart block holds `key: value` lines"));
+    }
+    let spec: ChartSpec = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, place, "chart"))?;
+    let kind = spec.kind.as_deref().unwrap_or("bar");
+    if !KINDS.contains(&kind) {
+        let mut d =
+            Diagnostic::error((place.line_span)(key_line(yaml, "type")), format!("unknown chart type `{kind}`"));
+        if let Some(s) = did_you_mean(kind, KINDS) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        return Err(d.with_hint(format!("the types are: {}", KINDS.join(", "))));
+    }
+    if spec.data.is_some() && (spec.rows.is_some() || spec.columns.is_some()) {
+        return Err(Diagnostic::error(
+            (place.line_span)(key_line(yaml, "data")),
+            "give either `data:` (a file) or inline `columns:` + `rows:`, not both",
+        ));
+    }
+    if spec.data.is_none() && spec.rows.is_none() {
+        return Err(Diagnostic::error(place.span, "the chart has no data")
+            .with_hint("add `data: figures/file.csv`, or inline `columns: [..]` and `rows: [[..], ..]`"));
+    }
+    Ok(spec)
+}
+
+fn yaml_error(e: &serde_yaml::Error, place: &BlockPlace, what: &str) -> Diagnostic {
+    let line = e.location().map_or(1, |l| l.line());
+    let msg = e.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    Diagnostic::error((place.line_span)(line), format!("{what} block: {msg}"))
+}
+
+pub fn key_line(yaml: &str, key: &str) -> usize {
+    yaml.lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
+        .map_or(1, |i| i + 1)
+}
+
+/// Inline `columns:` + `rows:` as a table of strings.
+pub fn inline_table(spec: &ChartSpec) -> DataTable {
+    let rows: Vec<Vec<String>> = spec.rows.iter().flatten().map(|row| row.iter().map(yaml_scalar).collect()).collect();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let columns = spec.columns.clone().unwrap_or_else(|| (1..=width).map(|i| format!("column {i}")).collect());
+    DataTable { columns, rows, origin: None }
+}
+
+fn yaml_scalar(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Null => String::new(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+    }
+}
+
+/// Reads a CSV or YAML data file (`name` as the author wrote it, for messages).
+pub fn read_data_file(path: &Path, name: &str) -> Result<DataTable, String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("data file `{name}` not found")
+        } else {
+            format!("data file `{name}` cannot be read: {e}")
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("data file `{name}` is not UTF-8 text"))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let mut table = match ext.as_str() {
+        "yaml" | "yml" => yaml_table(text, name)?,
+        "csv" | "tsv" | "txt" => {
+            let delimiter = if ext == "tsv" { b'\t' } else { b',' };
+            let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+            let columns = reader
+                .headers()
+                .map_err(|e| format!("data file `{name}`: {e}"))?
+                .iter()
+                .map(|h| h.trim().to_string())
+                .collect();
+            let mut rows = Vec::new();
+            for record in reader.records() {
+                let record = record.map_err(|e| format!("data file `{name}`: {e}"))?;
+                if record.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                rows.push(record.iter().map(|c| c.trim().to_string()).collect());
+            }
+            DataTable { columns, rows, origin: None }
+        }
+        _ => return Err(format!("data file `{name}` must be .csv, .tsv, .yaml or .yml")),
+    };
+    table.origin = Some(name.to_string());
+    Ok(table)
+}
+
+/// YAML data: `columns:` + `rows:`, or a list of mappings (one per row).
+fn yaml_table(text: &str, name: &str) -> Result<DataTable, String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| format!("data file `{name}`: {e}"))?;
+    if let Some(list) = value.as_sequence() {
+        let mut columns: Vec<String> = Vec::new();
+        for item in list {
+            for key in item.as_mapping().into_iter().flat_map(|m| m.keys()) {
+                let key = yaml_scalar(key);
+                if !columns.contains(&key) {
+                    columns.push(key);
+                }
+            }
+        }
+        let rows = list
+            .iter()
+            .map(|item| columns.iter().map(|c| item.get(c.as_str()).map(yaml_scalar).unwrap_or_default()).collect())
+            .collect();
+        return Ok(DataTable { columns, rows, origin: None });
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inline {
+        columns: Vec<String>,
+        rows: Vec<Vec<serde_yaml::Value>>,
+    }
+    let inline: Inline = serde_yaml::from_value(value)
+        .map_err(|e| format!("data file `{name}` must hold `columns:` and `rows:`, or a list of rows: {e}"))?;
+    Ok(DataTable {
+        columns: inline.columns,
+        rows: inline.rows.iter().map(|r| r.iter().map(yaml_scalar).collect()).collect(),
+        origin: None,
+    })
+}
+
+/// `1,234`, `１２３`, `12.5%`, `−3`, `6862億` → number.
+pub fn parse_number(cell: &str) -> Option<f64> {
+    let normalized: String = cell
+        .trim()
+        .chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            '，' | ',' | '_' | ' ' | '\u{a0}' => None,
+            '．' => Some('.'),
+            '−' | '－' | '–' => Some('-'),
+            c => Some(c),
+        })
+        .collect();
+    let trimmed = normalized.trim_end_matches(['%', '％']);
+    let (number, scale) = if let Some(n) = trimmed.strip_suffix('億') {
+        (n, 1e8)
+    } else if let Some(n) = trimmed.strip_suffix('万') {
+        (n, 1e4)
+    } else {
+        (trimmed, 1.0)
+    };
+    number.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v * scale)
+}
+
+/// Chooses columns and builds the checked chart. Errors name columns and rows; `span`
+/// is the line to blame (the block, or the `x:`/`y:` line).
+pub fn build(
+    spec: &ChartSpec,
+    table: &DataTable,
+    lang_ja: bool,
+    at: &dyn Fn(&str) -> Span,
+) -> Result<Chart, Diagnostic> {
+    let source = table.origin.as_deref().map_or("the inline data".to_string(), |o| format!("`{o}`"));
+    if table.rows.is_empty() {
+        return Err(Diagnostic::error(at("data"), format!("{source} has no rows")));
+    }
+    let available = || format!("the columns are: {}", table.columns.join(", "));
+    let column = |name: &str, key: &str| -> Result<usize, Diagnostic> {
+        table.columns.iter().position(|c| c == name).ok_or_else(|| {
+            let mut d = Diagnostic::error(at(key), format!("column `{name}` not found in {source}"));
+            if let Some(s) = did_you_mean(name, table.columns.iter().map(String::as_str)) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            d.with_hint(available())
+        })
+    };
+    let x = match &spec.x {
+        Some(name) => column(name, "x")?,
+        None => 0,
+    };
+    let numeric = |i: usize| table.rows.iter().all(|r| r.get(i).is_some_and(|c| parse_number(c).is_some()));
+    let ys: Vec<usize> = match &spec.y {
+        Some(OneOrMany::One(name)) => vec![column(name, "y")?],
+        Some(OneOrMany::Many(names)) => names.iter().map(|n| column(n, "y")).collect::<Result<_, _>>()?,
+        None => (0..table.columns.len()).filter(|&i| i != x && numeric(i)).collect(),
+    };
+    if ys.is_empty() {
+        return Err(Diagnostic::error(at("y"), format!("{source} has no numeric column to plot"))
+            .with_hint(available())
+            .with_hint("name the values with `y:`"));
+    }
+    let format = spec.format.clone().unwrap_or_else(|| if lang_ja { "ja".into() } else { "plain".into() });
+    if !["plain", "ja", "percent"].contains(&format.as_str()) {
+        return Err(Diagnostic::error(at("format"), format!("unknown number format `{format}`"))
+            .with_hint("use plain (1,234), ja (万/億) or percent"));
+    }
+    let mut series = Vec::new();
+    for &col in &ys {
+        let mut values = Vec::new();
+        for (r, row) in table.rows.iter().enumerate() {
+            let cell = row.get(col).map(String::as_str).unwrap_or("");
+            let value = parse_number(cell).ok_or_else(|| {
+                Diagnostic::error(
+                    at("data"),
+                    format!(
+                        "{source}, row {} (`{}`), column `{}`: `{cell}` is not a number",
+                        r + 1,
+                        row.get(x).map(String::as_str).unwrap_or(""),
+                        table.columns[col]
+                    ),
+                )
+            })?;
+            values.push(value);
+        }
+        series.push(Series { name: table.columns[col].clone(), values, labels: vec![] });
+    }
+    let categories: Vec<String> = table.rows.iter().map(|r| r.get(x).cloned().unwrap_or_default()).collect();
+    let kind = spec.kind.clone().unwrap_or_else(|| "bar".into());
+
+    let (lo, hi) = if kind == "stacked" {
+        let totals = (0..categories.len()).map(|i| series.iter().map(|s| s.values[i].max(0.0)).sum::<f64>());
+        let negatives = (0..categories.len()).map(|i| series.iter().map(|s| s.values[i].min(0.0)).sum::<f64>());
+        (negatives.fold(0.0, f64::min), totals.fold(0.0, f64::max))
+    } else {
+        let all = series.iter().flat_map(|s| s.values.iter().copied());
+        all.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    if (kind == "pie" || kind == "donut") && series[0].values.iter().any(|&v| v < 0.0) {
+        return Err(Diagnostic::error(at("data"), "a pie chart cannot show negative values"));
+    }
+    let (min, max, step) = nice_range(lo, hi, 6);
+    let ticks = tick_values(min, max, step).into_iter().map(|v| (v, format_number(v, &format, step))).collect();
+    for s in &mut series {
+        s.labels = s.values.iter().map(|&v| format_number(v, &format, smallest_step(&s.values))).collect();
+    }
+    let find_category = |v: &serde_yaml::Value, key: &str| -> Result<usize, Diagnostic> {
+        let name = yaml_scalar(v);
+        categories.iter().position(|c| *c == name).ok_or_else(|| {
+            Diagnostic::error(at(key), format!("`{key}: {name}` is not a category of the chart"))
+                .with_hint(format!("the categories are: {}", categories.join(", ")))
+        })
+    };
+    let highlight = spec.highlight.as_ref().map(|v| find_category(v, "highlight")).transpose()?;
+    let annotations = spec
+        .annotations
+        .iter()
+        .flatten()
+        .map(|a| Ok((find_category(&a.at, "annotations")?, a.text.clone())))
+        .collect::<Result<_, Diagnostic>>()?;
+    Ok(Chart {
+        kind,
+        title: spec.title.clone(),
+        categories,
+        series,
+        ticks,
+        min,
+        max,
+        x_label: spec.x_label.clone(),
+        y_label: spec.y_label.clone(),
+        unit: spec.unit.clone(),
+        value_labels: spec.value_labels.unwrap_or(true),
+        highlight,
+        annotations,
+        legend: spec.legend,
+    })
+}
+
+/// Axis range including zero, on ticks of 1, 2 or 5 × 10ⁿ, with about `target` intervals
+/// and little wasted range.
+pub fn nice_range(lo: f64, hi: f64, target: usize) -> (f64, f64, f64) {
+    let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+    if hi - lo <= f64::EPSILON || !(hi - lo).is_finite() {
+        return (0.0, 1.0, 0.2);
+    }
+    let span = hi - lo;
+    let exp = (span / target as f64).log10().floor() as i32;
+    let mut best = (f64::INFINITY, 0.0, 1.0, 0.2);
+    for e in exp - 1..=exp + 1 {
+        for m in [1.0, 2.0, 5.0] {
+            let step = m * 10f64.powi(e);
+            let (min, max) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+            let intervals = ((max - min) / step).round();
+            let waste = (max - min - span) / (max - min);
+            let score = (intervals - target as f64).abs() + 4.0 * waste;
+            if score < best.0 {
+                best = (score, min, max, step);
+            }
+        }
+    }
+    (best.1, best.2, best.3)
+}
+
+fn tick_values(min: f64, max: f64, step: f64) -> Vec<f64> {
+    let n = ((max - min) / step).round() as i64;
+    (0..=n).map(|i| min + i as f64 * step).map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v }).collect()
+}
+
+/// Decimal places needed to tell values `step` apart.
+fn decimals_for(step: f64) -> usize {
+    if step <= 0.0 || step >= 1.0 { 0 } else { (-step.log10().floor()) as usize }
+}
+
+fn smallest_step(values: &[f64]) -> f64 {
+    if values.iter().all(|v| v.fract() == 0.0) { 1.0 } else { 0.1 }
+}
+
+/// Thousands separators; for `ja`, 万 and 億 past ten thousand.
+pub fn format_number(value: f64, format: &str, step: f64) -> String {
+    match format {
+        "percent" => format!("{}%", group(value, decimals_for(step))),
+        "ja" if value.abs() >= 1e8 => format!("{}億", trim_zeros(&format!("{:.2}", value / 1e8))),
+        "ja" if value.abs() >= 1e4 => format!("{}万", trim_zeros(&format!("{:.1}", value / 1e4))),
+        _ => group(value, decimals_for(step)),
+    }
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s.to_string() }
+}
+
+/// `1234567.5` → `1,234,567.5`.
+fn group(value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    if value < 0.0 && value.abs() >= 0.5 * 10f64.powi(-(decimals as i32)) {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number("1,234"), Some(1234.0));
+        assert_eq!(parse_number("１２３"), Some(123.0));
+        assert_eq!(parse_number("−3.5"), Some(-3.5));
+        assert_eq!(parse_number("12%"), Some(12.0));
+        assert_eq!(parse_number("3億"), Some(3e8));
+        assert_eq!(parse_number("n/a"), None);
+    }
+
+    #[test]
+    fn ticks_are_nice_and_include_zero() {
+        assert_eq!(nice_range(0.0, 6862.0, 6), (0.0, 7000.0, 1000.0));
+        let (min, max, step) = nice_range(-30.0, 45.0, 6);
+        assert!(min <= -30.0 && max >= 45.0 && min < 0.0 && [10.0, 20.0].contains(&step), "{min} {max} {step}");
+        let (min, max, step) = nice_range(545.0, 6862.0, 6);
+        assert_eq!(min, 0.0);
+        assert!(tick_values(min, max, step).iter().all(|v| (v / step).fract().abs() < 1e-9));
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_number(1234567.0, "plain", 1.0), "1,234,567");
+        assert_eq!(format_number(-1500.0, "plain", 500.0), "-1,500");
+        assert_eq!(format_number(0.25, "plain", 0.05), "0.25");
+        assert_eq!(format_number(686_200_000_000.0, "ja", 1.0), "6862億");
+        assert_eq!(format_number(35_000.0, "ja", 1.0), "3.5万");
+        assert_eq!(format_number(950.0, "ja", 1.0), "950");
+    }
+
+    fn table() -> DataTable {
+        DataTable {
+            columns: vec!["年".into(), "件数".into(), "備考".into()],
+            rows: vec![vec!["2023".into(), "243".into(), "x".into()], vec!["2024".into(), "166".into(), "y".into()]],
+            origin: Some("figures/t.csv".into()),
+        }
+    }
+
+    fn at(_: &str) -> Span {
+        Span::new(crate::diag::FileIdx(0), 0..1)
+    }
+
+    #[test]
+    fn y_defaults_to_numeric_columns() {
+        let chart = build(&ChartSpec::default(), &table(), false, &at).unwrap();
+        assert_eq!(chart.categories, ["2023", "2024"]);
+        assert_eq!(chart.series.len(), 1);
+        assert_eq!(chart.series[0].name, "件数");
+        assert_eq!(chart.series[0].values, [243.0, 166.0]);
+    }
+
+    #[test]
+    fn missing_and_non_numeric_columns() {
+        let spec = ChartSpec { y: Some(OneOrMany::One("件".into())), ..Default::default() };
+        let e = build(&spec, &table(), false, &at).unwrap_err();
+        assert!(e.message.contains("column `件` not found in `figures/t.csv`"), "{}", e.message);
+        assert!(e.hints.iter().any(|h| h.contains("年, 件数, 備考")));
+        let spec = ChartSpec { y: Some(OneOrMany::One("備考".into())), ..Default::default() };
+        let e = build(&spec, &table(), false, &at).unwrap_err();
+        assert!(e.message.contains("row 1 (`2023`), column `備考`: `x` is not a number"), "{}", e.message);
+    }
+}
