@@ -302,7 +302,12 @@ pub fn build(
         Some(name) => column(name, "x")?,
         None => 0,
     };
-    let numeric = |i: usize| table.rows.iter().all(|r| r.get(i).is_some_and(|c| parse_number(c).is_some()));
+    // A column of numbers with a stray typo is still a number column: the typo is then
+    // reported by row and column instead of the column silently vanishing.
+    let numeric = |i: usize| {
+        let parsed = table.rows.iter().filter(|r| r.get(i).is_some_and(|c| parse_number(c).is_some())).count();
+        parsed > 0 && parsed * 2 >= table.rows.len()
+    };
     let ys: Vec<usize> = match &spec.y {
         Some(OneOrMany::One(name)) => vec![column(name, "y")?],
         Some(OneOrMany::Many(names)) => names.iter().map(|n| column(n, "y")).collect::<Result<_, _>>()?,
