@@ -35,6 +35,20 @@ Keeps the last good PDF when an edit breaks the build; stop with Ctrl-C.")]
         #[arg(long)]
         open: bool,
     },
+    /// Watch and serve a live preview in the browser (localhost only)
+    #[command(after_help = "Examples:
+  lectern serve decks/cyber-bill-2025.md
+  lectern serve talk.md --port 8000 --open")]
+    Serve {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Port on 127.0.0.1 [default: the first free one of 3000-3005]
+        #[arg(long)]
+        port: Option<u16>,
+        /// Open the preview in the browser
+        #[arg(long)]
+        open: bool,
+    },
     /// List the built-in themes
     #[command(after_help = "Example:\n  lectern themes")]
     Themes,
@@ -66,7 +80,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => build(args),
-        Command::Watch { build, open } => match lectern::watch::watch(&request(build), open) {
+        Command::Serve { build, port, open } => match lectern::watch::serve(&request(build), port, open) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Watch { build, open } => match lectern::watch::watch(&request(build), open, |_| {}) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -94,6 +115,7 @@ fn request(args: BuildArgs) -> BuildRequest {
         font_paths,
         root: args.root,
         typst_output: args.typst_output,
+        svg_pages: false,
     }
 }
 

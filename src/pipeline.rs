@@ -28,6 +28,8 @@ pub struct BuildRequest {
     pub root: Option<PathBuf>,
     /// Also write the generated Typst source here.
     pub typst_output: Option<PathBuf>,
+    /// Also render every page as SVG (live preview).
+    pub svg_pages: bool,
 }
 
 #[derive(Debug)]
@@ -44,6 +46,8 @@ pub struct BuildReport {
     pub dependencies: Vec<PathBuf>,
     /// Slides whose generated Typst changed since the previous build of this Builder.
     pub changed_slides: Vec<usize>,
+    /// One SVG per page when the request asked for them.
+    pub svg: Vec<String>,
 }
 
 /// Where a build's time went.
@@ -162,6 +166,11 @@ impl Builder {
             sources,
             dependencies,
             changed_slides: compiled.changed_slides,
+            svg: if request.svg_pages {
+                compiled.document.pages().iter().map(|p| typst_svg::svg(p, &typst_svg::SvgOptions::default())).collect()
+            } else {
+                vec![]
+            },
         })
     }
 

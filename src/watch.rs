@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::diag;
-use crate::pipeline::{BuildRequest, Builder};
+use crate::pipeline::{BuildError, BuildReport, BuildRequest, Builder};
 
 /// Wait this long after the last file event before rebuilding (editors write in bursts).
 const QUIET: Duration = Duration::from_millis(15);
@@ -24,8 +24,12 @@ enum Message {
     Stop,
 }
 
-/// Runs until Ctrl-C / SIGTERM. Returns the exit code.
-pub fn watch(request: &BuildRequest, open: bool) -> Result<(), String> {
+/// Runs until Ctrl-C / SIGTERM, calling `on_build` after every build.
+pub fn watch(
+    request: &BuildRequest,
+    open: bool,
+    mut on_build: impl FnMut(Result<&BuildReport, &BuildError>),
+) -> Result<(), String> {
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     ctrlc::set_handler(move || {
@@ -63,12 +67,14 @@ pub fn watch(request: &BuildRequest, open: bool) -> Result<(), String> {
                 if first && open {
                     open_viewer(&report.output);
                 }
+                on_build(Ok(report));
                 report.dependencies.clone()
             }
             Err(error) => {
                 diag::print(&error.sources, &error.diagnostics);
                 let kept = if output.exists() { "; the last good PDF is kept" } else { "" };
                 eprintln!("[{}] build failed{kept}; waiting for a fix", clock());
+                on_build(Err(error));
                 error.dependencies.clone()
             }
         };
@@ -138,6 +144,55 @@ fn absolute(path: &Path) -> PathBuf {
 fn clock() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     format!("{:02}:{:02}:{:02}", secs / 3600 % 24, secs / 60 % 60, secs % 60)
+}
+
+/// `lectern serve`: watch mode plus a live preview at http://127.0.0.1:3000 (localhost
+/// only) showing every slide as SVG; browsers reload after each rebuild.
+pub fn serve(request: &BuildRequest, port: Option<u16>, open: bool) -> Result<(), String> {
+    let title = request.deck.display().to_string();
+    let server = typst_kit::server::HttpServer::new(&title, port, true).map_err(|e| e.to_string())?;
+    let url = format!("http://{}", server.addr());
+    eprintln!("live preview at {url} (Ctrl-C stops)");
+    if open {
+        open_viewer(Path::new(&url));
+    }
+    let mut request = request.clone();
+    request.svg_pages = true;
+    let mut last_pages: Vec<String> = Vec::new();
+    watch(&request, false, |result| {
+        let error = match result {
+            Ok(report) => {
+                last_pages = report.svg.clone();
+                None
+            }
+            Err(error) => Some(error.render()),
+        };
+        server.set_html(preview_html(&title, &last_pages, error.as_deref()));
+    })
+}
+
+/// The preview page: slides stacked, each an inline SVG, and the build error if any.
+fn preview_html(title: &str, pages: &[String], error: Option<&str>) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title><style>\
+         body{{background:#3a3d42;margin:0;padding:24px;font-family:sans-serif}}\
+         .slide{{max-width:1100px;margin:0 auto 24px;box-shadow:0 4px 18px #0008;background:#fff}}\
+         .slide svg{{width:100%;height:auto;display:block}}\
+         pre{{max-width:1100px;margin:0 auto 24px;background:#fff3f0;color:#7a1600;padding:16px;white-space:pre-wrap}}\
+         </style></head><body>",
+        escape(title)
+    );
+    if let Some(error) = error {
+        html.push_str(&format!("<pre>{}</pre>", escape(error)));
+    }
+    for page in pages {
+        html.push_str("<div class=\"slide\">");
+        html.push_str(page);
+        html.push_str("</div>");
+    }
+    html.push_str("</body></html>");
+    html
 }
 
 /// Opens the PDF in the system's viewer, once (`--open`).

@@ -136,6 +136,9 @@ impl LecternWorld {
                 }
                 continue;
             }
+            if path.starts_with("/__lectern__/") {
+                continue; // served from the binary
+            }
             if let Ok(p) = loader.root.resolve(id.vpath()) {
                 out.push(p);
             }
