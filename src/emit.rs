@@ -234,7 +234,19 @@ impl<'d> Emitter<'d> {
             Some(a) => self.str_arg(a),
             None => self.w("none"),
         }
-        self.w("),\n)\n\n");
+        self.w("),\n)\n");
+        if let Some(path) = &self.deck.bibliography {
+            // Hidden: citations print the full entry in their footnotes instead.
+            self.w("#show bibliography: none\n#bibliography(");
+            self.str_arg(path);
+            self.w(", style: ");
+            match &meta.citation_style {
+                Some((style, span)) => self.mapped(*span, |e| e.str_arg(style)),
+                None => self.w("\"chicago-notes\""),
+            }
+            self.w(")\n");
+        }
+        self.w("\n");
 
         for (index, slide) in self.deck.slides.iter().enumerate() {
             self.slide(slide, index + 1);
@@ -313,7 +325,7 @@ impl<'d> Emitter<'d> {
                 for &n in &slide.footnote_refs {
                     let footnote = &self.deck.footnotes[n - 1];
                     let _ = write!(self.out, "(number: {n}, body: [");
-                    self.mapped(footnote.span, |e| e.inlines(&footnote.body));
+                    self.mapped(footnote.span, |e| e.footnote_body(footnote));
                     self.w("]), ");
                 }
                 self.w("), sources: (");
@@ -381,7 +393,7 @@ impl<'d> Emitter<'d> {
             for &n in &slide.footnote_refs {
                 let footnote = &deck.footnotes[n - 1];
                 let _ = write!(self.out, "(slide: {}, number: {n}, body: [", index + 1);
-                self.mapped(footnote.span, |e| e.inlines(&footnote.body));
+                self.mapped(footnote.span, |e| e.footnote_body(footnote));
                 self.w("]), ");
             }
             for block in &slide.blocks {
@@ -515,6 +527,25 @@ impl<'d> Emitter<'d> {
             self.w(")), ");
         }
         self.w("), style: lectern-chart-style)\n");
+    }
+
+    /// A footnote's text, or for a citation the full bibliography entry (with locator).
+    fn footnote_body(&mut self, footnote: &Footnote) {
+        let Some(citations) = &footnote.citation else {
+            self.inlines(&footnote.body);
+            return;
+        };
+        for (i, citation) in citations.iter().enumerate() {
+            if i > 0 {
+                self.w("#\"; \"");
+            }
+            self.w("#cite(label(");
+            self.str_arg(&citation.key);
+            self.w("), form: \"full\")");
+            if let Some(locator) = &citation.locator {
+                self.text(&format!(", {locator}"));
+            }
+        }
     }
 
     /// Author text as a content block.

@@ -159,6 +159,10 @@ pub struct Meta {
     pub footer: Option<String>,
     pub header: Option<String>,
     pub sources_slide: bool,
+    /// `bibliography:` file (relative to the deck) and the span of its line.
+    pub bibliography: Option<(String, Span)>,
+    pub citation_style: Option<(String, Span)>,
+    pub sources_qr: bool,
     pub description: Option<String>,
     pub keywords: Vec<String>,
     pub marp: bool,
@@ -190,6 +194,9 @@ impl Default for Meta {
             footer: None,
             header: None,
             sources_slide: false,
+            bibliography: None,
+            citation_style: None,
+            sources_qr: false,
             description: None,
             keywords: vec![],
             marp: false,
@@ -295,20 +302,6 @@ pub fn parse(
     if let Some(lang) = &fm.lang {
         check("lang", is_language_tag(lang), "`lang` must be a BCP-47 language tag such as `ja` or `en-US`")?;
     }
-    if fm.bibliography.is_some() || fm.citation_style.is_some() || fm.sources_qr.is_some() {
-        let key = if fm.bibliography.is_some() {
-            "bibliography"
-        } else if fm.citation_style.is_some() {
-            "citation-style"
-        } else {
-            "sources-qr"
-        };
-        return Err(Diagnostic::error(
-            yaml_line_span(key_line(block.yaml, key)),
-            format!("`{key}` (bibliographies, citations, QR codes) is not supported by this version of lectern"),
-        )
-        .with_hint("cite with footnotes (`[^1]`) for now"));
-    }
     if fm.style.is_some() {
         // Marp's CSS has no meaning for a Typst theme; say so rather than ignore it silently.
         warnings.push(
@@ -350,6 +343,9 @@ pub fn parse(
         footer: fm.footer,
         header: fm.header,
         sources_slide: fm.sources_slide.unwrap_or(false),
+        bibliography: fm.bibliography.map(|b| (b, yaml_line_span(key_line(block.yaml, "bibliography")))),
+        citation_style: fm.citation_style.map(|c| (c, yaml_line_span(key_line(block.yaml, "citation-style")))),
+        sources_qr: fm.sources_qr.unwrap_or(false),
         description: fm.description,
         keywords: fm.keywords.map(OneOrMany::into_vec).unwrap_or_default(),
         marp: fm.marp.unwrap_or(false),

@@ -14,6 +14,8 @@ pub struct Deck {
     pub slides: Vec<Slide>,
     /// Footnote bodies, indexed by `number - 1` (numbered in order of first use).
     pub footnotes: Vec<Footnote>,
+    /// Virtual path of the bibliography file, set by `resolve`.
+    pub bibliography: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +163,16 @@ pub struct Footnote {
     pub number: usize,
     pub body: Vec<Inline>,
     pub span: Span,
+    /// For a `[@key]` citation: the cited entries (the body is then made by Typst's
+    /// bibliography support from the deck's `bibliography:` file).
+    pub citation: Option<Vec<Citation>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citation {
+    pub key: String,
+    /// `p. 4` in `[@key, p. 4]`.
+    pub locator: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -108,7 +108,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     }
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(Parsed { deck: Deck { meta, base_dir, slides, footnotes }, warnings })
+    Ok(Parsed { deck: Deck { meta, base_dir, slides, footnotes, bibliography: None }, warnings })
 }
 
 fn comrak_options() -> Options<'static> {
@@ -839,7 +839,9 @@ impl<'s> Parser<'s> {
             let (_, content) = stack.pop().unwrap();
             stack.last_mut().unwrap().1.extend(content);
         }
-        merge_text(stack.pop().unwrap().1)
+        let inlines = merge_text(stack.pop().unwrap().1);
+        let span = self.span(node);
+        self.citations(inlines, span)
     }
 
     fn inline_html(&mut self, html: &str, span: Span, stack: &mut Vec<(String, Vec<Inline>)>) {
@@ -900,11 +902,84 @@ impl<'s> Parser<'s> {
         let number = self.footnotes.len() + 1;
         self.footnote_numbers.insert(name.to_string(), number);
         let (body, def_span) = self.footnote_defs.get(name).cloned().unwrap_or_else(|| (vec![], span));
-        self.footnotes.push(Footnote { label: name.to_string(), number, body, span: def_span });
+        self.footnotes.push(Footnote { label: name.to_string(), number, body, span: def_span, citation: None });
         let slide = self.current_slide(span);
         slide.footnote_refs.push(number);
         number
     }
+
+    /// `[@key]`, `[@key, p. 4]`, `[@a; @b]` in text become footnote references (pandoc).
+    fn citations(&mut self, inlines: Vec<Inline>, span: Span) -> Vec<Inline> {
+        let mut out = Vec::with_capacity(inlines.len());
+        for inline in inlines {
+            let Inline::Text(text) = inline else {
+                out.push(inline);
+                continue;
+            };
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find("[@") {
+                let Some(len) = rest[start..].find(']') else { break };
+                let inner = &rest[start + 1..start + len];
+                let Some(cites) = parse_citation(inner) else {
+                    out.push(Inline::Text(rest[..start + 2].to_string()));
+                    rest = &rest[start + 2..];
+                    continue;
+                };
+                if start > 0 {
+                    out.push(Inline::Text(rest[..start].to_string()));
+                }
+                let written = &rest[start..start + len + 1];
+                let source = &self.sources.text(self.file)[span.range()];
+                let at = source
+                    .find(written)
+                    .map_or(span, |i| Span::new(self.file, span.start + i..span.start + i + written.len()));
+                let label = format!("@{}", inner.trim());
+                let number = match self.footnote_numbers.get(&label) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.footnotes.len() + 1;
+                        self.footnote_numbers.insert(label.clone(), n);
+                        self.footnotes.push(Footnote {
+                            label,
+                            number: n,
+                            body: vec![],
+                            span: at,
+                            citation: Some(cites),
+                        });
+                        n
+                    }
+                };
+                let slide = self.current_slide(at);
+                if !slide.footnote_refs.contains(&number) {
+                    slide.footnote_refs.push(number);
+                }
+                out.push(Inline::FootnoteRef(number));
+                rest = &rest[start + len + 1..];
+            }
+            if !rest.is_empty() {
+                out.push(Inline::Text(rest.to_string()));
+            }
+        }
+        merge_text(out)
+    }
+}
+
+/// `@a, p. 4; @b` → citations, or `None` when it is not one (every part needs `@key`).
+fn parse_citation(inner: &str) -> Option<Vec<Citation>> {
+    inner
+        .split(';')
+        .map(|part| {
+            let part = part.trim();
+            let key_start = part.strip_prefix('@')?;
+            let end = key_start.find(|c: char| !(c.is_alphanumeric() || "-_:.".contains(c))).unwrap_or(key_start.len());
+            let key = key_start[..end].trim_end_matches(['.', ':']);
+            if key.is_empty() {
+                return None;
+            }
+            let locator = key_start[key.len()..].trim().trim_start_matches(',').trim();
+            Some(Citation { key: key.to_string(), locator: (!locator.is_empty()).then(|| locator.to_string()) })
+        })
+        .collect()
 }
 
 fn strip_dash(text: &str) -> Option<&str> {

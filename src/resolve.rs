@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::path::{Component, Path, PathBuf};
 
 use crate::chart;
-use crate::diag::{Diagnostic, Failure, Sources, Span};
+use crate::diag::{Diagnostic, Failure, Sources, Span, did_you_mean};
 use crate::model::*;
 use crate::parse::slugify;
 
@@ -83,6 +83,7 @@ impl<'a> Resolver<'a> {
         for footnote in &mut deck.footnotes {
             self.inlines(&mut footnote.body);
         }
+        deck.bibliography = self.bibliography(deck);
         let result = if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) };
         (result, self.touched)
     }
@@ -104,6 +105,71 @@ impl<'a> Resolver<'a> {
             Block::Chart(chart) => self.chart(chart),
             Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } | Block::Flow { .. } => {}
         }
+    }
+
+    /// Finds the `bibliography:` file and checks every cited key against it.
+    fn bibliography(&mut self, deck: &Deck) -> Option<String> {
+        let citations: Vec<(&Citation, Span)> = deck
+            .footnotes
+            .iter()
+            .filter_map(|f| f.citation.as_ref().map(|c| (c, f.span)))
+            .flat_map(|(cites, span)| cites.iter().map(move |c| (c, span)))
+            .collect();
+        let Some((name, line)) = &deck.meta.bibliography else {
+            if let Some((_, span)) = citations.first() {
+                self.errors.push(
+                    Diagnostic::error(*span, "a `[@key]` citation needs a bibliography")
+                        .with_hint("add `bibliography: sources.yml` (Hayagriva YAML or BibTeX) to the front matter"),
+                );
+            }
+            return None;
+        };
+        let on_disk = normalize(&self.deck_dir.join(name));
+        let Ok(relative) = on_disk.strip_prefix(self.root) else {
+            self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}` lies outside the build root")));
+            return None;
+        };
+        self.touched.push(on_disk.clone());
+        let text = match std::fs::read_to_string(&on_disk) {
+            Ok(t) => t,
+            Err(e) => {
+                let what =
+                    if e.kind() == std::io::ErrorKind::NotFound { "not found".to_string() } else { e.to_string() };
+                self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}`: {what}")));
+                return None;
+            }
+        };
+        let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let keys: Vec<String> = match ext.as_str() {
+            "yml" | "yaml" => match serde_yaml::from_str::<serde_yaml::Mapping>(&text) {
+                Ok(map) => map.keys().filter_map(|k| k.as_str().map(str::to_string)).collect(),
+                Err(e) => {
+                    self.errors.push(Diagnostic::error(
+                        *line,
+                        format!("bibliography `{name}` is not valid Hayagriva YAML: {e}"),
+                    ));
+                    return None;
+                }
+            },
+            "bib" => bibtex_keys(&text),
+            _ => {
+                self.errors.push(Diagnostic::error(
+                    *line,
+                    format!("bibliography `{name}` must be .yml/.yaml (Hayagriva) or .bib (BibTeX)"),
+                ));
+                return None;
+            }
+        };
+        for (citation, span) in citations {
+            if !keys.contains(&citation.key) {
+                let mut d = Diagnostic::error(span, format!("`@{}` is not in the bibliography `{name}`", citation.key));
+                if let Some(s) = did_you_mean(&citation.key, keys.iter().map(String::as_str)) {
+                    d = d.with_hint(format!("did you mean `@{s}`?"));
+                }
+                self.errors.push(d);
+            }
+        }
+        Some(format!("/{}", relative.to_string_lossy().replace('\\', "/")))
     }
 
     /// Reads a chart's data and checks it against the spec.
@@ -271,6 +337,26 @@ impl<'a> Resolver<'a> {
         self.overlays.insert(converted.clone(), out.into_inner());
         Ok(converted)
     }
+}
+
+/// Entry keys of a BibTeX file: `@article{key,`.
+fn bibtex_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (i, _) in text.match_indices('@') {
+        let rest = &text[i + 1..];
+        let Some(open) = rest.find(['{', '(']) else { continue };
+        let kind = rest[..open].trim().to_ascii_lowercase();
+        if kind.is_empty()
+            || !kind.chars().all(|c| c.is_ascii_alphabetic())
+            || ["comment", "string", "preamble"].contains(&kind.as_str())
+        {
+            continue;
+        }
+        if let Some(comma) = rest[open + 1..].find(',') {
+            keys.push(rest[open + 1..open + 1 + comma].trim().to_string());
+        }
+    }
+    keys
 }
 
 fn looks_like_svg(bytes: &[u8]) -> bool {
