@@ -235,6 +235,14 @@ impl<'d> Emitter<'d> {
             None => self.w("none"),
         }
         self.w("),\n)\n");
+        if self.deck.meta.sources_qr {
+            self.w(concat!(
+                "#let lectern-qr(n, runs, size: 2.4cm) = box(width: size, height: size, fill: white, inset: 0pt, {\n",
+                "  let m = size / (n + 2)\n",
+                "  for (x, y, w) in runs { place(dx: (x + 1) * m, dy: (y + 1) * m, rect(width: w * m + 0.02pt, height: m + 0.02pt, fill: black, stroke: none)) }\n",
+                "})\n",
+            ));
+        }
         if let Some(path) = &self.deck.bibliography {
             // Hidden: citations print the full entry in their footnotes instead.
             self.w("#show bibliography: none\n#bibliography(");
@@ -302,10 +310,13 @@ impl<'d> Emitter<'d> {
                 self.w("sources-slide(");
                 self.common_args(slide, number);
                 let title = if self.is_ja() { "出典" } else { "Sources" };
+                let pages = self.deck.slides.iter().filter(|s| s.kind == SlideKind::Sources).count();
+                let page = self.deck.slides[..number].iter().filter(|s| s.kind == SlideKind::Sources).count();
+                let title = if pages > 1 { format!("{title} ({page}/{pages})") } else { title.to_string() };
                 self.w(", title: [");
-                self.text(title);
+                self.text(&title);
                 self.w("], entries: (");
-                self.source_entries();
+                self.source_entries(slide.sources_range.clone().unwrap_or(0..0));
                 self.w("))\n");
             }
             SlideKind::Content if layout == Layout::End => {
@@ -387,23 +398,61 @@ impl<'d> Emitter<'d> {
         }
     }
 
-    fn source_entries(&mut self) {
+    fn source_entries(&mut self, range: std::ops::Range<usize>) {
         let deck = self.deck;
-        for (index, slide) in deck.slides.iter().enumerate() {
-            for &n in &slide.footnote_refs {
-                let footnote = &deck.footnotes[n - 1];
-                let _ = write!(self.out, "(slide: {}, number: {n}, body: [", index + 1);
-                self.mapped(footnote.span, |e| e.footnote_body(footnote));
-                self.w("]), ");
+        let entries = crate::layout::source_entries(deck);
+        for entry in entries.get(range).unwrap_or_default() {
+            let slides: Vec<String> = entry.slides.iter().map(usize::to_string).collect();
+            self.w("(slide: ");
+            self.str_arg(&slides.join(", "));
+            match (entry.footnote, entry.source_line) {
+                (Some(n), _) => {
+                    let footnote = &deck.footnotes[n - 1];
+                    let _ = write!(self.out, ", number: {n}, body: [");
+                    self.mapped(footnote.span, |e| e.footnote_body(footnote));
+                    self.w("]");
+                }
+                (None, Some((inlines, span))) => {
+                    self.w(", number: none, body: [");
+                    self.mapped(span, |e| e.inlines(inlines));
+                    self.w("]");
+                }
+                (None, None) => self.w(", number: none, body: []"),
             }
-            for block in &slide.blocks {
-                if let Block::SourceLine { inlines, span } = block {
-                    let _ = write!(self.out, "(slide: {}, number: none, body: [", index + 1);
-                    self.mapped(*span, |e| e.inlines(inlines));
-                    self.w("]), ");
+            if deck.meta.sources_qr
+                && let Some(url) = entry_url(deck, entry)
+            {
+                self.w(", qr: ");
+                self.qr(&url);
+            }
+            self.w("), ");
+        }
+    }
+
+    /// A QR code drawn as vector rectangles (one per run of dark modules in a row).
+    fn qr(&mut self, data: &str) {
+        let Ok(code) = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M) else {
+            self.w("none");
+            return;
+        };
+        let width = code.width();
+        let colors = code.to_colors();
+        let _ = write!(self.out, "lectern-qr({width}, (");
+        for y in 0..width {
+            let mut x = 0;
+            while x < width {
+                if colors[y * width + x] == qrcode::Color::Dark {
+                    let start = x;
+                    while x < width && colors[y * width + x] == qrcode::Color::Dark {
+                        x += 1;
+                    }
+                    let _ = write!(self.out, "({start}, {y}, {}), ", x - start);
+                } else {
+                    x += 1;
                 }
             }
         }
+        self.w("))");
     }
 
     fn body(&mut self, slide: &'d Slide) {
@@ -808,6 +857,30 @@ impl<'d> Emitter<'d> {
         let _ = write!(self.out, "#{func}[");
         self.inlines(children);
         self.w("]");
+    }
+}
+
+/// The URL a sources entry points to: its first link, or its bibliography entry's `url`.
+fn entry_url(deck: &Deck, entry: &crate::layout::SourceEntry) -> Option<String> {
+    fn first_link(inlines: &[Inline]) -> Option<String> {
+        inlines.iter().find_map(|i| match i {
+            Inline::Link { url, .. } if url.starts_with("http") => Some(url.clone()),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Underline(c) | Inline::Mark(c) => {
+                first_link(c)
+            }
+            _ => None,
+        })
+    }
+    match (entry.footnote, entry.source_line) {
+        (Some(n), _) => {
+            let footnote = &deck.footnotes[n - 1];
+            match &footnote.citation {
+                Some(cites) => cites.iter().find_map(|c| deck.bibliography_urls.get(&c.key).cloned()),
+                None => first_link(&footnote.body),
+            }
+        }
+        (None, Some((inlines, _))) => first_link(inlines),
+        (None, None) => None,
     }
 }
 

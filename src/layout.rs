@@ -25,16 +25,78 @@ pub fn layout(deck: &mut Deck) {
         generated_front.push(agenda);
     }
     deck.slides.splice(0..0, generated_front);
-    if deck.meta.sources_slide && (!deck.footnotes.is_empty() || has_source_lines(deck)) {
-        let mut sources = Slide::new(SlideKind::Sources, span);
-        sources.id = unique_id(deck, "sources");
-        sources.layout = Some(Layout::Content);
-        deck.slides.push(sources);
+    if deck.meta.sources_slide {
+        // As many slides as the list needs, each readable from the back of the room.
+        let entries = source_entries(deck);
+        let (max_entries, max_chars) = if deck.meta.sources_qr { (4, 600) } else { (8, 1000) };
+        let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
+        let (mut start, mut chars) = (0, 0);
+        for (i, entry) in entries.iter().enumerate() {
+            let weight = entry.weight(deck);
+            if i > start && (i - start >= max_entries || chars + weight > max_chars) {
+                chunks.push(start..i);
+                (start, chars) = (i, 0);
+            }
+            chars += weight;
+        }
+        if start < entries.len() {
+            chunks.push(start..entries.len());
+        }
+        for range in chunks {
+            let mut sources = Slide::new(SlideKind::Sources, span);
+            sources.id = unique_id(deck, "sources");
+            sources.layout = Some(Layout::Content);
+            sources.sources_range = Some(range);
+            deck.slides.push(sources);
+        }
     }
 }
 
-fn has_source_lines(deck: &Deck) -> bool {
-    deck.slides.iter().any(|s| s.blocks.iter().any(|b| matches!(b, Block::SourceLine { .. })))
+/// One line of the sources list: a footnote or citation (listed once, with every slide
+/// that refers to it) or a source line.
+pub struct SourceEntry<'d> {
+    /// 1-based slide numbers.
+    pub slides: Vec<usize>,
+    pub footnote: Option<usize>,
+    pub source_line: Option<(&'d [Inline], crate::diag::Span)>,
+}
+
+impl SourceEntry<'_> {
+    fn weight(&self, deck: &Deck) -> usize {
+        let text = match (self.footnote, &self.source_line) {
+            (Some(n), _) => {
+                let f = &deck.footnotes[n - 1];
+                // A citation's entry is made by Typst; count it as a long one.
+                if f.citation.is_some() { 160 } else { plain_text(&f.body).chars().count() }
+            }
+            (None, Some((inlines, _))) => plain_text(inlines).chars().count(),
+            (None, None) => 0,
+        };
+        text.max(40) + 20
+    }
+}
+
+/// Every footnote, citation and source line of the deck, in deck order.
+pub fn source_entries(deck: &Deck) -> Vec<SourceEntry<'_>> {
+    let mut entries: Vec<SourceEntry> = Vec::new();
+    for (index, slide) in deck.slides.iter().enumerate() {
+        for &n in &slide.footnote_refs {
+            match entries.iter_mut().find(|e| e.footnote == Some(n)) {
+                Some(entry) => entry.slides.push(index + 1),
+                None => entries.push(SourceEntry { slides: vec![index + 1], footnote: Some(n), source_line: None }),
+            }
+        }
+        for block in &slide.blocks {
+            if let Block::SourceLine { inlines, span } = block {
+                entries.push(SourceEntry {
+                    slides: vec![index + 1],
+                    footnote: None,
+                    source_line: Some((inlines, *span)),
+                });
+            }
+        }
+    }
+    entries
 }
 
 fn unique_id(deck: &Deck, base: &str) -> String {

@@ -16,6 +16,8 @@ pub struct Deck {
     pub footnotes: Vec<Footnote>,
     /// Virtual path of the bibliography file, set by `resolve`.
     pub bibliography: Option<String>,
+    /// `url` of each bibliography entry that has one (for QR codes).
+    pub bibliography_urls: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +113,8 @@ pub struct Slide {
     pub footer: Option<String>,
     pub background_color: Option<String>,
     pub color: Option<String>,
+    /// For a sources slide: which entries of `layout::source_entries` it lists.
+    pub sources_range: Option<std::ops::Range<usize>>,
     pub span: Span,
 }
 
@@ -132,6 +136,7 @@ impl Slide {
             footer: None,
             background_color: None,
             color: None,
+            sources_range: None,
             span,
         }
     }

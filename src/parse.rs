@@ -108,7 +108,10 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     }
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(Parsed { deck: Deck { meta, base_dir, slides, footnotes, bibliography: None }, warnings })
+    Ok(Parsed {
+        deck: Deck { meta, base_dir, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
+        warnings,
+    })
 }
 
 fn comrak_options() -> Options<'static> {

@@ -83,7 +83,9 @@ impl<'a> Resolver<'a> {
         for footnote in &mut deck.footnotes {
             self.inlines(&mut footnote.body);
         }
-        deck.bibliography = self.bibliography(deck);
+        let (path, urls) = self.bibliography(deck).unzip();
+        deck.bibliography = path;
+        deck.bibliography_urls = urls.unwrap_or_default();
         let result = if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) };
         (result, self.touched)
     }
@@ -108,7 +110,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Finds the `bibliography:` file and checks every cited key against it.
-    fn bibliography(&mut self, deck: &Deck) -> Option<String> {
+    fn bibliography(&mut self, deck: &Deck) -> Option<(String, HashMap<String, String>)> {
         let citations: Vec<(&Citation, Span)> = deck
             .footnotes
             .iter()
@@ -140,9 +142,19 @@ impl<'a> Resolver<'a> {
             }
         };
         let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let mut urls = HashMap::new();
         let keys: Vec<String> = match ext.as_str() {
             "yml" | "yaml" => match serde_yaml::from_str::<serde_yaml::Mapping>(&text) {
-                Ok(map) => map.keys().filter_map(|k| k.as_str().map(str::to_string)).collect(),
+                Ok(map) => {
+                    for (key, entry) in &map {
+                        // Hayagriva: `url: https://…` or `url: {value: https://…}`.
+                        let url = entry.get("url").and_then(|u| u.as_str().or_else(|| u.get("value")?.as_str()));
+                        if let (Some(key), Some(url)) = (key.as_str(), url) {
+                            urls.insert(key.to_string(), url.to_string());
+                        }
+                    }
+                    map.keys().filter_map(|k| k.as_str().map(str::to_string)).collect()
+                }
                 Err(e) => {
                     self.errors.push(Diagnostic::error(
                         *line,
@@ -169,7 +181,7 @@ impl<'a> Resolver<'a> {
                 self.errors.push(d);
             }
         }
-        Some(format!("/{}", relative.to_string_lossy().replace('\\', "/")))
+        Some((format!("/{}", relative.to_string_lossy().replace('\\', "/")), urls))
     }
 
     /// Reads a chart's data and checks it against the spec.
