@@ -198,7 +198,8 @@ impl<'d> Emitter<'d> {
         self.w(")\n");
 
         // Theme set-up.
-        self.w("#show: theme.deck.with(\n  meta: (");
+        // Deck-wide data, given to the theme's `deck` and to every slide function.
+        self.w("#let lectern-deck = (\n  meta: (");
         let author = (!meta.authors.is_empty()).then(|| meta.authors.join("、"));
         for (key, value) in [
             ("title", meta.title.as_deref()),
@@ -234,7 +235,7 @@ impl<'d> Emitter<'d> {
             Some(a) => self.str_arg(a),
             None => self.w("none"),
         }
-        self.w("),\n)\n");
+        self.w("),\n)\n#show: theme.deck.with(meta: lectern-deck.meta, options: lectern-deck.options)\n");
         if self.deck.meta.sources_qr {
             self.w(concat!(
                 "#let lectern-qr(n, runs, size: 2.4cm) = box(width: size, height: size, fill: white, inset: 0pt, {\n",
@@ -362,6 +363,7 @@ impl<'d> Emitter<'d> {
                     }
                     None => self.w("none"),
                 }
+                self.marp_args(slide);
                 self.w(", class: ");
                 if slide.classes.is_empty() {
                     self.w("none");
@@ -381,9 +383,29 @@ impl<'d> Emitter<'d> {
     }
 
     fn common_args(&mut self, slide: &Slide, number: usize) {
-        self.w("id: ");
+        self.w("deck: lectern-deck, id: ");
         self.str_arg(&slide.id);
         let _ = write!(self.out, ", number: {number}");
+    }
+
+    /// Marp's per-slide `paginate`, `header`, `footer`, `backgroundColor`, `color`.
+    fn marp_args(&mut self, slide: &Slide) {
+        if let Some(p) = slide.paginate {
+            let _ = write!(self.out, ", paginate: {p}");
+        }
+        if let Some(h) = &slide.header {
+            self.w(", header: ");
+            self.opt_text_content(Some(h).filter(|h| !h.is_empty()).map(String::as_str), slide.span);
+        }
+        if let Some(f) = &slide.footer {
+            self.w(", footer: ");
+            self.opt_text_content(Some(f).filter(|f| !f.is_empty()).map(String::as_str), slide.span);
+        }
+        for (key, value) in [("fill", &slide.background_color), ("text-fill", &slide.color)] {
+            if let Some(color) = value.as_deref().and_then(css_color) {
+                let _ = write!(self.out, ", {key}: \"{color}\"");
+            }
+        }
     }
 
     fn title_arg(&mut self, slide: &'d Slide) {
@@ -882,6 +904,28 @@ fn entry_url(deck: &Deck, entry: &crate::layout::SourceEntry) -> Option<String> 
         (None, Some((inlines, _))) => first_link(inlines),
         (None, None) => None,
     }
+}
+
+/// A CSS colour as Typst's `rgb()` takes it: `#rrggbb`, `#rgb` or a few names.
+fn css_color(value: &str) -> Option<String> {
+    let v = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let named = match v.as_str() {
+        "black" => "#000000",
+        "white" => "#ffffff",
+        "red" => "#ff0000",
+        "green" => "#008000",
+        "blue" => "#0000ff",
+        "gray" | "grey" => "#808080",
+        "yellow" => "#ffff00",
+        "navy" => "#000080",
+        "orange" => "#ffa500",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return Some(named.to_string());
+    }
+    let hex = v.strip_prefix('#')?;
+    (matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| format!("#{hex}"))
 }
 
 fn fmt_num(v: f64) -> String {

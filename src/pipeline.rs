@@ -54,6 +54,8 @@ pub struct BuildReport {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Timings {
     pub markdown: Duration,
+    /// Font discovery (only when the World is created) and the missing-glyph check.
+    pub fonts: Duration,
     pub typst: Duration,
     pub pdf: Duration,
 }
@@ -253,8 +255,10 @@ impl Builder {
         );
         let markdown_time = started.elapsed();
 
+        let fonts_started = Instant::now();
         let world = self.world_for(&root, request, &theme);
         let glyph_errors = compile::check_glyphs(world.book(), &emitted.visible_text, sources);
+        let fonts_time = fonts_started.elapsed();
         if !glyph_errors.is_empty() {
             return Err(Failure(glyph_errors));
         }
@@ -278,7 +282,12 @@ impl Builder {
             typst_source: emitted.text,
             slides: emitted.slide_count,
             warnings,
-            timings: Timings { markdown: markdown_time, typst: typst_started.elapsed(), pdf: Duration::ZERO },
+            timings: Timings {
+                markdown: markdown_time,
+                fonts: fonts_time,
+                typst: typst_started.elapsed(),
+                pdf: Duration::ZERO,
+            },
         })
     }
 
