@@ -654,6 +654,10 @@ impl<'d> Emitter<'d> {
                     let _ = write!(self.out, "#enum(tight: {}, start: {}", list.tight, list.start);
                 } else {
                     let _ = write!(self.out, "#list(tight: {}", list.tight);
+                    // A pure task list: the check boxes are the markers.
+                    if list.items.iter().all(|i| i.task.is_some()) {
+                        self.w(", marker: []");
+                    }
                 }
                 for item in &list.items {
                     self.w(", [");
