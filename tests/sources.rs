@@ -1,0 +1,154 @@
+//! Footnotes, citations and the sources slide: every claim traceable from the slide.
+
+mod common;
+
+use common::*;
+
+const BIB: &str = "nicter-2024:\n  type: report\n  title: NICTER観測レポート2024\n  author: 情報通信研究機構\n  date: 2025-02\n  url: https://csl.nict.go.jp/report/NICTER_report_2024.pdf\nschmitt:\n  type: book\n  title: Tallinn Manual 2.0\n  author: Schmitt, Michael N.\n  publisher: Cambridge University Press\n  date: 2017\n";
+
+#[test]
+fn citations_print_author_title_and_locator_as_notes() {
+    let dir = tempdir();
+    write(dir.path(), "refs.yml", BIB);
+    let deck = "---\nbibliography: refs.yml\n---\n\n## 観測\n\n観測数は増えた[@nicter-2024, p. 12]。\n\n## 国際法\n\n規則32[@schmitt]と再び[@nicter-2024, p. 12]。両方[@nicter-2024; @schmitt]。\n";
+    let pdf = build_ok(dir.path(), deck);
+    let pages = pages(&pdf);
+    let first = squash(&pages[0]);
+    assert!(
+        first.contains("情報通信研究機構") && first.contains("NICTER観測レポート2024") && first.contains("p.12"),
+        "{first}"
+    );
+    let second = squash(&pages[1]);
+    assert!(second.contains("Schmitt") && second.contains("TallinnManual2.0"), "{second}");
+    // The same citation keeps its number (1); the new ones are 2 and 3.
+    assert!(second.contains("規則322と再び1。両方3"), "{second}");
+    assert!(links(&pdf).iter().any(|u| u == "https://csl.nict.go.jp/report/NICTER_report_2024.pdf"));
+}
+
+#[test]
+fn bibtex_works_too() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "refs.bib",
+        "@book{schmitt2017,\n  title = {Tallinn Manual 2.0},\n  author = {Schmitt, Michael N.},\n  publisher = {Cambridge University Press},\n  year = {2017}\n}\n",
+    );
+    let pdf = build_ok(dir.path(), "---\nbibliography: refs.bib\nlang: en\n---\n\n## Law\n\nRule 32[@schmitt2017].\n");
+    assert!(squash(&pages(&pdf)[0]).contains("TallinnManual2.0"));
+}
+
+#[test]
+fn unknown_citation_key_names_the_nearest() {
+    let dir = tempdir();
+    write(dir.path(), "refs.yml", BIB);
+    write(dir.path(), "deck.md", "---\nbibliography: refs.yml\n---\n\n## A\n\n増加[@nicter-2042]。\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("deck.md:7:3") && run.stderr.contains("`@nicter-2042` is not in the bibliography"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `@nicter-2024`?"), "{}", run.stderr);
+}
+
+#[test]
+fn citation_without_bibliography_is_an_error() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", "## A\n\n増加[@nicter-2024]。\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("deck.md:3:3") && run.stderr.contains("needs a bibliography"), "{}", run.stderr);
+}
+
+#[test]
+fn many_notes_stay_on_one_slide() {
+    let dir = tempdir();
+    let mut deck = String::from("## 多い\n\n");
+    for i in 1..=7 {
+        deck.push_str(&format!("主張{i}[^n{i}]。"));
+    }
+    deck.push_str("\n\n");
+    for i in 1..=7 {
+        deck.push_str(&format!(
+            "[^n{i}]: 出典{i} https://example.org/a/very/long/path/segment/{i}/with?query=string&and=more&page={i}\n"
+        ));
+    }
+    let pdf = build_ok(dir.path(), &deck);
+    assert_eq!(page_count(&pdf), 1);
+    let page = squash(&pages(&pdf)[0]);
+    for i in 1..=7 {
+        assert!(page.contains(&format!("出典{i}")), "note {i} missing: {page}");
+    }
+    assert_eq!(links(&pdf).len(), 7);
+}
+
+#[test]
+fn sources_slide_lists_everything_and_continues() {
+    let dir = tempdir();
+    let mut deck = String::from("---\nsources-slide: true\nlang: ja\n---\n\n");
+    for s in 1..=6 {
+        deck.push_str(&format!("## スライド{s}\n\n"));
+        for n in 1..=4 {
+            deck.push_str(&format!("主張{s}-{n}[^s{s}n{n}]。"));
+        }
+        deck.push_str("\n\n出典: 共通資料\n\n");
+    }
+    // Slide 6 cites a note of slide 1 again: listed once, with both slides.
+    deck.push_str("## 再掲\n\n再び[^s1n1]。\n\n");
+    for s in 1..=6 {
+        for n in 1..=4 {
+            deck.push_str(&format!("[^s{s}n{n}]: 文献{s}-{n}、ある組織の報告書 https://example.org/{s}/{n}\n"));
+        }
+    }
+    let pdf = build_ok(dir.path(), &deck);
+    let pages = pages(&pdf);
+    let sources: Vec<String> = pages.iter().map(|p| squash(p)).filter(|p| p.starts_with("出典(")).collect();
+    assert!(sources.len() >= 2, "one sources slide for 30 entries: {pages:#?}");
+    assert!(sources[0].starts_with(&format!("出典(1/{})", sources.len())));
+    let all = sources.join("");
+    for s in 1..=6 {
+        for n in 1..=4 {
+            assert_eq!(all.matches(&format!("文献{s}-{n}、")).count(), 1, "文献{s}-{n} listed once");
+        }
+    }
+    assert!(all.contains("p.1,7"), "a note cited on two slides lists both: {all}");
+    assert_eq!(all.matches("共通資料").count(), 6, "each source line is listed");
+    assert_eq!(pages.len(), 7 + sources.len());
+}
+
+#[test]
+fn qr_codes_when_asked() {
+    let shapes = |qr: bool| {
+        let dir = tempdir();
+        let deck = format!(
+            "---\nsources-slide: true\nsources-qr: {qr}\n---\n\n## A\n\nClaim[^a].\n\n[^a]: Report <https://example.org/report>\n"
+        );
+        write(dir.path(), "deck.md", &deck);
+        let request = lectern::pipeline::BuildRequest {
+            deck: dir.path().join("deck.md"),
+            root: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let mut sources = lectern::diag::Sources::default();
+        let compiled = lectern::pipeline::Builder::new()
+            .compile(&request, &mut sources)
+            .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)));
+        let last = compiled.document.pages().last().unwrap();
+        count_shapes(&last.frame)
+    };
+    let (without, with) = (shapes(false), shapes(true));
+    // A QR code is drawn as dozens of vector squares (no raster image).
+    assert!(with > without + 50, "QR code not drawn: {without} vs {with} shapes");
+}
+
+fn count_shapes(frame: &typst::layout::Frame) -> usize {
+    frame
+        .items()
+        .map(|(_, item)| match item {
+            typst::layout::FrameItem::Group(g) => count_shapes(&g.frame),
+            typst::layout::FrameItem::Shape(..) => 1,
+            _ => 0,
+        })
+        .sum()
+}
