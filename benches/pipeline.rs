@@ -102,7 +102,7 @@ fn typst_only(deck: &Path, runs: usize) -> Duration {
     Builder::new().build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
     let text = std::fs::read_to_string(&typ).unwrap();
     let root = std::env::current_dir().unwrap();
-    let theme = lectern::themes::find("seminar", &root).unwrap();
+    let theme = lectern::themes::resolve("seminar", &root, &mut Sources::default()).unwrap();
     let mut samples = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();

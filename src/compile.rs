@@ -89,8 +89,11 @@ fn translate(
 
 fn display_name(world: &LecternWorld, id: FileId) -> String {
     let vpath = id.vpath().get_with_slash();
-    if let Some(rest) = vpath.strip_prefix(crate::themes::THEME_VDIR) {
-        return format!("theme{rest}");
+    if let Some(rest) = vpath.strip_prefix(crate::themes::BUILTIN_VDIR) {
+        return format!("theme {rest}");
+    }
+    if let Some(file) = world.theme_file(vpath) {
+        return file.display().to_string();
     }
     world.root().join(id.vpath().get_without_slash()).display().to_string()
 }

@@ -228,29 +228,55 @@ impl Builder {
         }
 
         // Theme: --theme beats the front matter; a front-matter path is relative to the deck.
+        let theme_span = deck.meta.span.map(|s| theme_line(sources, file, s));
         let theme = match (&request.theme, &deck.meta.theme) {
-            (Some(spec), _) => themes::find(spec, &std::env::current_dir().unwrap_or_default())?,
-            (None, Some(spec)) => themes::find(spec, &deck_dir)
-                .map_err(|d| Diagnostic { span: deck.meta.span.map(|s| theme_line(sources, file, s)), ..d })?,
-            (None, None) => themes::find("seminar", &deck_dir)?,
+            (Some(spec), _) => themes::resolve(spec, &std::env::current_dir().unwrap_or_default(), sources)?,
+            (None, Some(spec)) => themes::resolve(spec, &deck_dir, sources)
+                .map_err(|d| Diagnostic { span: d.span.or(theme_span), ..d })?,
+            (None, None) => themes::resolve("seminar", &deck_dir, sources)?,
         };
 
         let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
         self.touched = touched;
-        let overlays = overlays?;
+        let mut overlays = overlays?;
+        // The logo: front matter (relative to the deck) beats theme.yaml (relative to its folder).
+        let logo = match (&deck.meta.theme_overrides.logo, &theme.logo) {
+            (Some(path), _) => Some(deck_dir.join(path)),
+            (None, Some((_, path))) => Some(path.clone()),
+            (None, None) => None,
+        };
+        let logo_vpath = match logo {
+            Some(path) => match std::fs::read(&path) {
+                Ok(bytes) => {
+                    self.touched.push(path.clone());
+                    let vpath =
+                        format!("/__lectern__/logo.{}", path.extension().and_then(|e| e.to_str()).unwrap_or("png"));
+                    overlays.insert(vpath.clone(), bytes);
+                    Some(vpath)
+                }
+                Err(e) => {
+                    return Err(Diagnostic::error(
+                        theme_span.filter(|_| deck.meta.theme_overrides.logo.is_some()),
+                        format!("logo {}: {e}", path.display()),
+                    )
+                    .into());
+                }
+            },
+            None => None,
+        };
         layout::layout(&mut deck);
 
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
         let main_vpath =
             format!("/{}/{stem}.lectern.typ", relative.to_string_lossy().replace('\\', "/")).replace("//", "/");
-        let theme_path = theme.main_vpath();
         let emitted = emit::emit(
             &deck,
             &EmitOptions {
-                theme_path: &theme_path,
+                theme: &theme,
                 deck_name: sources.name(file),
                 accent: deck.meta.theme_overrides.accent.as_deref(),
+                logo: logo_vpath.as_deref(),
             },
         );
         let markdown_time = started.elapsed();

@@ -1,16 +1,13 @@
-//! Built-in themes (embedded in the binary) and user theme folders.
+//! Themes: built-in ones embedded in the binary, and theme folders on disk. A theme is
+//! `theme.yaml` (settings, parsed strictly here) plus `theme.typ` (the slide functions);
+//! `extends:` inherits everything a theme does not set.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, did_you_mean};
+use serde::Deserialize;
 
-/// Where a build's theme comes from.
-#[derive(Debug, Clone)]
-pub enum Theme {
-    Builtin(&'static BuiltinTheme),
-    /// A folder with `theme.typ` (and `theme.yaml`), served from disk.
-    Folder(PathBuf),
-}
+use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
 
 pub struct BuiltinTheme {
     pub name: &'static str,
@@ -24,75 +21,367 @@ impl std::fmt::Debug for BuiltinTheme {
     }
 }
 
-pub static BUILTIN: &[BuiltinTheme] = &[BuiltinTheme {
-    name: "seminar",
-    description: "Light, high-contrast theme for projectors (the default)",
-    files: &[
-        ("theme.typ", include_bytes!("../themes/seminar/theme.typ")),
-        ("theme.yaml", include_bytes!("../themes/seminar/theme.yaml")),
-    ],
-}];
+macro_rules! builtin {
+    ($name:literal, $description:literal) => {
+        BuiltinTheme {
+            name: $name,
+            description: $description,
+            files: &[
+                ("theme.typ", include_bytes!(concat!("../themes/", $name, "/theme.typ"))),
+                ("theme.yaml", include_bytes!(concat!("../themes/", $name, "/theme.yaml"))),
+            ],
+        }
+    };
+}
+
+pub static BUILTIN: &[BuiltinTheme] = &[
+    builtin!("seminar", "Light, high-contrast slides for projectors (the default)"),
+    builtin!("dark", "Dark slides with warm accents for dim rooms and screens"),
+    builtin!("print", "White, low-ink slides for handouts and printing"),
+];
 
 /// lectern's own Typst libraries (charts and diagrams), served from the binary.
 pub static LIB: &[(&str, &[u8])] = &[("/__lectern__/lib/charts.typ", include_bytes!("../themes/lib/charts.typ"))];
 
 pub const CHARTS_VPATH: &str = "/__lectern__/lib/charts.typ";
+/// Built-in themes are served at `/__lectern__/themes/<name>/`, so one may import another.
+pub const BUILTIN_VDIR: &str = "/__lectern__/themes/";
+/// Theme folders on disk are served at `/__lectern__/user/<n>/`.
+pub const USER_VDIR: &str = "/__lectern__/user/";
 
-/// Virtual folder under which the build's theme is served.
-pub const THEME_VDIR: &str = "/__lectern__/theme";
+/// `theme.yaml`, as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Manifest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub extends: Option<String>,
+    pub palette: Option<BTreeMap<String, String>>,
+    pub fonts: Option<Fonts>,
+    pub type_scale: Option<BTreeMap<String, String>>,
+    pub spacing: Option<BTreeMap<String, String>>,
+    pub footer: Option<String>,
+    pub logo: Option<String>,
+    pub aspect_ratios: Option<Vec<String>>,
+}
+
+const MANIFEST_KEYS: &[&str] =
+    &["name", "description", "extends", "palette", "fonts", "type-scale", "spacing", "footer", "logo", "aspect-ratios"];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fonts {
+    pub ja: Option<Vec<String>>,
+    pub latin: Option<Vec<String>>,
+    pub mono: Option<Vec<String>>,
+}
+
+/// A theme ready to build with: what to import, what to serve, what to pass to it.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub name: String,
+    pub description: String,
+    /// Virtual path of the `theme.typ` the deck imports.
+    pub main_vpath: String,
+    /// Theme folders on disk, by the virtual folder they are served at.
+    pub folders: Vec<(String, PathBuf)>,
+    /// Settings from every `theme.yaml` of the chain, the child's winning.
+    pub settings: Manifest,
+    /// Where the logo comes from: (virtual path, file on disk) when it is a file.
+    pub logo: Option<(String, PathBuf)>,
+}
 
 impl Theme {
-    pub fn main_vpath(&self) -> String {
-        format!("{THEME_VDIR}/theme.typ")
-    }
-
-    pub fn name(&self) -> String {
-        match self {
-            Theme::Builtin(b) => b.name.to_string(),
-            Theme::Folder(dir) => dir.display().to_string(),
-        }
-    }
-
-    /// Folders of fonts that come with the theme.
+    /// Folders of fonts that come with theme folders (`fonts/`).
     pub fn font_dirs(&self) -> Vec<PathBuf> {
-        match self {
-            Theme::Builtin(_) => vec![],
-            Theme::Folder(dir) => Some(dir.join("fonts")).filter(|d| d.is_dir()).into_iter().collect(),
-        }
+        self.folders.iter().map(|(_, d)| d.join("fonts")).filter(|d| d.is_dir()).collect()
+    }
+
+    /// The file a virtual path under a theme folder maps to on disk.
+    pub fn folder_file(&self, vpath: &str) -> Option<PathBuf> {
+        self.folders.iter().find_map(|(prefix, dir)| vpath.strip_prefix(prefix.as_str()).map(|rest| dir.join(rest)))
     }
 }
 
 /// Marp's theme names mean ours.
 fn alias(name: &str) -> &str {
     match name {
-        "default" | "uncover" | "gaia" => "seminar",
+        "default" | "uncover" => "seminar",
+        "gaia" => "dark",
         other => other,
     }
 }
 
-/// Finds a theme by built-in name or folder path (relative to `base`).
-pub fn find(spec: &str, base: &Path) -> Result<Theme, Diagnostic> {
-    let name = alias(spec);
-    if let Some(b) = BUILTIN.iter().find(|b| b.name == name) {
-        return Ok(Theme::Builtin(b));
-    }
-    let looks_like_path = spec.contains('/') || spec.contains('\\') || spec.starts_with('.');
-    let dir = base.join(spec);
-    if dir.is_dir() {
-        if !dir.join("theme.typ").is_file() {
-            return Err(Diagnostic::error(None, format!("theme folder `{spec}` has no theme.typ"))
-                .with_hint("a theme folder holds theme.typ (and theme.yaml); see docs/theme-interface.md"));
+pub fn builtin(name: &str) -> Option<&'static BuiltinTheme> {
+    BUILTIN.iter().find(|b| b.name == alias(name))
+}
+
+/// Resolves a theme by built-in name or folder path (relative to `base`), following
+/// `extends`. `theme.yaml` files are registered in `sources` so errors can quote them.
+pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, Diagnostic> {
+    let mut chain: Vec<(Manifest, Option<PathBuf>)> = Vec::new();
+    let mut main_vpath: Option<String> = None;
+    let mut folders: Vec<(String, PathBuf)> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut current = spec.to_string();
+    let mut current_base = base.to_path_buf();
+    // Where the `extends:` being followed was written, for errors about it.
+    let mut extends_span: Option<Span> = None;
+    loop {
+        if let Some(b) = builtin(&current) {
+            let yaml = b.files.iter().find(|(f, _)| *f == "theme.yaml").map(|(_, d)| *d).unwrap_or_default();
+            let text = String::from_utf8_lossy(yaml).into_owned();
+            let file = sources.add(format!("theme {}/theme.yaml", b.name), text.clone());
+            let manifest = parse_manifest(&text, file, sources)?;
+            main_vpath.get_or_insert_with(|| format!("{BUILTIN_VDIR}{}/theme.typ", b.name));
+            let next = manifest.extends.clone();
+            chain.push((manifest, None));
+            if seen.iter().any(|s| s == Path::new(b.name)) {
+                return Err(cycle(extends_span, spec));
+            }
+            seen.push(PathBuf::from(b.name));
+            match next {
+                Some(parent) => {
+                    current = parent;
+                    continue;
+                }
+                None => break,
+            }
         }
-        return Ok(Theme::Folder(dir));
+        let dir = crate::resolve::normalize(&std::path::absolute(current_base.join(&current)).unwrap_or_default());
+        if !dir.is_dir() {
+            let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
+            let looks_like_path = current.contains(['/', '\\']) || current.starts_with('.');
+            let mut d = if looks_like_path {
+                Diagnostic::error(extends_span, format!("theme folder `{current}` not found"))
+            } else {
+                Diagnostic::error(extends_span, format!("unknown theme `{current}`"))
+            };
+            if let Some(s) = did_you_mean(&current, names.iter().copied()) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            return Err(d.with_hint(format!("built-in themes: {}; or give a path to a theme folder", names.join(", "))));
+        }
+        if seen.contains(&dir) {
+            return Err(cycle(extends_span, spec));
+        }
+        seen.push(dir.clone());
+        let prefix = format!("{USER_VDIR}{}/", folders.len());
+        folders.push((prefix.clone(), dir.clone()));
+        if dir.join("theme.typ").is_file() {
+            main_vpath.get_or_insert_with(|| format!("{prefix}theme.typ"));
+        }
+        let yaml_path = dir.join("theme.yaml");
+        let manifest = if yaml_path.is_file() {
+            let text = std::fs::read_to_string(&yaml_path)
+                .map_err(|e| Diagnostic::error(None, format!("cannot read {}: {e}", yaml_path.display())))?;
+            let file = sources.add(yaml_path.display().to_string(), text.clone());
+            let manifest = parse_manifest(&text, file, sources)?;
+            extends_span = manifest.extends.as_ref().map(|_| key_span(&text, "extends", file, sources));
+            manifest
+        } else if main_vpath.is_none() {
+            return Err(Diagnostic::error(
+                None,
+                format!("theme folder `{current}` has neither theme.typ nor theme.yaml"),
+            )
+            .with_hint("a theme folder holds theme.typ and/or a theme.yaml that `extends:` another theme"));
+        } else {
+            Manifest::default()
+        };
+        let next = manifest.extends.clone();
+        chain.push((manifest, Some(dir.clone())));
+        match next {
+            Some(parent) => {
+                current = parent;
+                current_base = dir;
+            }
+            None => break,
+        }
     }
-    let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
-    let mut d = if looks_like_path {
-        Diagnostic::error(None, format!("theme folder `{spec}` not found"))
-    } else {
-        Diagnostic::error(None, format!("unknown theme `{spec}`"))
+    let Some(main_vpath) = main_vpath else {
+        return Err(Diagnostic::error(None, format!("theme `{spec}` has no theme.typ"))
+            .with_hint("add theme.typ, or `extends: seminar` in theme.yaml"));
     };
-    if let Some(s) = did_you_mean(spec, names.iter().copied()) {
-        d = d.with_hint(format!("did you mean `{s}`?"));
+    // Merge from the root ancestor to the theme itself; remember where the logo was set.
+    let mut settings = Manifest::default();
+    let mut logo = None;
+    for (manifest, dir) in chain.iter().rev() {
+        merge(&mut settings, manifest);
+        if let (Some(l), Some(dir)) = (&manifest.logo, dir) {
+            logo = Some(dir.join(l));
+        }
     }
-    Err(d.with_hint(format!("built-in themes: {}; or give a path to a theme folder", names.join(", "))))
+    let logo = logo.map(|path| (format!("/__lectern__/logo.{}", extension(&path)), path));
+    let name = chain[0].0.name.clone().unwrap_or_else(|| spec.to_string());
+    let description = chain[0].0.description.clone().unwrap_or_default();
+    Ok(Theme { name, description, main_vpath, folders, settings, logo })
+}
+
+fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("png").to_ascii_lowercase()
+}
+
+fn cycle(span: Option<Span>, spec: &str) -> Diagnostic {
+    Diagnostic::error(span, format!("theme `{spec}` extends itself (an `extends:` cycle)"))
+        .with_hint("one theme in the chain must extend a built-in theme or nothing")
+}
+
+fn merge(into: &mut Manifest, from: &Manifest) {
+    fn maps(into: &mut Option<BTreeMap<String, String>>, from: &Option<BTreeMap<String, String>>) {
+        if let Some(from) = from {
+            into.get_or_insert_with(BTreeMap::new).extend(from.clone());
+        }
+    }
+    maps(&mut into.palette, &from.palette);
+    maps(&mut into.type_scale, &from.type_scale);
+    maps(&mut into.spacing, &from.spacing);
+    if let Some(f) = &from.fonts {
+        let fonts = into.fonts.get_or_insert_with(Fonts::default);
+        if f.ja.is_some() {
+            fonts.ja = f.ja.clone();
+        }
+        if f.latin.is_some() {
+            fonts.latin = f.latin.clone();
+        }
+        if f.mono.is_some() {
+            fonts.mono = f.mono.clone();
+        }
+    }
+    for (into, from) in [(&mut into.footer, &from.footer), (&mut into.logo, &from.logo)] {
+        if from.is_some() {
+            into.clone_from(from);
+        }
+    }
+    if from.aspect_ratios.is_some() {
+        into.aspect_ratios.clone_from(&from.aspect_ratios);
+    }
+}
+
+fn key_span(text: &str, key: &str, file: FileIdx, sources: &Sources) -> Span {
+    let line = text
+        .lines()
+        .position(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
+        .map_or(1, |i| i + 1);
+    sources.line_span(file, line)
+}
+
+/// Parses `theme.yaml` strictly; errors point at its lines.
+pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Manifest, Diagnostic> {
+    let line_span = |line: usize| sources.line_span(file, line);
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, &line_span))?;
+    if let Some(map) = value.as_mapping() {
+        for key in map.keys().filter_map(|k| k.as_str()) {
+            if !MANIFEST_KEYS.contains(&key) {
+                let mut d =
+                    Diagnostic::error(key_span(text, key, file, sources), format!("unknown theme.yaml key `{key}`"));
+                if let Some(s) = did_you_mean(key, MANIFEST_KEYS.iter().copied()) {
+                    d = d.with_hint(format!("did you mean `{s}`?"));
+                }
+                return Err(d.with_hint(format!("the keys are: {}", MANIFEST_KEYS.join(", "))));
+            }
+        }
+    } else if !value.is_null() {
+        return Err(Diagnostic::error(line_span(1), "theme.yaml must be a mapping of `key: value` lines"));
+    }
+    let manifest: Manifest = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, &line_span))?;
+    for (name, colour) in manifest.palette.iter().flatten() {
+        if !is_hex_colour(colour) {
+            return Err(Diagnostic::error(
+                value_span(text, name, file, sources),
+                format!("palette colour `{name}: {colour}` is not a colour"),
+            )
+            .with_hint("write colours as \"#rrggbb\" (quoted)"));
+        }
+    }
+    for (name, length) in manifest.type_scale.iter().flatten().chain(manifest.spacing.iter().flatten()) {
+        if !is_length(length) {
+            return Err(Diagnostic::error(
+                value_span(text, name, file, sources),
+                format!("`{name}: {length}` is not a length"),
+            )
+            .with_hint("write lengths like 24pt, 1.2em, 1.5cm or 12mm"));
+        }
+    }
+    Ok(manifest)
+}
+
+fn value_span(text: &str, key: &str, file: FileIdx, sources: &Sources) -> Span {
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
+        .map_or(1, |i| i + 1);
+    sources.line_span(file, line)
+}
+
+fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagnostic {
+    let line = e.location().map_or(1, |l| l.line());
+    let msg = e.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    Diagnostic::error(line_span(line), format!("theme.yaml: {msg}"))
+}
+
+pub fn is_hex_colour(s: &str) -> bool {
+    s.strip_prefix('#').is_some_and(|h| matches!(h.len(), 3 | 4 | 6 | 8) && h.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// `24pt`, `1.2em`, `1.5cm`, `12mm`, `0.5in`.
+pub fn is_length(s: &str) -> bool {
+    let s = s.trim();
+    ["pt", "em", "cm", "mm", "in"]
+        .iter()
+        .any(|unit| s.strip_suffix(unit).is_some_and(|n| !n.is_empty() && n.parse::<f64>().is_ok_and(|v| v >= 0.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Manifest, String> {
+        let mut sources = Sources::default();
+        let file = sources.add("theme.yaml", text);
+        parse_manifest(text, file, &sources)
+            .map_err(|d| format!("{} @{}", d.message, sources.location(d.span.unwrap())))
+    }
+
+    #[test]
+    fn strict_manifest() {
+        let m =
+            parse("name: x\nextends: seminar\npalette:\n  accent: \"#b22222\"\ntype-scale:\n  body: 22pt\n").unwrap();
+        assert_eq!(m.extends.as_deref(), Some("seminar"));
+        let e = parse("name: x\npalete:\n  accent: red\n").unwrap_err();
+        assert!(e.contains("unknown theme.yaml key `palete`") && e.ends_with("theme.yaml:2:1"), "{e}");
+        let e = parse("palette:\n  accent: red\n").unwrap_err();
+        assert!(e.contains("is not a colour") && e.ends_with("theme.yaml:2:1"), "{e}");
+        let e = parse("type-scale:\n  body: big\n").unwrap_err();
+        assert!(e.contains("is not a length"), "{e}");
+    }
+
+    #[test]
+    fn builtins_parse_and_marp_names_map() {
+        for b in BUILTIN {
+            let mut sources = Sources::default();
+            resolve(b.name, Path::new("."), &mut sources).unwrap();
+        }
+        assert_eq!(builtin("default").unwrap().name, "seminar");
+        assert_eq!(builtin("gaia").unwrap().name, "dark");
+    }
+
+    #[test]
+    fn extends_merges_and_cycles_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(a.join("theme.yaml"), "name: a\nextends: ../b\npalette:\n  accent: \"#b22222\"\n").unwrap();
+        std::fs::write(b.join("theme.yaml"), "name: b\nextends: dark\n").unwrap();
+        let mut sources = Sources::default();
+        let theme = resolve("a", dir.path(), &mut sources).unwrap();
+        assert_eq!(theme.main_vpath, "/__lectern__/themes/dark/theme.typ");
+        assert_eq!(theme.settings.palette.as_ref().unwrap()["accent"], "#b22222");
+        assert!(theme.settings.palette.as_ref().unwrap().contains_key("background"), "inherited from dark");
+        std::fs::write(b.join("theme.yaml"), "name: b\nextends: ../a\n").unwrap();
+        let e = resolve("a", dir.path(), &mut Sources::default()).unwrap_err();
+        assert!(e.message.contains("cycle"), "{}", e.message);
+    }
 }

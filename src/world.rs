@@ -14,7 +14,7 @@ use typst_kit::datetime::Time;
 use typst_kit::files::{FileLoader, FileStore, FsRoot};
 use typst_kit::fonts::{self, FontStore};
 
-use crate::themes::{THEME_VDIR, Theme};
+use crate::themes::{BUILTIN_VDIR, Theme, USER_VDIR};
 
 pub struct LecternWorld {
     library: LazyHash<Library>,
@@ -55,18 +55,18 @@ impl FileLoader for Loader {
         if let Some((_, data)) = crate::themes::LIB.iter().find(|(p, _)| *p == path) {
             return Ok(Bytes::new(*data));
         }
-        if let Some(rest) = path.strip_prefix(THEME_VDIR) {
-            return match &self.theme {
-                Some(Theme::Builtin(b)) => b
-                    .files
-                    .iter()
-                    .find(|(name, _)| format!("/{name}") == rest)
-                    .map(|(_, data)| Bytes::new(*data))
-                    .ok_or_else(|| FileError::NotFound(PathBuf::from(path))),
-                Some(Theme::Folder(dir)) => {
-                    let vpath = VirtualPath::new(rest).map_err(|_| FileError::NotFound(PathBuf::from(path)))?;
-                    FsRoot::new(dir.clone()).load(&vpath)
-                }
+        if let Some(rest) = path.strip_prefix(BUILTIN_VDIR) {
+            let not_found = || FileError::NotFound(PathBuf::from(path));
+            let (name, file) = rest.split_once('/').ok_or_else(not_found)?;
+            return crate::themes::builtin(name)
+                .and_then(|b| b.files.iter().find(|(f, _)| *f == file))
+                .map(|(_, data)| Bytes::new(*data))
+                .ok_or_else(not_found);
+        }
+        if path.starts_with(USER_VDIR) {
+            let file = self.theme.as_ref().and_then(|t| t.folder_file(path));
+            return match file {
+                Some(file) => std::fs::read(&file).map(Bytes::new).map_err(|e| FileError::from_io(e, &file)),
                 None => Err(FileError::NotFound(PathBuf::from(path))),
             };
         }
@@ -121,6 +121,11 @@ impl LecternWorld {
         self.now.reset();
     }
 
+    /// The file on disk behind a virtual path of a theme folder.
+    pub fn theme_file(&self, vpath: &str) -> Option<PathBuf> {
+        self.files.loader().theme.as_ref()?.folder_file(vpath)
+    }
+
     /// Files on disk that the last compile read (the set to watch).
     pub fn dependencies(&mut self) -> Vec<PathBuf> {
         let (loader, ids) = self.files.dependencies();
@@ -130,10 +135,8 @@ impl LecternWorld {
                 continue;
             }
             let path = id.vpath().get_with_slash();
-            if let Some(rest) = path.strip_prefix(THEME_VDIR) {
-                if let Some(Theme::Folder(dir)) = &loader.theme {
-                    out.push(dir.join(rest.trim_start_matches('/')));
-                }
+            if let Some(file) = loader.theme.as_ref().and_then(|t| t.folder_file(path)) {
+                out.push(file);
                 continue;
             }
             if path.starts_with("/__lectern__/") {
