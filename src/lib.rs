@@ -14,6 +14,7 @@ pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod resolve;
+pub mod scaffold;
 pub mod themes;
 pub mod watch;
 pub mod world;

@@ -49,6 +49,24 @@ Keeps the last good PDF when an edit breaks the build; stop with Ctrl-C.")]
         #[arg(long)]
         open: bool,
     },
+    /// Create a folder with a starter deck that uses every layout, ready to build
+    #[command(after_help = "Examples:
+  lectern new my-talk
+  lectern new my-talk --theme dark && lectern build my-talk/my-talk.md")]
+    New {
+        /// Folder to create (the deck is <NAME>/<NAME>.md)
+        name: PathBuf,
+        /// Theme for the new deck
+        #[arg(long, default_value = "seminar")]
+        theme: String,
+    },
+    /// Render every built-in theme × layout to PNGs and write <OUT>/themes.md
+    #[command(after_help = "Example:\n  lectern gallery docs")]
+    Gallery {
+        /// Folder for themes.md and gallery/*.png
+        #[arg(default_value = "docs")]
+        out: PathBuf,
+    },
     /// List the built-in themes
     #[command(after_help = "Example:\n  lectern themes")]
     Themes,
@@ -89,6 +107,30 @@ fn main() -> ExitCode {
         },
         Command::Watch { build, open } => match lectern::watch::watch(&request(build), open, |_| {}) {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::New { name, theme } => match lectern::scaffold::new_deck(&name, &theme) {
+            Ok(path) => {
+                println!("created {} (build it with: lectern build {})", path.display(), path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Gallery { out } => match lectern::scaffold::gallery(&out) {
+            Ok(n) => {
+                println!(
+                    "wrote {} and {n} images in {}",
+                    out.join("themes.md").display(),
+                    out.join("gallery").display()
+                );
+                ExitCode::SUCCESS
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::from(1)

@@ -11,8 +11,12 @@ const SLIDES: usize = 17;
 
 /// Builds the all-layouts fixture with the given aspect ratio; returns the PDF path.
 fn build(dir: &Path, aspect: &str) -> (PathBuf, String) {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let deck = std::fs::read_to_string(fixture.join("all-layouts.md")).unwrap().replacen(
+    build_with(dir, aspect, "seminar")
+}
+
+fn build_with(dir: &Path, aspect: &str, theme: &str) -> (PathBuf, String) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter");
+    let deck = std::fs::read_to_string(fixture.join("deck.md")).unwrap().replacen(
         "footer:",
         &format!("aspect: \"{aspect}\"\nfooter:"),
         1,
@@ -22,8 +26,8 @@ fn build(dir: &Path, aspect: &str) -> (PathBuf, String) {
     for f in ["router.png", "photo.jpg", "packets.csv"] {
         std::fs::copy(fixture.join("figures").join(f), dir.join("figures").join(f)).unwrap();
     }
-    let run = lectern(dir, &["build", "deck.md"]);
-    assert_eq!(run.status, 0, "{aspect}: {}", run.stderr);
+    let run = lectern(dir, &["build", "deck.md", "--theme", theme]);
+    assert_eq!(run.status, 0, "{theme} {aspect}: {}", run.stderr);
     (dir.join("deck.pdf"), run.stderr)
 }
 
@@ -46,10 +50,13 @@ fn word_position(pdf: &Path, page: usize, needle: &str) -> Option<(f64, f64)> {
 }
 
 #[test]
-fn every_layout_on_every_aspect_ratio() {
-    for aspect in ["16:9", "4:3", "16:10"] {
+fn every_layout_on_every_aspect_ratio_in_every_theme() {
+    for (theme, aspect) in
+        ["seminar", "dark", "print"].into_iter().flat_map(|t| ["16:9", "4:3", "16:10"].map(|a| (t, a)))
+    {
+        let aspect = format!("{theme} {aspect}");
         let dir = tempdir();
-        let (pdf, stderr) = build(dir.path(), aspect);
+        let (pdf, stderr) = build_with(dir.path(), aspect.rsplit(' ').next().unwrap(), theme);
         assert!(!stderr.contains("warning"), "{aspect}: warnings:\n{stderr}");
         assert_eq!(page_count(&pdf), SLIDES, "{aspect}: one page per slide");
         let pages = pages(&pdf);

@@ -1,0 +1,120 @@
+//! Themes as a speaker uses them: built-ins, a folder that extends one, overrides, errors.
+
+mod common;
+
+use common::*;
+
+const DECK: &str = "## スライド\n\n本文[^a]\n\n# 章\n\n## 次\n\n続き\n\n[^a]: 注\n";
+
+fn section_page_fill(dir: &std::path::Path) -> Option<String> {
+    let request = lectern::pipeline::BuildRequest {
+        deck: dir.join("deck.md"),
+        root: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    let mut sources = lectern::diag::Sources::default();
+    let compiled = lectern::pipeline::Builder::new()
+        .compile(&request, &mut sources)
+        .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)));
+    // The section slide (the second page) is filled with the accent in seminar.
+    match &compiled.document.pages()[1].fill {
+        typst::foundations::Smart::Custom(Some(typst::visualize::Paint::Solid(color))) => {
+            Some(color.to_hex().to_string())
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn themes_command_lists_builtins() {
+    let dir = tempdir();
+    let run = lectern(dir.path(), &["themes"]);
+    assert_eq!(run.status, 0);
+    for name in ["seminar", "dark", "print"] {
+        assert!(run.stdout.lines().any(|l| l.starts_with(name)), "{name} missing:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn folder_theme_extends_a_builtin_and_overrides_the_accent() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "brand/theme.yaml",
+        "name: brand\ndescription: Our group\nextends: seminar\npalette:\n  accent: \"#b22222\"\n",
+    );
+    write(dir.path(), "deck.md", &format!("---\ntheme: brand\n---\n\n{DECK}"));
+    let fill = section_page_fill(dir.path()).expect("section slide fill");
+    assert!(fill.contains("b22222"), "accent not applied: {fill}");
+    // The front matter's accent beats the theme's.
+    write(dir.path(), "deck.md", &format!("---\ntheme: {{name: brand, accent: \"#225522\"}}\n---\n\n{DECK}"));
+    let fill = section_page_fill(dir.path()).expect("section slide fill");
+    assert!(fill.contains("225522"), "front-matter accent not applied: {fill}");
+}
+
+#[test]
+fn logo_from_front_matter_is_drawn() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.path().join("figures")).unwrap();
+    std::fs::write(dir.path().join("figures/logo.png"), include_bytes!("../src/starter/figures/router.png")).unwrap();
+    write(dir.path(), "deck.md", &format!("---\ntheme: {{name: seminar, logo: figures/logo.png}}\n---\n\n{DECK}"));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(dir.path().join("deck.pdf")).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).lines().count() > 2, "no logo image in the PDF");
+}
+
+#[test]
+fn theme_errors() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &format!("---\ntheme: brand\n---\n\n{DECK}"));
+    // A schema mistake in theme.yaml, at its line.
+    write(dir.path(), "brand/theme.yaml", "name: brand\nextends: seminar\npallete:\n  accent: \"#b22222\"\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("theme.yaml:3:1") && run.stderr.contains("unknown theme.yaml key `pallete`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `palette`?"), "{}", run.stderr);
+    // A bad colour.
+    write(dir.path(), "brand/theme.yaml", "extends: seminar\npalette:\n  accent: crimson\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert!(run.stderr.contains("theme.yaml:3:1") && run.stderr.contains("is not a colour"), "{}", run.stderr);
+    // An extends cycle.
+    write(dir.path(), "brand/theme.yaml", "extends: ../other\n");
+    write(dir.path(), "other/theme.yaml", "extends: ../brand\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("cycle"), "{}", run.stderr);
+    // A missing logo.
+    write(dir.path(), "brand/theme.yaml", "extends: seminar\nlogo: logo.png\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("logo") && run.stderr.contains("logo.png"), "{}", run.stderr);
+    // A theme.typ that does not compile is reported against the theme file.
+    write(dir.path(), "brand/theme.yaml", "name: brand\n");
+    write(
+        dir.path(),
+        "brand/theme.typ",
+        "#let deck(meta: (:), options: (:), body) = body\n#let slide(..args) = { let x = ; }\n",
+    );
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("brand/theme.typ:2"), "{}", run.stderr);
+}
+
+#[test]
+fn new_makes_a_deck_that_builds_at_once() {
+    let dir = tempdir();
+    let run = lectern(dir.path(), &["new", "talk", "--theme", "print"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(dir.path().join("talk/figures/router.png").is_file());
+    let run = lectern(dir.path(), &["build", "talk/talk.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(page_count(&dir.path().join("talk/talk.pdf")), 17);
+    let again = lectern(dir.path(), &["new", "talk"]);
+    assert_eq!(again.status, 1, "must not overwrite");
+}
