@@ -130,6 +130,7 @@ fn main() {
     std::fs::create_dir_all(work.join("decks")).unwrap();
     let deck = work.join("decks/cyber-bill-2025.md");
     std::fs::copy(EXAMPLE, &deck).unwrap();
+    std::fs::copy("decks/sources.yml", work.join("decks/sources.yml")).unwrap();
     let (warm, t, slides) = warm_rebuilds(&deck, 21);
     let big = big_deck(&work.join("decks"));
     let (warm_big, t_big, big_slides) = warm_rebuilds(&big, 11);

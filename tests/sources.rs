@@ -10,7 +10,7 @@ const BIB: &str = "nicter-2024:\n  type: report\n  title: NICTER観測レポー�
 fn citations_print_author_title_and_locator_as_notes() {
     let dir = tempdir();
     write(dir.path(), "refs.yml", BIB);
-    let deck = "---\nbibliography: refs.yml\n---\n\n## 観測\n\n観測数は増えた[@nicter-2024, p. 12]。\n\n## 国際法\n\n規則32[@schmitt]と再び[@nicter-2024, p. 12]。両方[@nicter-2024; @schmitt]。\n";
+    let deck = "---\nbibliography: refs.yml\nsources-slide: true\n---\n\n## 観測\n\n観測数は増えた[@nicter-2024, p. 12]。\n\n## 国際法\n\n規則32[@schmitt]と再び[@nicter-2024, p. 12]。両方[@nicter-2024; @schmitt]。\n";
     let pdf = build_ok(dir.path(), deck);
     let pages = pages(&pdf);
     let first = squash(&pages[0]);
@@ -23,6 +23,12 @@ fn citations_print_author_title_and_locator_as_notes() {
     // The same citation keeps its number (1); the new ones are 2 and 3.
     assert!(second.contains("規則322と再び1。両方3"), "{second}");
     assert!(links(&pdf).iter().any(|u| u == "https://csl.nict.go.jp/report/NICTER_report_2024.pdf"));
+    // The sources slide lists the citations too.
+    let last = squash(pages.last().unwrap());
+    assert!(
+        last.starts_with("出典") && last.contains("NICTER観測レポート2024") && last.contains("TallinnManual2.0"),
+        "{last}"
+    );
 }
 
 #[test]
