@@ -360,7 +360,7 @@ pub fn build(
     let (min, max, step) = nice_range(lo, hi, 6);
     let ticks = tick_values(min, max, step).into_iter().map(|v| (v, format_number(v, &format, step))).collect();
     for s in &mut series {
-        s.labels = s.values.iter().map(|&v| format_number(v, &format, smallest_step(&s.values))).collect();
+        s.labels = s.values.iter().map(|&v| format_number(v, &format, value_step(v))).collect();
     }
     let find_category = |v: &serde_yaml::Value, key: &str| -> Result<usize, Diagnostic> {
         let name = yaml_scalar(v);
@@ -429,8 +429,16 @@ fn decimals_for(step: f64) -> usize {
     if step <= 0.0 || step >= 1.0 { 0 } else { (-step.log10().floor()) as usize }
 }
 
-fn smallest_step(values: &[f64]) -> f64 {
-    if values.iter().all(|v| v.fract() == 0.0) { 1.0 } else { 0.1 }
+/// The precision a value is written with: `1440` stays `1,440`, `631.6` keeps one decimal.
+fn value_step(v: f64) -> f64 {
+    let close = |x: f64| (x - x.round()).abs() < 1e-9;
+    if close(v) {
+        1.0
+    } else if close(v * 10.0) {
+        0.1
+    } else {
+        0.01
+    }
 }
 
 /// Thousands separators; for `ja`, 万 and 億 past ten thousand.
