@@ -62,7 +62,8 @@ fn rebuilds_on_edit_rename_and_fix_and_stops_on_sigterm() {
     wait_until("the fix to reach the PDF", || pdf_text(&pdf).contains("fixedversion"));
 
     // SIGTERM ends it cleanly.
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) }, 0);
     let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
