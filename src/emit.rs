@@ -379,23 +379,50 @@ impl<'d> Emitter<'d> {
                 self.common_args(slide, number);
                 self.title_arg(slide);
                 self.w(")[\n");
-                self.body(slide);
+                self.body(&slide.blocks);
                 self.w("]\n");
             }
             SlideKind::Content => {
+                // One page per `<!-- pause -->` step, each showing the blocks so far.
+                let steps: Vec<usize> = slide
+                    .blocks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| matches!(b, Block::Pause { .. }))
+                    .map(|(i, _)| i)
+                    .chain([slide.blocks.len()])
+                    .collect();
+                for (step, &end) in steps.iter().enumerate() {
+                    if step > 0 {
+                        self.w("#theme.");
+                    }
+                    self.content_slide(slide, number, layout, &slide.blocks[..end], step + 1 < steps.len());
+                }
+            }
+        }
+        self.map.push(start..self.out.len(), span);
+    }
+
+    fn content_slide(&mut self, slide: &'d Slide, number: usize, layout: Layout, blocks: &'d [Block], partial: bool) {
+        {
+            {
                 self.w("slide(");
-                self.common_args(slide, number);
+                self.w("deck: lectern-deck, id: ");
+                // Only the complete slide carries the id (a label must be unique).
+                self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
+                let _ = write!(self.out, ", number: {number}");
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
                 self.title_arg(slide);
                 self.w(", footnotes: (");
-                for &n in &slide.footnote_refs {
+                let shown = if partial { footnotes_in(blocks) } else { slide.footnote_refs.clone() };
+                for &n in slide.footnote_refs.iter().filter(|n| shown.contains(n)) {
                     let footnote = &self.deck.footnotes[n - 1];
                     let _ = write!(self.out, "(number: {n}, body: [");
                     self.mapped(footnote.span, |e| e.footnote_body(footnote));
                     self.w("]), ");
                 }
                 self.w("), sources: (");
-                for block in &slide.blocks {
+                for block in blocks {
                     if let Block::SourceLine { inlines, span } = block {
                         self.w("[");
                         self.mapped(*span, |e| e.inlines(inlines));
@@ -425,11 +452,10 @@ impl<'d> Emitter<'d> {
                     self.str_arg(&slide.classes.join(" "));
                 }
                 self.w(")[\n");
-                self.body(slide);
+                self.body(blocks);
                 self.w("]\n");
             }
         }
-        self.map.push(start..self.out.len(), span);
     }
 
     fn is_ja(&self) -> bool {
@@ -531,9 +557,9 @@ impl<'d> Emitter<'d> {
         self.w("))");
     }
 
-    fn body(&mut self, slide: &'d Slide) {
-        for block in &slide.blocks {
-            if matches!(block, Block::SourceLine { .. }) {
+    fn body(&mut self, blocks: &'d [Block]) {
+        for block in blocks {
+            if matches!(block, Block::SourceLine { .. } | Block::Pause { .. }) {
                 continue;
             }
             self.block(block);
@@ -791,6 +817,7 @@ impl<'d> Emitter<'d> {
                 self.w("\n");
             }
             Block::Rule { .. } => self.w("#line(length: 100%, stroke: 0.5pt + luma(160))\n"),
+            Block::Pause { .. } => {}
         }
     }
 
@@ -938,6 +965,49 @@ impl<'d> Emitter<'d> {
         self.inlines(children);
         self.w("]");
     }
+}
+
+/// Footnote numbers referenced in these blocks (to show only a step's own notes).
+fn footnotes_in(blocks: &[Block]) -> Vec<usize> {
+    fn inlines(list: &[Inline], out: &mut Vec<usize>) {
+        for inline in list {
+            match inline {
+                Inline::FootnoteRef(n) => out.push(*n),
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strike(c)
+                | Inline::Underline(c)
+                | Inline::Mark(c)
+                | Inline::Kbd(c)
+                | Inline::Sup(c)
+                | Inline::Sub(c)
+                | Inline::Link { children: c, .. } => inlines(c, out),
+                _ => {}
+            }
+        }
+    }
+    fn blocks_into(blocks: &[Block], out: &mut Vec<usize>) {
+        for block in blocks {
+            match block {
+                Block::Paragraph { inlines: i, .. }
+                | Block::Heading { inlines: i, .. }
+                | Block::SourceLine { inlines: i, .. } => inlines(i, out),
+                Block::List(list) => list.items.iter().for_each(|item| blocks_into(&item.blocks, out)),
+                Block::Quote { blocks, attribution, .. } => {
+                    blocks_into(blocks, out);
+                    if let Some(a) = attribution {
+                        inlines(a, out);
+                    }
+                }
+                Block::Columns { columns, .. } => columns.iter().for_each(|c| blocks_into(&c.blocks, out)),
+                Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).for_each(|c| inlines(c, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    blocks_into(blocks, &mut out);
+    out
 }
 
 /// The URL a sources entry points to: its first link, or its bibliography entry's `url`.

@@ -110,7 +110,8 @@ fn unique_id(deck: &Deck, base: &str) -> String {
 /// DECK-FORMAT §4: only a blockquote → quote; only an image → figure; only a table →
 /// table; columns → columns; otherwise content.
 pub fn infer(slide: &Slide) -> Layout {
-    let body: Vec<&Block> = slide.blocks.iter().filter(|b| !matches!(b, Block::SourceLine { .. })).collect();
+    let body: Vec<&Block> =
+        slide.blocks.iter().filter(|b| !matches!(b, Block::SourceLine { .. } | Block::Pause { .. })).collect();
     match body.as_slice() {
         [Block::Quote { .. }] => Layout::Quote,
         [Block::Image { .. }] => Layout::Figure,

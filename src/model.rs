@@ -232,6 +232,10 @@ pub enum Block {
     Rule {
         span: Span,
     },
+    /// `<!-- pause -->`: what follows appears on the next step of the slide.
+    Pause {
+        span: Span,
+    },
 }
 
 impl Block {
@@ -246,7 +250,8 @@ impl Block {
             | Block::Math { span, .. }
             | Block::SourceLine { span, .. }
             | Block::Flow { span, .. }
-            | Block::Rule { span } => *span,
+            | Block::Rule { span }
+            | Block::Pause { span } => *span,
             Block::Chart(chart) => chart.span,
             Block::List(list) => list.span,
             Block::Table(table) => table.span,

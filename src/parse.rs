@@ -338,10 +338,7 @@ impl<'s> Parser<'s> {
     fn comment(&mut self, inner: &str, span: Span) {
         let text = inner.trim();
         if text == "pause" {
-            self.warn(Diagnostic::warning(
-                span,
-                "`<!-- pause -->` is not supported by this version; the slide is shown whole",
-            ));
+            self.current_slide(span).blocks.push(Block::Pause { span });
             return;
         }
         let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();

@@ -105,7 +105,8 @@ impl<'a> Resolver<'a> {
                 table.header.iter_mut().chain(table.rows.iter_mut().flatten()).for_each(|c| self.inlines(c))
             }
             Block::Chart(chart) => self.chart(chart),
-            Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } | Block::Flow { .. } => {}
+            Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } | Block::Flow { .. } | Block::Pause { .. } => {
+            }
         }
     }
 

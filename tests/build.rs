@@ -269,3 +269,22 @@ fn bookmarks_language_and_alt_text() {
     assert!(bytes.windows(9).any(|w| w == b"/Lang(en)"));
     assert!(bytes.windows(18).any(|w| w == b"/Alt(router photo)"), "image alt text missing from the tagged PDF");
 }
+
+#[test]
+fn pauses_make_incremental_pages() {
+    let dir = tempdir();
+    let deck = "---\nnumbering: true\n---\n\n## 三段階\n\n- 偵察\n\n<!-- pause -->\n\n- 侵入[^a]\n\n<!-- pause -->\n\n- 事前配置\n\n## 次\n\n終わり\n\n[^a]: 注の本文\n";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(": 2 slides, 4 pages"), "{}", run.stdout);
+    let pages: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
+    assert!(pages[0].contains("偵察") && !pages[0].contains("侵入") && !pages[0].contains("注の本文"), "{}", pages[0]);
+    assert!(pages[1].contains("侵入") && pages[1].contains("注の本文") && !pages[1].contains("事前配置"));
+    assert!(pages[2].contains("事前配置") && pages[2].contains("注の本文"));
+    // Every step shows the same slide number.
+    for page in &pages[..3] {
+        assert!(page.contains("1/2"), "{page}");
+    }
+    assert!(pages[3].contains("2/2"));
+}
