@@ -77,3 +77,34 @@ fn rebuilds_on_edit_rename_and_fix_and_stops_on_sigterm() {
     let _ = std::fs::File::open(&log).unwrap().read_to_string(&mut rest);
     assert!(rest.contains("stopped"), "{rest}");
 }
+
+#[test]
+fn serve_shows_the_slides_on_localhost_and_reloads() {
+    use std::io::Write;
+    let dir = common::tempdir();
+    let deck = common::write(dir.path(), "deck.md", "## Preview\n\nfirst text\n");
+    let port = 20000 + (std::process::id() % 20000) as u16;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["serve", "deck.md", "--port", &port.to_string()])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let get = || -> String {
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = write!(stream, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let mut body = String::new();
+        let _ = stream.read_to_string(&mut body);
+        body
+    };
+    wait_until("the preview page", || get().contains("<svg"));
+    // Glyphs are paths in SVG, so wait for the page to change rather than for the text.
+    let first = get();
+    std::fs::write(&deck, "## Preview\n\nsecond text\n").unwrap();
+    wait_until("the preview to change", || get() != first);
+    assert!(get().contains("<svg"));
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let _ = child.wait();
+}
