@@ -202,18 +202,9 @@ impl<'d> Emitter<'d> {
         // Theme set-up.
         // Deck-wide data, given to the theme's `deck` and to every slide function.
         self.w("#let lectern-deck = (\n  meta: (");
-        let author = (!meta.authors.is_empty()).then(|| meta.authors.join("、"));
-        for (key, value) in [
-            ("title", meta.title.as_deref()),
-            ("subtitle", meta.subtitle.as_deref()),
-            ("author", author.as_deref()),
-            ("affiliation", meta.affiliation.as_deref()),
-            ("contact", meta.contact.as_deref()),
-            ("date", meta.date.as_deref()),
-            ("event", meta.event.as_deref()),
-        ] {
+        for (key, value) in meta_fields(meta) {
             let _ = write!(self.out, "{key}: ");
-            self.opt_text_content(value, meta_span);
+            self.opt_text_content(value.as_deref(), meta_span);
             self.w(", ");
         }
         self.w("),\n  options: (");
@@ -326,18 +317,9 @@ impl<'d> Emitter<'d> {
                 let meta = &self.deck.meta;
                 self.w("title-slide(");
                 self.common_args(slide, number);
-                let author = (!meta.authors.is_empty()).then(|| meta.authors.join("、"));
-                for (key, value) in [
-                    ("title", meta.title.as_deref()),
-                    ("subtitle", meta.subtitle.as_deref()),
-                    ("author", author.as_deref()),
-                    ("affiliation", meta.affiliation.as_deref()),
-                    ("contact", meta.contact.as_deref()),
-                    ("date", meta.date.as_deref()),
-                    ("event", meta.event.as_deref()),
-                ] {
+                for (key, value) in meta_fields(meta) {
                     let _ = write!(self.out, ", {key}: ");
-                    self.opt_text_content(value, span);
+                    self.opt_text_content(value.as_deref(), span);
                 }
                 self.w(")\n");
             }
@@ -967,22 +949,26 @@ impl<'d> Emitter<'d> {
     }
 }
 
+/// The front-matter fields the theme shows, by their theme-interface names.
+fn meta_fields(meta: &crate::frontmatter::Meta) -> [(&'static str, Option<String>); 7] {
+    [
+        ("title", meta.title.clone()),
+        ("subtitle", meta.subtitle.clone()),
+        ("author", (!meta.authors.is_empty()).then(|| meta.authors.join("、"))),
+        ("affiliation", meta.affiliation.clone()),
+        ("contact", meta.contact.clone()),
+        ("date", meta.date.clone()),
+        ("event", meta.event.clone()),
+    ]
+}
+
 /// Footnote numbers referenced in these blocks (to show only a step's own notes).
 fn footnotes_in(blocks: &[Block]) -> Vec<usize> {
     fn inlines(list: &[Inline], out: &mut Vec<usize>) {
         for inline in list {
             match inline {
                 Inline::FootnoteRef(n) => out.push(*n),
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Underline(c)
-                | Inline::Mark(c)
-                | Inline::Kbd(c)
-                | Inline::Sup(c)
-                | Inline::Sub(c)
-                | Inline::Link { children: c, .. } => inlines(c, out),
-                _ => {}
+                other => inlines(other.children().unwrap_or_default(), out),
             }
         }
     }
@@ -1015,10 +1001,7 @@ fn entry_url(deck: &Deck, entry: &crate::layout::SourceEntry) -> Option<String> 
     fn first_link(inlines: &[Inline]) -> Option<String> {
         inlines.iter().find_map(|i| match i {
             Inline::Link { url, .. } if url.starts_with("http") => Some(url.clone()),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Underline(c) | Inline::Mark(c) => {
-                first_link(c)
-            }
-            _ => None,
+            other => first_link(other.children()?),
         })
     }
     match (entry.footnote, entry.source_line) {

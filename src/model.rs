@@ -373,6 +373,39 @@ pub enum Inline {
     Image(Box<Image>),
 }
 
+impl Inline {
+    /// The nested content of a wrapping inline (emphasis, link, …).
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Underline(c)
+            | Inline::Mark(c)
+            | Inline::Kbd(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Link { children: c, .. } => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Underline(c)
+            | Inline::Mark(c)
+            | Inline::Kbd(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Link { children: c, .. } => Some(c),
+            _ => None,
+        }
+    }
+}
+
 /// The plain text of inline content, for ids, bookmarks and PDF metadata.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -382,17 +415,9 @@ pub fn plain_text(inlines: &[Inline]) -> String {
                 Inline::Text(t) | Inline::Code(t) => out.push_str(t),
                 Inline::SoftBreak | Inline::LineBreak => out.push(' '),
                 Inline::Math { text, .. } => out.push_str(text),
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Underline(c)
-                | Inline::Mark(c)
-                | Inline::Kbd(c)
-                | Inline::Sup(c)
-                | Inline::Sub(c)
-                | Inline::Link { children: c, .. } => walk(c, out),
                 Inline::FootnoteRef(_) => {}
                 Inline::Image(img) => out.push_str(&img.alt),
+                wrapper => walk(wrapper.children().unwrap_or_default(), out),
             }
         }
     }

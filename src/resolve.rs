@@ -231,16 +231,11 @@ impl<'a> Resolver<'a> {
         for inline in inlines {
             match inline {
                 Inline::Image(image) => self.image(image),
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Underline(c)
-                | Inline::Mark(c)
-                | Inline::Kbd(c)
-                | Inline::Sup(c)
-                | Inline::Sub(c)
-                | Inline::Link { children: c, .. } => self.inlines(c),
-                _ => {}
+                other => {
+                    if let Some(children) = other.children_mut() {
+                        self.inlines(children);
+                    }
+                }
             }
         }
     }

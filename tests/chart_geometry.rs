@@ -1,5 +1,7 @@
 //! Charts draw what the data says: checked on the typeset document's own shapes.
 
+mod common;
+
 use typst::layout::{Frame, FrameItem, Point};
 use typst::visualize::{CurveItem, Geometry};
 
@@ -14,16 +16,7 @@ fn slide_frame(block: &str) -> Frame {
     }
     std::fs::write(dir.path().join("data.csv"), csv).unwrap();
     std::fs::write(dir.path().join("deck.md"), format!("## グラフ\n\n{block}\n")).unwrap();
-    let request = lectern::pipeline::BuildRequest {
-        deck: dir.path().join("deck.md"),
-        root: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    };
-    let mut sources = lectern::diag::Sources::default();
-    let compiled = lectern::pipeline::Builder::new()
-        .compile(&request, &mut sources)
-        .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)));
-    compiled.document.pages()[0].frame.clone()
+    common::compile(&dir.path().join("deck.md"), dir.path()).document.pages()[0].frame.clone()
 }
 
 /// Every shape with its absolute position (translations only: charts do not rotate shapes).

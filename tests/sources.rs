@@ -131,15 +131,7 @@ fn qr_codes_when_asked() {
             "---\nsources-slide: true\nsources-qr: {qr}\n---\n\n## A\n\nClaim[^a].\n\n[^a]: Report <https://example.org/report>\n"
         );
         write(dir.path(), "deck.md", &deck);
-        let request = lectern::pipeline::BuildRequest {
-            deck: dir.path().join("deck.md"),
-            root: Some(dir.path().to_path_buf()),
-            ..Default::default()
-        };
-        let mut sources = lectern::diag::Sources::default();
-        let compiled = lectern::pipeline::Builder::new()
-            .compile(&request, &mut sources)
-            .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)));
+        let compiled = compile(&dir.path().join("deck.md"), dir.path());
         let last = compiled.document.pages().last().unwrap();
         count_shapes(&last.frame)
     };

@@ -7,15 +7,7 @@ use common::*;
 const DECK: &str = "## スライド\n\n本文[^a]\n\n# 章\n\n## 次\n\n続き\n\n[^a]: 注\n";
 
 fn section_page_fill(dir: &std::path::Path) -> Option<String> {
-    let request = lectern::pipeline::BuildRequest {
-        deck: dir.join("deck.md"),
-        root: Some(dir.to_path_buf()),
-        ..Default::default()
-    };
-    let mut sources = lectern::diag::Sources::default();
-    let compiled = lectern::pipeline::Builder::new()
-        .compile(&request, &mut sources)
-        .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)));
+    let compiled = compile(&dir.join("deck.md"), dir);
     // The section slide (the second page) is filled with the accent in seminar.
     match &compiled.document.pages()[1].fill {
         typst::foundations::Smart::Custom(Some(typst::visualize::Paint::Solid(color))) => {

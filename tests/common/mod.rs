@@ -95,3 +95,16 @@ pub fn info_field(pdf: &Path, key: &str) -> String {
 pub fn page_count(pdf: &Path) -> usize {
     info_field(pdf, "Pages").parse().expect("page count")
 }
+
+/// Compiles a deck in-process (no PDF), for tests that inspect the typeset frames.
+pub fn compile(deck: &Path, root: &Path) -> lectern::pipeline::Compiled {
+    let request = lectern::pipeline::BuildRequest {
+        deck: deck.to_path_buf(),
+        root: Some(root.to_path_buf()),
+        ..Default::default()
+    };
+    let mut sources = lectern::diag::Sources::default();
+    lectern::pipeline::Builder::new()
+        .compile(&request, &mut sources)
+        .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)))
+}
