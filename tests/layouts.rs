@@ -110,13 +110,7 @@ fn info_width(pdf: &Path) -> f64 {
 fn figure_image_is_the_largest_element() {
     let dir = tempdir();
     let (_, _) = build(dir.path(), "16:9");
-    let request = lectern::pipeline::BuildRequest { deck: dir.path().join("deck.md"), ..Default::default() };
-    let mut sources = lectern::diag::Sources::default();
-    let cwd = std::env::current_dir().unwrap();
-    std::env::set_current_dir(dir.path()).unwrap();
-    let compiled = lectern::pipeline::Builder::new().compile(&request, &mut sources);
-    std::env::set_current_dir(cwd).unwrap();
-    let compiled = compiled.unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)));
+    let compiled = compile(&dir.path().join("deck.md"), dir.path());
     // The figure slide is the 9th: find its largest image.
     let page = &compiled.document.pages()[8];
     let mut images = Vec::new();
