@@ -8,7 +8,13 @@ use lectern::pipeline::{BuildRequest, Builder};
 
 /// Compile Markdown slide outlines into themed Typst slide decks and PDFs.
 #[derive(Parser)]
-#[command(name = "lectern", version, about, long_about = None)]
+#[command(name = "lectern", version, about, long_about = None, after_help = "Examples:
+  lectern build decks/cyber-bill-2025.md        write decks/cyber-bill-2025.pdf
+  lectern watch talk.md --open                  rebuild on every save
+  lectern new my-talk                           start a deck from the template
+  lectern themes                                list the built-in themes
+
+Exit status: 0 built, 1 a mistake in the deck (reported at file:line), 2 a usage error.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
