@@ -9,6 +9,7 @@ pub mod diag;
 pub mod emit;
 pub mod flow;
 pub mod frontmatter;
+pub mod handout;
 pub mod layout;
 pub mod model;
 pub mod parse;

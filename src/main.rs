@@ -26,7 +26,8 @@ enum Command {
     #[command(after_help = "Examples:
   lectern build decks/cyber-bill-2025.md
   lectern build talk.md -o out/talk.pdf --theme seminar
-  lectern build talk.md --font-path ~/fonts --typst talk.typ")]
+  lectern build talk.md --font-path ~/fonts --typst talk.typ
+  lectern build talk.md --handout 3 --handout-lines --pdfpc")]
     Build(BuildArgs),
     /// Build, then rebuild on every change of the deck, its images or its theme
     #[command(after_help = "Examples:
@@ -98,6 +99,18 @@ struct BuildArgs {
     /// Also write the generated Typst source (for hand-tuning)
     #[arg(long = "typst", value_name = "OUT.typ")]
     typst_output: Option<PathBuf>,
+    /// Also write an A4 handout <NAME>-handout.pdf with N slides a page
+    #[arg(long, value_name = "N", value_parser = ["1", "2", "3", "4", "6"])]
+    handout: Option<String>,
+    /// Put the speaker notes beside or under each slide in the handout
+    #[arg(long, requires = "handout")]
+    handout_notes: bool,
+    /// Put ruled lines for writing beside or under each slide in the handout
+    #[arg(long, requires = "handout")]
+    handout_lines: bool,
+    /// Also write <NAME>.pdfpc with the speaker notes, for presenter consoles (pdfpc)
+    #[arg(long)]
+    pdfpc: bool,
 }
 
 fn main() -> ExitCode {
@@ -164,6 +177,12 @@ fn request(args: BuildArgs) -> BuildRequest {
         root: args.root,
         typst_output: args.typst_output,
         svg_pages: false,
+        handout: args.handout.map(|n| lectern::handout::HandoutOptions {
+            per_page: n.parse().unwrap_or(2),
+            notes: args.handout_notes,
+            lines: args.handout_lines,
+        }),
+        pdfpc: args.pdfpc,
     }
 }
 

@@ -30,6 +30,10 @@ pub struct BuildRequest {
     pub typst_output: Option<PathBuf>,
     /// Also render every page as SVG (live preview).
     pub svg_pages: bool,
+    /// Also write `<name>-handout.pdf`.
+    pub handout: Option<crate::handout::HandoutOptions>,
+    /// Also write `<name>.pdfpc` (speaker notes for presenter consoles).
+    pub pdfpc: bool,
 }
 
 #[derive(Debug)]
@@ -77,6 +81,10 @@ impl BuildError {
 /// Everything but the PDF: the compiled document and what produced it.
 pub struct Compiled {
     pub document: typst_layout::PagedDocument,
+    /// The deck as laid out (for handouts and presenter notes).
+    pub deck: crate::model::Deck,
+    /// Fonts of the theme, Japanese first, for documents made beside the slides.
+    pub fonts: Vec<String>,
     pub typst_source: String,
     pub slides: usize,
     pub warnings: Vec<Diagnostic>,
@@ -142,18 +150,30 @@ impl Builder {
         if let Some(path) = &request.typst_output
             && let Err(e) = write_atomically(path, compiled.typst_source.as_bytes())
         {
-            return Err(fail(
-                sources,
-                vec![Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))],
-                dependencies,
-            ));
+            return Err(fail(sources, write_error(path, e), dependencies));
         }
         if let Err(e) = write_atomically(&output, &pdf) {
-            return Err(fail(
-                sources,
-                vec![Diagnostic::error(None, format!("cannot write {}: {e}", output.display()))],
-                dependencies,
-            ));
+            return Err(fail(sources, write_error(&output, e), dependencies));
+        }
+        let sibling = |suffix: &str| {
+            let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            output.with_file_name(format!("{stem}{suffix}"))
+        };
+        if request.pdfpc {
+            let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let path = sibling(".pdfpc");
+            if let Err(e) = write_atomically(&path, crate::handout::pdfpc(&compiled.deck, &name).as_bytes()) {
+                return Err(fail(sources, write_error(&path, e), dependencies));
+            }
+        }
+        if let Some(options) = request.handout {
+            let path = sibling("-handout.pdf");
+            let written = self
+                .handout(&compiled, options, pdf.clone(), &ident, &mut sources)
+                .and_then(|bytes| write_atomically(&path, &bytes).map_err(|e| write_error(&path, e)));
+            if let Err(diagnostics) = written {
+                return Err(fail(sources, diagnostics, dependencies));
+            }
         }
         let mut timings = compiled.timings;
         timings.pdf = pdf_started.elapsed();
@@ -174,6 +194,24 @@ impl Builder {
                 vec![]
             },
         })
+    }
+
+    /// Compiles the handout in the same World, with the deck's PDF as its images.
+    fn handout(
+        &mut self,
+        compiled: &Compiled,
+        options: crate::handout::HandoutOptions,
+        pdf: Vec<u8>,
+        ident: &str,
+        sources: &mut Sources,
+    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let text = crate::handout::handout_typst(&compiled.deck, options, &compiled.fonts);
+        let theme = themes::resolve("seminar", Path::new("."), sources).map_err(|d| vec![d])?;
+        let Some((_, _, world)) = &mut self.world else { return Err(vec![]) };
+        let overlays = [(crate::handout::DECK_PDF_VPATH.to_string(), pdf)].into_iter().collect();
+        world.prepare("/__lectern__/handout.typ", text, overlays, theme);
+        let (document, _) = compile::compile(world, &emit::SourceMap::default(), sources);
+        compile::export_pdf(&document?, &format!("{ident}:handout"))
     }
 
     fn dependencies(&mut self, request: &BuildRequest) -> Vec<PathBuf> {
@@ -288,6 +326,12 @@ impl Builder {
         if !glyph_errors.is_empty() {
             return Err(Failure(glyph_errors));
         }
+        let fonts = theme
+            .settings
+            .fonts
+            .as_ref()
+            .map(|f| f.ja.iter().chain(f.latin.iter()).flatten().cloned().collect())
+            .unwrap_or_default();
         world.prepare(&main_vpath, emitted.text.clone(), overlays, theme);
         let typst_started = Instant::now();
         let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
@@ -303,6 +347,8 @@ impl Builder {
             (0..slide_texts.len()).filter(|&i| self.last_slides.get(i) != slide_texts.get(i)).map(|i| i + 1).collect();
         self.last_slides = slide_texts;
         Ok(Compiled {
+            deck,
+            fonts,
             changed_slides,
             document,
             typst_source: emitted.text,
@@ -369,12 +415,23 @@ fn build_root(request: &BuildRequest) -> Result<PathBuf, Diagnostic> {
     Ok(if deck_dir.starts_with(&cwd) { cwd } else { deck_dir })
 }
 
+fn write_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))]
+}
+
 /// Writes `path` whole or not at all: a temp file in the same folder, then a rename.
 pub fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".lectern-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(data)?;
+    // Temp files are private (0600); the output should read like any file the user writes.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0o644);
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
