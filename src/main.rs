@@ -111,6 +111,12 @@ struct BuildArgs {
     /// Also write <NAME>.pdfpc with the speaker notes, for presenter consoles (pdfpc)
     #[arg(long)]
     pdfpc: bool,
+    /// Also write every page as PNG into DIR (<NAME>-01.png, …)
+    #[arg(long, value_name = "DIR")]
+    png: Option<PathBuf>,
+    /// Also write every page as SVG into DIR (<NAME>-01.svg, …)
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -183,6 +189,8 @@ fn request(args: BuildArgs) -> BuildRequest {
             lines: args.handout_lines,
         }),
         pdfpc: args.pdfpc,
+        png_dir: args.png,
+        svg_dir: args.svg,
     }
 }
 

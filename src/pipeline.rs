@@ -34,6 +34,9 @@ pub struct BuildRequest {
     pub handout: Option<crate::handout::HandoutOptions>,
     /// Also write `<name>.pdfpc` (speaker notes for presenter consoles).
     pub pdfpc: bool,
+    /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
+    pub png_dir: Option<PathBuf>,
+    pub svg_dir: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -164,6 +167,27 @@ impl Builder {
             let path = sibling(".pdfpc");
             if let Err(e) = write_atomically(&path, crate::handout::pdfpc(&compiled.deck, &name).as_bytes()) {
                 return Err(fail(sources, write_error(&path, e), dependencies));
+            }
+        }
+        for (dir, ext) in [(&request.png_dir, "png"), (&request.svg_dir, "svg")] {
+            let Some(dir) = dir else { continue };
+            if !dir.is_dir() {
+                let message = format!("cannot write pages: folder {} does not exist", dir.display());
+                return Err(fail(sources, vec![Diagnostic::error(None, message)], dependencies));
+            }
+            let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            for (i, page) in compiled.document.pages().iter().enumerate() {
+                let bytes = if ext == "png" {
+                    // 2 px per pt: a 16:9 slide becomes 1587 × 893 px.
+                    let options = typst_render::RenderOptions { pixel_per_pt: 2.0.into(), ..Default::default() };
+                    typst_render::render(page, &options).encode_png().unwrap_or_default()
+                } else {
+                    typst_svg::svg(page, &typst_svg::SvgOptions::default()).into_bytes()
+                };
+                let path = dir.join(format!("{stem}-{:02}.{ext}", i + 1));
+                if let Err(e) = write_atomically(&path, &bytes) {
+                    return Err(fail(sources, write_error(&path, e), dependencies));
+                }
             }
         }
         if let Some(options) = request.handout {

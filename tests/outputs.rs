@@ -54,3 +54,23 @@ fn pdfpc_has_a_page_per_step_with_notes() {
     assert!(json.contains("{\"idx\":3,\"label\":\"3\",\"overlay\":1,\"note\":\"二枚目のノート\"}"), "{json}");
     assert!(json.contains("話すこと: 一枚目のノート"));
 }
+
+#[test]
+fn png_and_svg_per_page() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", DECK);
+    std::fs::create_dir_all(dir.path().join("pages")).unwrap();
+    let run = lectern(dir.path(), &["build", "deck.md", "--png", "pages", "--svg", "pages"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for n in 1..=5 {
+        let png = std::fs::read(dir.path().join(format!("pages/deck-{n:02}.png"))).unwrap();
+        let img = image::load_from_memory(&png).unwrap();
+        assert!(img.width() > 1000 && img.width() * 9 / 16 == img.height(), "{}x{}", img.width(), img.height());
+        let svg = std::fs::read_to_string(dir.path().join(format!("pages/deck-{n:02}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg"));
+    }
+    assert!(!dir.path().join("pages/deck-06.png").exists());
+    let run = lectern(dir.path(), &["build", "deck.md", "--png", "missing"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("missing") && run.stderr.contains("does not exist"));
+}
