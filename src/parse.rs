@@ -18,6 +18,7 @@ use crate::{chart, flow};
 const DIRECTIVES: &[&str] = &[
     "layout",
     "chart",
+    "include",
     "class",
     "paginate",
     "header",
@@ -32,13 +33,20 @@ const DIRECTIVES: &[&str] = &[
     "transition",
 ];
 
-/// Directives this version recognises but cannot act on: an error, never a silent drop.
-const UNSUPPORTED_DIRECTIVES: &[(&str, &str)] =
-    &[("include", "including slides from other decks is not supported by this version of lectern")];
-
 pub struct Parsed {
     pub deck: Deck,
     pub warnings: Vec<Diagnostic>,
+    /// `<!-- include: … -->` directives, expanded by the `include` stage.
+    pub includes: Vec<Include>,
+}
+
+/// Slides of another deck to insert before slide `position` (an index into the slides).
+#[derive(Debug, Clone)]
+pub struct Include {
+    pub position: usize,
+    /// `path.md`, `path.md#slide-id` or `path.md#section-id`.
+    pub target: String,
+    pub span: Span,
 }
 
 pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Failure> {
@@ -78,6 +86,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
         footnote_numbers: HashMap::new(),
         footnotes: vec![],
         slide_directives: vec![],
+        includes: vec![],
     };
     parser.collect_footnote_definitions(root);
     for node in root.children() {
@@ -86,7 +95,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     parser.finish_slide();
     parser.check_unused_footnotes(text);
 
-    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, .. } = parser;
+    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, includes, .. } = parser;
     if meta.marp {
         promote_marp_titles(&mut slides);
     }
@@ -99,7 +108,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
         all.extend(warnings);
         return Err(Failure(all));
     }
-    if slides.is_empty() && meta.title.is_none() {
+    if slides.is_empty() && meta.title.is_none() && includes.is_empty() {
         return Err(Diagnostic::error(
             Span::new(file, 0..text.len().min(1)),
             "the deck is empty: it has no slides with content",
@@ -109,6 +118,7 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Parsed {
+        includes,
         deck: Deck { meta, base_dir, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
         warnings,
     })
@@ -145,6 +155,7 @@ struct Parser<'s> {
     footnote_numbers: HashMap<String, usize>,
     footnotes: Vec<Footnote>,
     slide_directives: Vec<DirectiveList>,
+    includes: Vec<Include>,
 }
 
 impl<'s> Parser<'s> {
@@ -348,8 +359,7 @@ impl<'s> Parser<'s> {
                 let (k, v) = l.split_once(':')?;
                 let k = k.trim();
                 let bare = k.strip_prefix('_').unwrap_or(k);
-                (DIRECTIVES.contains(&bare) || UNSUPPORTED_DIRECTIVES.iter().any(|(d, _)| *d == bare))
-                    .then_some((k, v.trim()))
+                DIRECTIVES.contains(&bare).then_some((k, v.trim()))
             })
             .collect();
         if lines.is_empty() || !parsed.iter().all(Option::is_some) {
@@ -364,11 +374,12 @@ impl<'s> Parser<'s> {
     fn directive(&mut self, key: &str, value: &str, span: Span) {
         let local = key.starts_with('_');
         let bare = key.trim_start_matches('_');
-        if let Some((_, why)) = UNSUPPORTED_DIRECTIVES.iter().find(|(d, _)| *d == bare) {
-            self.error(Diagnostic::error(span, format!("`{bare}:` directive: {why}")));
-            return;
-        }
         match bare {
+            "include" => {
+                // The included slides stand between this deck's slides.
+                self.finish_slide();
+                self.includes.push(Include { position: self.slides.len(), target: value.to_string(), span });
+            }
             "chart" => self.table_chart(value, span),
             "layout" => match Layout::from_name(value) {
                 Some(layout) => self.current_slide(span).layout = Some(layout),

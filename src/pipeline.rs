@@ -274,12 +274,13 @@ impl Builder {
         let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
         let file = sources.add(deck_path.display().to_string(), text.clone());
 
-        let parsed = parse::parse(deck_path, &text, file, sources)?;
-        let mut warnings = parsed.warnings;
-        let mut deck = parsed.deck;
-        if deck.meta.lang.is_none() {
-            deck.meta.lang = Some(emit::detect_lang(&deck).to_string());
-        }
+        let is_playlist = deck_path.extension().is_some_and(|e| e == "yml" || e == "yaml");
+        let (mut deck, includes, mut warnings) = if is_playlist {
+            crate::include::playlist(deck_path, &text, file, sources)?
+        } else {
+            let parsed = parse::parse(deck_path, &text, file, sources)?;
+            (parsed.deck, parsed.includes, parsed.warnings)
+        };
 
         let root = build_root(request)?;
         let deck_dir = deck_folder(deck_path);
@@ -287,6 +288,25 @@ impl Builder {
             return Err(
                 Diagnostic::error(None, format!("the deck lies outside the build root {}", root.display())).into()
             );
+        }
+        let deck_file = deck_dir.join(deck_path.file_name().unwrap_or_default());
+        let mut included = Vec::new();
+        let expanded = crate::include::expand(
+            &mut deck,
+            includes,
+            &deck_file,
+            &root,
+            sources,
+            &mut vec![deck_file.clone()],
+            &mut included,
+        );
+        self.touched = included;
+        expanded?;
+        if deck.slides.is_empty() && deck.meta.title.is_none() {
+            return Err(Diagnostic::error(None, format!("{} has no slides", deck_path.display())).into());
+        }
+        if deck.meta.lang.is_none() {
+            deck.meta.lang = Some(emit::detect_lang(&deck).to_string());
         }
 
         // Theme: --theme beats the front matter; a front-matter path is relative to the deck.
@@ -299,7 +319,7 @@ impl Builder {
         };
 
         let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
-        self.touched = touched;
+        self.touched.extend(touched);
         let mut overlays = overlays?;
         // The logo: front matter (relative to the deck) beats theme.yaml (relative to its folder).
         let logo = match (&deck.meta.theme_overrides.logo, &theme.logo) {
