@@ -411,6 +411,11 @@ impl<'d> Emitter<'d> {
                         self.w("], ");
                     }
                 }
+                if let Some(credit) = &slide.credit {
+                    self.w("[");
+                    self.mapped(slide.span, |e| e.text(credit));
+                    self.w("], ");
+                }
                 self.w("), background: ");
                 match &slide.background {
                     Some(image) => self.mapped(image.span, |e| e.image_call(image, true)),

@@ -17,7 +17,7 @@ struct FrontMatter {
     date: Option<serde_yaml::Value>,
     event: Option<String>,
     lang: Option<String>,
-    theme: Option<ThemeSetting>,
+    theme: Option<serde_yaml::Value>,
     #[serde(alias = "size")]
     aspect: Option<String>,
     slide_level: Option<u8>,
@@ -43,6 +43,9 @@ struct FrontMatter {
     #[serde(rename = "backgroundImage")]
     background_image: Option<String>,
     style: Option<String>,
+    // Marp's slide transition: no meaning in a PDF.
+    #[allow(dead_code)]
+    transition: Option<serde_yaml::Value>,
     // Marp metadata with no meaning for a PDF (its math engine, social image, URL):
     // accepted so Marp decks build, otherwise unused.
     #[allow(dead_code)]
@@ -67,13 +70,6 @@ impl OneOrMany {
             OneOrMany::Many(v) => v,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum ThemeSetting {
-    Name(String),
-    Detailed(ThemeOverrides),
 }
 
 /// `theme: {name: seminar, accent: "#b22222", logo: figures/logo.png}`
@@ -115,6 +111,7 @@ const KEYS: &[&str] = &[
     "backgroundColor",
     "color",
     "backgroundImage",
+    "transition",
     "style",
     "math",
     "image",
@@ -315,10 +312,24 @@ pub fn parse(
             format!("Marp `backgroundImage: {bg}` is ignored; use `![bg](file)` on a slide"),
         ));
     }
+    let theme_line = || yaml_line_span(key_line(block.yaml, "theme"));
     let (theme, theme_overrides) = match fm.theme {
         None => (None, ThemeOverrides::default()),
-        Some(ThemeSetting::Name(name)) => (Some(name), ThemeOverrides::default()),
-        Some(ThemeSetting::Detailed(o)) => (o.name.clone(), o),
+        Some(serde_yaml::Value::String(name)) => (Some(name), ThemeOverrides::default()),
+        Some(value @ serde_yaml::Value::Mapping(_)) => {
+            let o: ThemeOverrides =
+                serde_yaml::from_value(value).map_err(|e| Diagnostic::error(theme_line(), format!("theme: {e}")))?;
+            if let Some(accent) = &o.accent
+                && !crate::themes::is_hex_colour(accent)
+            {
+                return Err(Diagnostic::error(theme_line(), format!("theme accent `{accent}` is not a colour"))
+                    .with_hint("write it as \"#rrggbb\" (quoted)"));
+            }
+            (o.name.clone(), o)
+        }
+        Some(_) => {
+            return Err(Diagnostic::error(theme_line(), "`theme` is a theme name, a folder, or {name, accent, logo}"));
+        }
     };
     let date = fm.date.map(|d| match d {
         serde_yaml::Value::String(s) => s,

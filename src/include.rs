@@ -35,7 +35,7 @@ pub fn expand(
             return Err(at("`include:` needs a file: `<!-- include: other.md#slide-id -->`".into()));
         }
         let target = normalize(&std::path::absolute(dir.join(path)).unwrap_or_default());
-        if !target.starts_with(root) {
+        if !crate::resolve::inside_root(&target, root) {
             return Err(Failure(vec![
                 Diagnostic::error(include.span, format!("`{path}` lies outside the build root {}", root.display()))
                     .with_hint("keep shared slides under one folder and build from it, or widen the root with --root"),
@@ -93,10 +93,9 @@ pub fn expand(
             rebase_slide(slide, &sub_dir);
             for_each_ref(slide, &mut |n| renumber(n));
             slide.footnote_refs.iter_mut().for_each(renumber);
-            if let Some(credit) = &credit {
-                slide
-                    .blocks
-                    .push(Block::SourceLine { inlines: vec![Inline::Text(credit.clone())], span: include.span });
+            // A slide included through another deck keeps its first author's credit.
+            if slide.credit.is_none() {
+                slide.credit.clone_from(&credit);
             }
         }
         let position = include.position.min(deck.slides.len());

@@ -113,6 +113,8 @@ pub struct Slide {
     pub footer: Option<String>,
     pub background_color: Option<String>,
     pub color: Option<String>,
+    /// Who made an included slide (shown on it, not repeated in the sources list).
+    pub credit: Option<String>,
     /// For a sources slide: which entries of `layout::source_entries` it lists.
     pub sources_range: Option<std::ops::Range<usize>>,
     pub span: Span,
@@ -136,6 +138,7 @@ impl Slide {
             footer: None,
             background_color: None,
             color: None,
+            credit: None,
             sources_range: None,
             span,
         }

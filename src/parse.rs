@@ -297,7 +297,23 @@ impl<'s> Parser<'s> {
                     for class in &attrs.classes {
                         match Layout::from_name(class) {
                             Some(layout) if slide.layout.is_none() => slide.layout = Some(layout),
-                            _ => slide.classes.push(class.clone()),
+                            Some(_) => slide.classes.push(class.clone()),
+                            None => {
+                                // A class one letter off a layout is almost surely a typo.
+                                let names = Layout::ALL.iter().map(|l| l.name());
+                                if let Some(s) = crate::diag::did_you_mean(class, names)
+                                    .filter(|s| strsim::levenshtein(s, class) <= 2)
+                                {
+                                    self.warnings.push(
+                                        Diagnostic::warning(
+                                            span,
+                                            format!("`.{class}` is not a layout; did you mean `.{s}`?"),
+                                        )
+                                        .with_hint("other classes are passed to the theme unchanged"),
+                                    );
+                                }
+                                slide.classes.push(class.clone())
+                            }
                         }
                     }
                 }
@@ -367,6 +383,12 @@ impl<'s> Parser<'s> {
             return;
         }
         for (key, value) in parsed.into_iter().flatten() {
+            // Marp writes `<!-- _footer: "" -->`: YAML quotes are not part of the value.
+            let value = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(value);
             self.directive(key, value, span);
         }
     }
@@ -392,11 +414,21 @@ impl<'s> Parser<'s> {
                     self.error(d.with_hint(format!("the layouts are: {}", names.join(", "))));
                 }
             },
-            "headingDivider" | "theme" | "size" | "style" | "transition" => {
+            "headingDivider" | "theme" | "size" | "style" => {
                 self.warn(Diagnostic::warning(
                     span,
                     format!("the `{bare}` directive only works in the front matter; it is ignored here"),
                 ));
+            }
+            "transition" | "backgroundImage" => {
+                self.warn(
+                    Diagnostic::warning(span, format!("Marp's `{bare}` has no effect in a PDF; it is ignored"))
+                        .with_hint(if bare == "backgroundImage" {
+                            "use `![bg](file.png)` for a background image"
+                        } else {
+                            ""
+                        }),
+                );
             }
             _ => {
                 self.current_slide(span);
@@ -1115,8 +1147,11 @@ fn promote_marp_titles(slides: &mut [Slide]) {
 /// Marp's inherited (`key`) and one-slide (`_key`) directives, applied in order.
 fn apply_marp_directives(meta: &Meta, slides: &mut [Slide], directives: &[DirectiveList]) {
     let mut inherited: HashMap<String, String> = HashMap::new();
-    if let Some(class) = &meta.class {
-        inherited.insert("class".into(), class.clone());
+    // Front-matter values are where Marp's inherited directives start.
+    for (key, value) in [("class", &meta.class), ("backgroundColor", &meta.background_color), ("color", &meta.color)] {
+        if let Some(value) = value {
+            inherited.insert(key.into(), value.clone());
+        }
     }
     for (slide, list) in slides.iter_mut().zip(directives) {
         let mut local: HashMap<String, String> = HashMap::new();

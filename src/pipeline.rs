@@ -145,7 +145,10 @@ impl Builder {
         };
         let dependencies = self.dependencies(request);
         let pdf_started = Instant::now();
-        let ident = format!("lectern:{}", request.deck.display());
+        // The same deck gives the same identifier however its path was typed.
+        let deck_file = deck_folder(&request.deck).join(request.deck.file_name().unwrap_or_default());
+        let relative = build_root(request).ok().and_then(|r| deck_file.strip_prefix(r).ok().map(Path::to_path_buf));
+        let ident = format!("lectern:{}", relative.unwrap_or(deck_file).display());
         let pdf = match compile::export_pdf(&compiled.document, &ident) {
             Ok(pdf) => pdf,
             Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),

@@ -128,7 +128,7 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let on_disk = normalize(&self.deck_dir.join(name));
-        let Ok(relative) = on_disk.strip_prefix(self.root) else {
+        let Some(relative) = on_disk.strip_prefix(self.root).ok().filter(|_| inside_root(&on_disk, self.root)) else {
             self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}` lies outside the build root")));
             return None;
         };
@@ -200,7 +200,7 @@ impl<'a> Resolver<'a> {
             (Some(table), _) => table.clone(),
             (None, Some(name)) => {
                 let on_disk = normalize(&self.deck_dir.join(name));
-                if !on_disk.starts_with(self.root) {
+                if !inside_root(&on_disk, self.root) {
                     self.errors.push(
                         Diagnostic::error(
                             at("data"),
@@ -254,7 +254,7 @@ impl<'a> Resolver<'a> {
                 .with_hint("lectern never downloads: save the image under figures/ and link to that file"));
         }
         let on_disk = normalize(&self.deck_dir.join(percent_decode(src)));
-        let Ok(relative) = on_disk.strip_prefix(self.root) else {
+        let Some(relative) = on_disk.strip_prefix(self.root).ok().filter(|_| inside_root(&on_disk, self.root)) else {
             return Err(Diagnostic::error(
                 None,
                 format!("image `{src}` lies outside the build root `{}`", self.root.display()),
@@ -370,6 +370,18 @@ fn bibtex_keys(text: &str) -> Vec<String> {
 fn looks_like_svg(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
     head.contains("<svg")
+}
+
+/// Whether `path` (absolute, normalized) lies inside `root`, following symbolic links for
+/// the parts that exist so a link cannot lead out of the root.
+pub fn inside_root(path: &Path, root: &Path) -> bool {
+    if !path.starts_with(root) {
+        return false;
+    }
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    // The deepest existing ancestor decides where the path really is.
+    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(root);
+    std::fs::canonicalize(existing).map_or(true, |real| real.starts_with(&real_root))
 }
 
 /// `a/./b/../c` → `a/c`, without touching the disk (the file may not exist).
