@@ -131,6 +131,10 @@ fn main() {
     let deck = work.join("decks/cyber-bill-2025.md");
     std::fs::copy(EXAMPLE, &deck).unwrap();
     std::fs::copy("decks/sources.yml", work.join("decks/sources.yml")).unwrap();
+    std::fs::create_dir_all(work.join("figures")).unwrap();
+    for entry in std::fs::read_dir("figures").unwrap().flatten() {
+        std::fs::copy(entry.path(), work.join("figures").join(entry.file_name())).unwrap();
+    }
     let (warm, t, slides) = warm_rebuilds(&deck, 21);
     let big = big_deck(&work.join("decks"));
     let (warm_big, t_big, big_slides) = warm_rebuilds(&big, 11);
