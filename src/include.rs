@@ -156,80 +156,29 @@ fn rebase_slide(slide: &mut Slide, dir: &Path) {
     if let Some((_, image)) = &mut slide.side_image {
         rebase(&mut image.src);
     }
-    fn blocks(list: &mut [Block], rebase: &dyn Fn(&mut String)) {
-        for block in list {
-            match block {
-                Block::Image { image, .. } => rebase(&mut image.src),
-                Block::Chart(chart) => {
-                    if let Some(data) = &mut chart.spec.data {
-                        rebase(data);
-                    }
-                }
-                Block::Paragraph { inlines: i, .. }
-                | Block::Heading { inlines: i, .. }
-                | Block::SourceLine { inlines: i, .. } => inline_images(i, rebase),
-                Block::List(list) => list.items.iter_mut().for_each(|item| blocks(&mut item.blocks, rebase)),
-                Block::Quote { blocks: b, .. } => blocks(b, rebase),
-                Block::Columns { columns, .. } => columns.iter_mut().for_each(|c| blocks(&mut c.blocks, rebase)),
-                Block::Table(t) => {
-                    t.header.iter_mut().chain(t.rows.iter_mut().flatten()).for_each(|c| inline_images(c, rebase))
-                }
-                _ => {}
+    slide.visit_blocks_mut(&mut |block| match block {
+        Block::Image { image, .. } => rebase(&mut image.src),
+        Block::Chart(chart) => {
+            if let Some(data) = &mut chart.spec.data {
+                rebase(data);
             }
         }
-    }
-    fn inline_images(list: &mut [Inline], rebase: &dyn Fn(&mut String)) {
-        for inline in list {
-            match inline {
-                Inline::Image(image) => rebase(&mut image.src),
-                other => {
-                    if let Some(children) = other.children_mut() {
-                        inline_images(children, rebase);
-                    }
-                }
-            }
+        _ => {}
+    });
+    slide.visit_inlines_mut(&mut |inline| {
+        if let Inline::Image(image) = inline {
+            rebase(&mut image.src);
         }
-    }
-    blocks(&mut slide.blocks, &rebase);
+    });
 }
 
-/// Every footnote reference of a slide, in reading order, for renumbering.
+/// Every footnote reference of a slide, for renumbering.
 fn for_each_ref(slide: &mut Slide, f: &mut dyn FnMut(&mut usize)) {
-    fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut usize)) {
-        for inline in list {
-            match inline {
-                Inline::FootnoteRef(n) => f(n),
-                other => {
-                    if let Some(children) = other.children_mut() {
-                        inlines(children, f);
-                    }
-                }
-            }
+    slide.visit_inlines_mut(&mut |inline| {
+        if let Inline::FootnoteRef(n) = inline {
+            f(n);
         }
-    }
-    fn blocks(list: &mut [Block], f: &mut dyn FnMut(&mut usize)) {
-        for block in list {
-            match block {
-                Block::Paragraph { inlines: i, .. }
-                | Block::Heading { inlines: i, .. }
-                | Block::SourceLine { inlines: i, .. } => inlines(i, f),
-                Block::List(list) => list.items.iter_mut().for_each(|item| blocks(&mut item.blocks, f)),
-                Block::Quote { blocks: b, attribution, .. } => {
-                    blocks(b, f);
-                    if let Some(a) = attribution {
-                        inlines(a, f);
-                    }
-                }
-                Block::Columns { columns, .. } => columns.iter_mut().for_each(|c| blocks(&mut c.blocks, f)),
-                Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).for_each(|c| inlines(c, f)),
-                _ => {}
-            }
-        }
-    }
-    if let Some(title) = &mut slide.title {
-        inlines(title, f);
-    }
-    blocks(&mut slide.blocks, f);
+    });
 }
 
 /// Numbers footnotes 1, 2, 3 … in the order the final deck first uses them.

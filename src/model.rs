@@ -409,6 +409,48 @@ impl Inline {
     }
 }
 
+impl Slide {
+    /// Every block of the slide, nested ones (in lists, quotes, columns) included.
+    pub fn visit_blocks_mut(&mut self, f: &mut dyn FnMut(&mut Block)) {
+        fn walk(list: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+            for block in list {
+                f(block);
+                match block {
+                    Block::List(list) => list.items.iter_mut().for_each(|item| walk(&mut item.blocks, f)),
+                    Block::Quote { blocks, .. } => walk(blocks, f),
+                    Block::Columns { columns, .. } => columns.iter_mut().for_each(|c| walk(&mut c.blocks, f)),
+                    _ => {}
+                }
+            }
+        }
+        walk(&mut self.blocks, f);
+    }
+
+    /// Every inline of the slide — title, text, table cells, quote attributions — and
+    /// the inlines nested in them.
+    pub fn visit_inlines_mut(&mut self, f: &mut dyn FnMut(&mut Inline)) {
+        fn walk(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+            for inline in list {
+                f(inline);
+                if let Some(children) = inline.children_mut() {
+                    walk(children, f);
+                }
+            }
+        }
+        if let Some(title) = &mut self.title {
+            walk(title, f);
+        }
+        self.visit_blocks_mut(&mut |block| match block {
+            Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
+                walk(inlines, f)
+            }
+            Block::Quote { attribution: Some(a), .. } => walk(a, f),
+            Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).for_each(|c| walk(c, f)),
+            _ => {}
+        });
+    }
+}
+
 /// The plain text of inline content, for ids, bookmarks and PDF metadata.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
