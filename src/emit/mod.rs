@@ -5,34 +5,18 @@
 //! typst's own `repr`, so no author character can become Typst code.
 
 use std::fmt::Write;
-use std::ops::Range;
-
-use typst::foundations::Repr;
 
 use crate::diag::Span;
 use crate::frontmatter::expand_template;
 use crate::layout::agenda_items;
 use crate::model::*;
 
-/// Generated range → the Markdown it came from. Lookups pick the innermost range.
-#[derive(Debug, Default, Clone)]
-pub struct SourceMap {
-    entries: Vec<(Range<usize>, Span)>,
-}
+mod blocks;
+mod data;
+mod inlines;
+mod writer;
 
-impl SourceMap {
-    pub fn push(&mut self, range: Range<usize>, span: Span) {
-        self.entries.push((range, span));
-    }
-
-    pub fn lookup(&self, offset: usize) -> Option<Span> {
-        self.entries
-            .iter()
-            .filter(|(r, _)| r.start <= offset && offset < r.end.max(r.start + 1))
-            .min_by_key(|(r, _)| r.end - r.start)
-            .map(|(_, s)| *s)
-    }
-}
+pub use writer::{SourceMap, lit};
 
 pub struct EmitOptions<'a> {
     /// The theme: what to import, and its `theme.yaml` settings to pass on.
@@ -95,11 +79,6 @@ pub fn is_cjk(c: char) -> bool {
 /// slides changed.
 pub const SLIDE_MARKER: &str = "// ---- slide ";
 
-/// A Typst string literal for any text.
-pub fn lit(text: &str) -> String {
-    text.repr().to_string()
-}
-
 struct Emitter<'d> {
     out: String,
     map: SourceMap,
@@ -111,46 +90,6 @@ struct Emitter<'d> {
 }
 
 impl<'d> Emitter<'d> {
-    fn w(&mut self, s: &str) {
-        self.out.push_str(s);
-    }
-
-    /// Emits with a source-map entry for everything written by `f`.
-    fn mapped(&mut self, span: Span, f: impl FnOnce(&mut Self)) {
-        let start = self.out.len();
-        self.spans.push(span);
-        f(self);
-        self.spans.pop();
-        self.map.push(start..self.out.len(), span);
-    }
-
-    fn text(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        if let Some(span) = self.spans.last() {
-            self.visible.push((text.to_string(), *span));
-        }
-        self.out.push('#');
-        self.out.push_str(&lit(text));
-    }
-
-    /// A string argument (not displayed as content).
-    fn str_arg(&mut self, text: &str) {
-        self.out.push_str(&lit(text));
-    }
-
-    fn opt_text_content(&mut self, text: Option<&str>, span: Span) {
-        match text {
-            Some(t) if !t.is_empty() => {
-                self.w("[");
-                self.mapped(span, |e| e.text(t));
-                self.w("]");
-            }
-            _ => self.w("none"),
-        }
-    }
-
     fn document(&mut self, options: &EmitOptions, lang: &str) {
         let meta = &self.deck.meta;
         let meta_span = meta.span.unwrap_or_else(|| self.deck.slides[0].span);
@@ -518,32 +457,6 @@ impl<'d> Emitter<'d> {
         }
     }
 
-    /// A QR code drawn as vector rectangles (one per run of dark modules in a row).
-    fn qr(&mut self, data: &str) {
-        let Ok(code) = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M) else {
-            self.w("none");
-            return;
-        };
-        let width = code.width();
-        let colors = code.to_colors();
-        let _ = write!(self.out, "lectern-qr({width}, (");
-        for y in 0..width {
-            let mut x = 0;
-            while x < width {
-                if colors[y * width + x] == qrcode::Color::Dark {
-                    let start = x;
-                    while x < width && colors[y * width + x] == qrcode::Color::Dark {
-                        x += 1;
-                    }
-                    let _ = write!(self.out, "({start}, {y}, {}), ", x - start);
-                } else {
-                    x += 1;
-                }
-            }
-        }
-        self.w("))");
-    }
-
     fn body(&mut self, blocks: &'d [Block]) {
         for block in blocks {
             if matches!(block, Block::SourceLine { .. } | Block::Pause { .. }) {
@@ -551,406 +464,6 @@ impl<'d> Emitter<'d> {
             }
             self.block(block);
         }
-    }
-
-    fn block(&mut self, block: &'d Block) {
-        self.mapped(block.span(), |e| e.block_inner(block));
-    }
-
-    fn blocks(&mut self, blocks: &'d [Block]) {
-        for block in blocks {
-            self.block(block);
-        }
-    }
-
-    fn chart(&mut self, chart: &crate::chart::Chart) {
-        let _ = write!(self.out, "#charts.chart(kind: {}, title: ", lit(&chart.kind));
-        self.opt_content(chart.title.as_deref());
-        self.w(", categories: (");
-        for c in &chart.categories {
-            self.content(c);
-            self.w(", ");
-        }
-        self.w("), series: (");
-        for s in &chart.series {
-            self.w("(name: ");
-            self.content(&s.name);
-            self.w(", values: (");
-            for v in &s.values {
-                let _ = write!(self.out, "{v:?}, ");
-            }
-            self.w("), labels: (");
-            for l in &s.labels {
-                self.str_arg(l);
-                self.w(", ");
-            }
-            self.w(")), ");
-        }
-        self.w("), ticks: (");
-        for (value, label) in &chart.ticks {
-            let _ = write!(self.out, "(value: {value:?}, label: ");
-            self.str_arg(label);
-            self.w("), ");
-        }
-        let _ = write!(self.out, "), min: {:?}, max: {:?}, x-label: ", chart.min, chart.max);
-        self.opt_content(chart.x_label.as_deref());
-        self.w(", y-label: ");
-        self.opt_content(chart.y_label.as_deref());
-        self.w(", unit: ");
-        self.opt_content(chart.unit.as_deref());
-        let _ = write!(self.out, ", value-labels: {}, highlight: ", chart.value_labels);
-        match chart.highlight {
-            Some(i) => {
-                let _ = write!(self.out, "{i}");
-            }
-            None => self.w("none"),
-        }
-        self.w(", annotations: (");
-        for (category, text) in &chart.annotations {
-            let _ = write!(self.out, "(category: {category}, text: ");
-            self.content(text);
-            self.w("), ");
-        }
-        self.w("), legend: ");
-        match chart.legend {
-            Some(b) => {
-                let _ = write!(self.out, "{b}");
-            }
-            None => self.w("auto"),
-        }
-        self.w(", style: lectern-chart-style)\n");
-    }
-
-    fn flow(&mut self, flow: &crate::flow::Flow) {
-        let direction = if flow.direction == crate::flow::Direction::Down { "down" } else { "right" };
-        let _ = write!(
-            self.out,
-            "#charts.flow(direction: \"{direction}\", layers: {}, slots: {}, nodes: (",
-            flow.layers, flow.slots
-        );
-        for node in &flow.nodes {
-            let _ = write!(self.out, "(id: \"{}\", label: ", node.id);
-            self.content(&node.label);
-            let _ = write!(
-                self.out,
-                ", layer: {}, slot: {:?}, emphasis: {}, group: ",
-                node.layer, node.slot, node.emphasis
-            );
-            match flow.groups.iter().position(|g| g.nodes.contains(&node.id)) {
-                Some(g) => {
-                    let _ = write!(self.out, "{g}");
-                }
-                None => self.w("none"),
-            }
-            self.w("), ");
-        }
-        self.w("), edges: (");
-        for edge in &flow.edges {
-            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", label: ", edge.from, edge.to);
-            self.opt_content(edge.label.as_deref());
-            self.w(", via: (");
-            for (layer, slot) in &edge.via {
-                let _ = write!(self.out, "(layer: {layer}, slot: {slot:?}), ");
-            }
-            self.w(")), ");
-        }
-        self.w("), groups: (");
-        for group in &flow.groups {
-            self.w("(label: ");
-            self.content(&group.label);
-            self.w(", nodes: (");
-            for id in &group.nodes {
-                let _ = write!(self.out, "\"{id}\", ");
-            }
-            self.w(")), ");
-        }
-        self.w("), style: lectern-chart-style)\n");
-    }
-
-    /// A footnote's text, or for a citation the full bibliography entry (with locator).
-    fn footnote_body(&mut self, footnote: &Footnote) {
-        let Some(citations) = &footnote.citation else {
-            self.inlines(&footnote.body);
-            return;
-        };
-        for (i, citation) in citations.iter().enumerate() {
-            if i > 0 {
-                self.w("#\"; \"");
-            }
-            self.w("#cite(label(");
-            self.str_arg(&citation.key);
-            self.w("), form: \"full\")");
-            if let Some(locator) = &citation.locator {
-                self.text(&format!(", {locator}"));
-            }
-        }
-    }
-
-    /// Author text as a content block.
-    fn content(&mut self, text: &str) {
-        self.w("[");
-        self.text(text);
-        self.w("]");
-    }
-
-    fn opt_content(&mut self, text: Option<&str>) {
-        match text {
-            Some(t) => self.content(t),
-            None => self.w("none"),
-        }
-    }
-
-    fn block_inner(&mut self, block: &'d Block) {
-        match block {
-            Block::Chart(chart) => match &chart.chart {
-                Some(c) => self.chart(c),
-                None => unreachable!("resolve fills every chart before emit"),
-            },
-            Block::Flow { flow, .. } => self.flow(flow),
-            Block::Paragraph { inlines, .. } | Block::SourceLine { inlines, .. } => {
-                self.inlines(inlines);
-                self.w("\n\n");
-            }
-            Block::Heading { level, inlines, .. } => {
-                let _ = write!(self.out, "#heading(level: {}, outlined: false, bookmarked: false)[", level.max(&3));
-                self.inlines(inlines);
-                self.w("]\n");
-            }
-            Block::List(list) => {
-                if list.ordered {
-                    let _ = write!(self.out, "#enum(tight: {}, start: {}", list.tight, list.start);
-                } else {
-                    let _ = write!(self.out, "#list(tight: {}", list.tight);
-                    // A pure task list: the check boxes are the markers.
-                    if list.items.iter().all(|i| i.task.is_some()) {
-                        self.w(", marker: []");
-                    }
-                }
-                for item in &list.items {
-                    self.w(", [");
-                    if let Some(done) = item.task {
-                        let _ = write!(self.out, "#lectern-task({done}) ");
-                    }
-                    for (i, block) in item.blocks.iter().enumerate() {
-                        if i > 0 && !list.tight {
-                            self.w("\n\n");
-                        }
-                        match block {
-                            // Tight items hold bare text, so no paragraph spacing is added.
-                            Block::Paragraph { inlines, span } if list.tight => {
-                                self.mapped(*span, |e| e.inlines(inlines));
-                                self.w("\n");
-                            }
-                            other => self.block(other),
-                        }
-                    }
-                    self.w("]");
-                }
-                self.w(")\n");
-            }
-            Block::Quote { blocks, attribution, .. } => {
-                self.w("#theme.blockquote(attribution: ");
-                match attribution {
-                    Some(a) => {
-                        self.w("[");
-                        self.inlines(a);
-                        self.w("]");
-                    }
-                    None => self.w("none"),
-                }
-                self.w(")[\n");
-                self.blocks(blocks);
-                self.w("]\n");
-            }
-            Block::Code { lang, text, .. } => {
-                self.w("#theme.code-block(raw(block: true, lang: ");
-                match lang {
-                    Some(l) => self.str_arg(l),
-                    None => self.w("none"),
-                }
-                self.w(", ");
-                if let Some(span) = self.spans.last() {
-                    self.visible.push((text.clone(), *span));
-                }
-                self.str_arg(text);
-                self.w("))\n");
-            }
-            Block::Table(table) => self.table(table),
-            Block::Image { image, .. } => {
-                self.w("#theme.figure-image(");
-                self.image_call(image, false);
-                self.w(", caption: ");
-                self.opt_text_content(image.caption.as_deref(), image.span);
-                self.w(")\n");
-            }
-            Block::Columns { columns, .. } => {
-                let given: f64 = columns.iter().filter_map(|c| c.width_percent).sum();
-                let unsized_count = columns.iter().filter(|c| c.width_percent.is_none()).count();
-                let share = if unsized_count > 0 { ((100.0 - given) / unsized_count as f64).max(10.0) } else { 0.0 };
-                self.w("#theme.columns-block(widths: (");
-                for c in columns {
-                    let _ = write!(self.out, "{}fr, ", fmt_num(c.width_percent.unwrap_or(share)));
-                }
-                self.w("), cells: (");
-                for c in columns {
-                    self.w("[\n");
-                    self.blocks(&c.blocks);
-                    self.w("], ");
-                }
-                self.w("))\n");
-            }
-            Block::Math { text, span } => {
-                self.math(text, *span, true);
-                self.w("\n");
-            }
-            Block::Rule { .. } => self.w("#line(length: 100%, stroke: 0.5pt + luma(160))\n"),
-            Block::Pause { .. } => {}
-        }
-    }
-
-    fn table(&mut self, table: &'d Table) {
-        let columns =
-            table.align.len().max(table.header.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-        let _ = write!(self.out, "#table(columns: {columns}, align: (");
-        for i in 0..columns {
-            let a = match table.align.get(i).copied().unwrap_or(Align::None) {
-                Align::None | Align::Left => "start",
-                Align::Center => "center",
-                Align::Right => "end",
-            };
-            let _ = write!(self.out, "{a}, ");
-        }
-        self.w("),\n  table.header(");
-        for i in 0..columns {
-            self.w("[");
-            if let Some(cell) = table.header.get(i) {
-                self.inlines(cell);
-            }
-            self.w("], ");
-        }
-        self.w("),\n");
-        for row in &table.rows {
-            self.w("  ");
-            for i in 0..columns {
-                self.w("[");
-                if let Some(cell) = row.get(i) {
-                    self.inlines(cell);
-                }
-                self.w("], ");
-            }
-            self.w("\n");
-        }
-        self.w(")\n");
-    }
-
-    fn image_call(&mut self, image: &Image, fill: bool) {
-        self.w("image(");
-        self.str_arg(&image.path);
-        if !image.alt.is_empty() {
-            self.w(", alt: ");
-            self.str_arg(&image.alt);
-        }
-        if fill {
-            let fit = if image.fit == Some(Fit::Contain) { "contain" } else { "cover" };
-            let _ = write!(self.out, ", width: 100%, height: 100%, fit: \"{fit}\"");
-        } else {
-            if let Some(w) = &image.width {
-                let _ = write!(self.out, ", width: {}", fmt_length(w));
-            }
-            if let Some(h) = &image.height {
-                let _ = write!(self.out, ", height: {}", fmt_length(h));
-            }
-            if image.fit == Some(Fit::Cover) {
-                self.w(", fit: \"cover\"");
-            }
-        }
-        self.w(")");
-    }
-
-    fn math(&mut self, text: &str, span: Span, block: bool) {
-        self.mapped(span, |e| {
-            let _ = write!(e.out, "#math.equation(block: {block}, eval(mode: \"math\", ");
-            e.str_arg(text.trim());
-            e.w("))");
-        });
-    }
-
-    fn inlines(&mut self, inlines: &[Inline]) {
-        for (i, inline) in inlines.iter().enumerate() {
-            match inline {
-                Inline::Text(t) => self.text(t),
-                Inline::SoftBreak => {
-                    // Between two CJK characters a line break is no space at all.
-                    let before = i.checked_sub(1).and_then(|j| plain_text(&inlines[j..=j]).chars().last());
-                    let after = inlines.get(i + 1).and_then(|n| plain_text(std::slice::from_ref(n)).chars().next());
-                    let joins = matches!((before, after), (Some(b), Some(a)) if is_cjk(b) || is_cjk(a));
-                    if !joins {
-                        self.w("#\" \"");
-                    }
-                }
-                Inline::LineBreak => self.w("#linebreak()"),
-                Inline::Code(c) => {
-                    if let Some(span) = self.spans.last() {
-                        self.visible.push((c.clone(), *span));
-                    }
-                    self.w("#raw(");
-                    self.str_arg(c);
-                    self.w(")");
-                }
-                Inline::Emph(c) => self.wrapped("emph", c),
-                Inline::Strong(c) => self.wrapped("strong", c),
-                Inline::Strike(c) => self.wrapped("strike", c),
-                Inline::Underline(c) => self.wrapped("underline", c),
-                Inline::Mark(c) => self.wrapped("highlight", c),
-                Inline::Sup(c) => self.wrapped("super", c),
-                Inline::Sub(c) => self.wrapped("sub", c),
-                Inline::Kbd(c) => {
-                    self.w("#box(stroke: 0.05em + luma(120), inset: (x: 0.25em), outset: (y: 0.2em), radius: 0.15em, text(font: (\"DejaVu Sans Mono\", \"Noto Sans Mono CJK JP\"), size: 0.85em)[");
-                    self.inlines(c);
-                    self.w("])");
-                }
-                Inline::Link { url, children } => {
-                    if let Some(label) = url.strip_prefix('#') {
-                        self.w("#link(label(");
-                        self.str_arg(label);
-                        self.w("))[");
-                    } else {
-                        self.w("#link(");
-                        self.str_arg(url);
-                        self.w(")[");
-                    }
-                    self.inlines(children);
-                    self.w("]");
-                }
-                Inline::Math { text, span } => self.math(text, *span, false),
-                Inline::FootnoteRef(n) => {
-                    let _ = write!(self.out, "#theme.footnote-mark({n})");
-                }
-                Inline::Image(image) => {
-                    self.w("#box(");
-                    if image.width.is_none() && image.height.is_none() {
-                        // An inline image without a size sits in the line like a glyph.
-                        self.w("image(");
-                        self.str_arg(&image.path);
-                        self.w(", height: 1em");
-                        if !image.alt.is_empty() {
-                            self.w(", alt: ");
-                            self.str_arg(&image.alt);
-                        }
-                        self.w(")");
-                    } else {
-                        self.image_call(image, false);
-                    }
-                    self.w(")");
-                }
-            }
-        }
-    }
-
-    fn wrapped(&mut self, func: &str, children: &[Inline]) {
-        let _ = write!(self.out, "#{func}[");
-        self.inlines(children);
-        self.w("]");
     }
 }
 
@@ -1044,18 +557,6 @@ fn css_color(value: &str) -> Option<String> {
     (matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| format!("#{hex}"))
 }
 
-fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn fmt_length(l: &Length) -> String {
-    match l {
-        Length::Percent(p) => format!("{}%", fmt_num(*p)),
-        Length::Pt(p) => format!("{}pt", fmt_num(*p)),
-    }
-}
-
 /// `2024-07-27` (also `2024/7/27`) → (year, month, day).
 fn parse_date(date: &str) -> Option<(i32, u8, u8)> {
     let mut parts = date.trim().split(['-', '/', '.']);
@@ -1068,24 +569,6 @@ fn parse_date(date: &str) -> Option<(i32, u8, u8)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn literals_escape_everything() {
-        assert_eq!(lit("say \"hi\" #x \\ $HOME"), r#""say \"hi\" #x \\ $HOME""#);
-        assert_eq!(lit("a\nb"), r#""a\nb""#);
-    }
-
-    #[test]
-    fn source_map_picks_innermost() {
-        let mut map = SourceMap::default();
-        let outer = Span::new(crate::diag::FileIdx(0), 0..100);
-        let inner = Span::new(crate::diag::FileIdx(0), 10..20);
-        map.push(0..50, outer);
-        map.push(10..20, inner);
-        assert_eq!(map.lookup(15), Some(inner));
-        assert_eq!(map.lookup(30), Some(outer));
-        assert_eq!(map.lookup(60), None);
-    }
 
     #[test]
     fn dates() {

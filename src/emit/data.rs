@@ -1,0 +1,137 @@
+//! Data drawn by our Typst libraries: charts, flow diagrams and QR codes.
+
+use std::fmt::Write;
+
+use super::{Emitter, lit};
+
+impl<'d> Emitter<'d> {
+    pub(super) fn chart(&mut self, chart: &crate::chart::Chart) {
+        let _ = write!(self.out, "#charts.chart(kind: {}, title: ", lit(&chart.kind));
+        self.opt_content(chart.title.as_deref());
+        self.w(", categories: (");
+        for c in &chart.categories {
+            self.content(c);
+            self.w(", ");
+        }
+        self.w("), series: (");
+        for s in &chart.series {
+            self.w("(name: ");
+            self.content(&s.name);
+            self.w(", values: (");
+            for v in &s.values {
+                let _ = write!(self.out, "{v:?}, ");
+            }
+            self.w("), labels: (");
+            for l in &s.labels {
+                self.str_arg(l);
+                self.w(", ");
+            }
+            self.w(")), ");
+        }
+        self.w("), ticks: (");
+        for (value, label) in &chart.ticks {
+            let _ = write!(self.out, "(value: {value:?}, label: ");
+            self.str_arg(label);
+            self.w("), ");
+        }
+        let _ = write!(self.out, "), min: {:?}, max: {:?}, x-label: ", chart.min, chart.max);
+        self.opt_content(chart.x_label.as_deref());
+        self.w(", y-label: ");
+        self.opt_content(chart.y_label.as_deref());
+        self.w(", unit: ");
+        self.opt_content(chart.unit.as_deref());
+        let _ = write!(self.out, ", value-labels: {}, highlight: ", chart.value_labels);
+        match chart.highlight {
+            Some(i) => {
+                let _ = write!(self.out, "{i}");
+            }
+            None => self.w("none"),
+        }
+        self.w(", annotations: (");
+        for (category, text) in &chart.annotations {
+            let _ = write!(self.out, "(category: {category}, text: ");
+            self.content(text);
+            self.w("), ");
+        }
+        self.w("), legend: ");
+        match chart.legend {
+            Some(b) => {
+                let _ = write!(self.out, "{b}");
+            }
+            None => self.w("auto"),
+        }
+        self.w(", style: lectern-chart-style)\n");
+    }
+
+    pub(super) fn flow(&mut self, flow: &crate::flow::Flow) {
+        let direction = if flow.direction == crate::flow::Direction::Down { "down" } else { "right" };
+        let _ = write!(
+            self.out,
+            "#charts.flow(direction: \"{direction}\", layers: {}, slots: {}, nodes: (",
+            flow.layers, flow.slots
+        );
+        for node in &flow.nodes {
+            let _ = write!(self.out, "(id: \"{}\", label: ", node.id);
+            self.content(&node.label);
+            let _ = write!(
+                self.out,
+                ", layer: {}, slot: {:?}, emphasis: {}, group: ",
+                node.layer, node.slot, node.emphasis
+            );
+            match flow.groups.iter().position(|g| g.nodes.contains(&node.id)) {
+                Some(g) => {
+                    let _ = write!(self.out, "{g}");
+                }
+                None => self.w("none"),
+            }
+            self.w("), ");
+        }
+        self.w("), edges: (");
+        for edge in &flow.edges {
+            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", label: ", edge.from, edge.to);
+            self.opt_content(edge.label.as_deref());
+            self.w(", via: (");
+            for (layer, slot) in &edge.via {
+                let _ = write!(self.out, "(layer: {layer}, slot: {slot:?}), ");
+            }
+            self.w(")), ");
+        }
+        self.w("), groups: (");
+        for group in &flow.groups {
+            self.w("(label: ");
+            self.content(&group.label);
+            self.w(", nodes: (");
+            for id in &group.nodes {
+                let _ = write!(self.out, "\"{id}\", ");
+            }
+            self.w(")), ");
+        }
+        self.w("), style: lectern-chart-style)\n");
+    }
+
+    /// A QR code drawn as vector rectangles (one per run of dark modules in a row).
+    pub(super) fn qr(&mut self, data: &str) {
+        let Ok(code) = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M) else {
+            self.w("none");
+            return;
+        };
+        let width = code.width();
+        let colors = code.to_colors();
+        let _ = write!(self.out, "lectern-qr({width}, (");
+        for y in 0..width {
+            let mut x = 0;
+            while x < width {
+                if colors[y * width + x] == qrcode::Color::Dark {
+                    let start = x;
+                    while x < width && colors[y * width + x] == qrcode::Color::Dark {
+                        x += 1;
+                    }
+                    let _ = write!(self.out, "({start}, {y}, {}), ", x - start);
+                } else {
+                    x += 1;
+                }
+            }
+        }
+        self.w("))");
+    }
+}

@@ -1,0 +1,113 @@
+//! Writing Typst: text as string literals, content blocks, and the source map that
+//! takes generated ranges back to Markdown spans.
+
+use std::ops::Range;
+
+use typst::foundations::Repr;
+
+use super::Emitter;
+use crate::diag::Span;
+
+/// Generated range → the Markdown it came from. Lookups pick the innermost range.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    entries: Vec<(Range<usize>, Span)>,
+}
+
+impl SourceMap {
+    pub fn push(&mut self, range: Range<usize>, span: Span) {
+        self.entries.push((range, span));
+    }
+
+    pub fn lookup(&self, offset: usize) -> Option<Span> {
+        self.entries
+            .iter()
+            .filter(|(r, _)| r.start <= offset && offset < r.end.max(r.start + 1))
+            .min_by_key(|(r, _)| r.end - r.start)
+            .map(|(_, s)| *s)
+    }
+}
+
+/// A Typst string literal for any text.
+pub fn lit(text: &str) -> String {
+    text.repr().to_string()
+}
+
+impl<'d> Emitter<'d> {
+    pub(super) fn w(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    /// Emits with a source-map entry for everything written by `f`.
+    pub(super) fn mapped(&mut self, span: Span, f: impl FnOnce(&mut Self)) {
+        let start = self.out.len();
+        self.spans.push(span);
+        f(self);
+        self.spans.pop();
+        self.map.push(start..self.out.len(), span);
+    }
+
+    pub(super) fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(span) = self.spans.last() {
+            self.visible.push((text.to_string(), *span));
+        }
+        self.out.push('#');
+        self.out.push_str(&lit(text));
+    }
+
+    /// A string argument (not displayed as content).
+    pub(super) fn str_arg(&mut self, text: &str) {
+        self.out.push_str(&lit(text));
+    }
+
+    pub(super) fn opt_text_content(&mut self, text: Option<&str>, span: Span) {
+        match text {
+            Some(t) if !t.is_empty() => {
+                self.w("[");
+                self.mapped(span, |e| e.text(t));
+                self.w("]");
+            }
+            _ => self.w("none"),
+        }
+    }
+
+    /// Author text as a content block.
+    pub(super) fn content(&mut self, text: &str) {
+        self.w("[");
+        self.text(text);
+        self.w("]");
+    }
+
+    pub(super) fn opt_content(&mut self, text: Option<&str>) {
+        match text {
+            Some(t) => self.content(t),
+            None => self.w("none"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_escape_everything() {
+        assert_eq!(lit("say \"hi\" #x \\ $HOME"), r#""say \"hi\" #x \\ $HOME""#);
+        assert_eq!(lit("a\nb"), r#""a\nb""#);
+    }
+
+    #[test]
+    fn source_map_picks_innermost() {
+        let mut map = SourceMap::default();
+        let outer = Span::new(crate::diag::FileIdx(0), 0..100);
+        let inner = Span::new(crate::diag::FileIdx(0), 10..20);
+        map.push(0..50, outer);
+        map.push(10..20, inner);
+        assert_eq!(map.lookup(15), Some(inner));
+        assert_eq!(map.lookup(30), Some(outer));
+        assert_eq!(map.lookup(60), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! Block nodes (paragraphs, lists, quotes, tables, code, fenced divs) → model blocks.
+
+use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
+
+use super::Parser;
+use crate::diag::{Diagnostic, Span};
+use crate::model::*;
+use crate::{chart, flow};
+
+impl<'s> Parser<'s> {
+    /// Converts a block node; one node may give several blocks (an image paragraph).
+    pub(super) fn block<'a>(&mut self, node: &'a AstNode<'a>) -> Vec<Block> {
+        let span = self.span(node);
+        let value = node.data().value.clone();
+        match value {
+            NodeValue::Paragraph => self.paragraph(node, span),
+            NodeValue::Heading(h) => vec![Block::Heading { level: h.level, inlines: self.inlines(node), span }],
+            NodeValue::List(list) => vec![Block::List(self.list(node, &list, span))],
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+                vec![self.quote(node, span)]
+            }
+            NodeValue::CodeBlock(code) => {
+                let lang = code.info.split_whitespace().next().map(str::to_string);
+                let (first_line, _) = self.sources.line_col(self.file, span.start);
+                // Line n of the block's text is deck line first_line + n (after the fence).
+                let (file, sources) = (self.file, self.sources);
+                let line_span = move |n: usize| sources.line_span(file, first_line + n);
+                match lang.as_deref() {
+                    Some("chart") => {
+                        match chart::parse_spec(&code.literal, &chart::BlockPlace { span, line_span: &line_span }) {
+                            Ok(spec) => vec![Block::Chart(Box::new(ChartBlock {
+                                spec,
+                                table: None,
+                                chart: None,
+                                first_line: first_line + 1,
+                                yaml: code.literal.clone(),
+                                span,
+                            }))],
+                            Err(d) => {
+                                self.error(d);
+                                vec![]
+                            }
+                        }
+                    }
+                    Some("flow") => match flow::parse(&code.literal, &line_span, span) {
+                        Ok(flow) => vec![Block::Flow { flow, span }],
+                        Err(d) => {
+                            self.error(d);
+                            vec![]
+                        }
+                    },
+                    _ => vec![Block::Code { lang, text: code.literal.trim_end_matches('\n').to_string(), span }],
+                }
+            }
+            NodeValue::Table(table) => vec![self.table(node, &table.alignments, span)],
+            NodeValue::ThematicBreak => vec![Block::Rule { span }],
+            NodeValue::HtmlBlock(html) => {
+                self.html_block(&html.literal, span);
+                vec![]
+            }
+            NodeValue::BlockDirective(directive) => {
+                self.fenced_div(node, &directive.info, directive.fence_length, span)
+            }
+            NodeValue::FootnoteDefinition(_) => vec![],
+            other => {
+                self.warn(Diagnostic::warning(span, format!("unsupported Markdown block ({other:?}) left out")));
+                vec![]
+            }
+        }
+    }
+
+    fn blocks<'a>(&mut self, node: &'a AstNode<'a>) -> Vec<Block> {
+        node.children().flat_map(|child| self.block(child)).collect()
+    }
+
+    fn paragraph<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Vec<Block> {
+        let inlines = self.inlines(node);
+        self.check_undefined_footnotes(&inlines, span);
+        // A paragraph of images only (Marp style) gives image blocks.
+        let only_images = inlines.iter().all(|i| matches!(i, Inline::Image(_) | Inline::SoftBreak | Inline::LineBreak))
+            && inlines.iter().any(|i| matches!(i, Inline::Image(_)))
+            || matches!(inlines.as_slice(), [Inline::Image(_)]);
+        if only_images {
+            return inlines
+                .into_iter()
+                .filter_map(|i| match i {
+                    Inline::Image(image) => Some(Block::Image { span: image.span, image: *image }),
+                    _ => None,
+                })
+                .collect();
+        }
+        if let [Inline::Math { text, .. }] = inlines.as_slice() {
+            let literal = &self.sources.text(self.file)[span.range()];
+            if literal.trim_start().starts_with("$$") {
+                return vec![Block::Math { text: text.clone(), span }];
+            }
+        }
+        let leading = match inlines.first() {
+            Some(Inline::Text(t)) => t.clone(),
+            _ => String::new(),
+        };
+        for prefix in ["Note:", "Notes:", "Note：", "ノート:"] {
+            if let Some(rest) = leading.strip_prefix(prefix) {
+                let mut text = rest.trim_start().to_string();
+                text.push_str(&plain_text(&inlines[1..]));
+                self.current_slide(span).notes.push(Note { text, span });
+                return vec![];
+            }
+        }
+        if ["出典:", "出典：", "Source:", "Sources:", "Quelle:"].iter().any(|p| leading.starts_with(p)) {
+            return vec![Block::SourceLine { inlines, span }];
+        }
+        vec![Block::Paragraph { inlines, span }]
+    }
+
+    fn list<'a>(&mut self, node: &'a AstNode<'a>, list: &comrak::nodes::NodeList, span: Span) -> List {
+        let mut items = Vec::new();
+        for item in node.children() {
+            let task = match &item.data().value {
+                NodeValue::TaskItem(t) => Some(t.symbol.is_some_and(|c| c != ' ')),
+                _ => None,
+            };
+            let mut blocks = Vec::new();
+            for child in item.children() {
+                match &child.data().value {
+                    NodeValue::HtmlBlock(html) => {
+                        let s = self.span(child);
+                        self.html_block(&html.literal.clone(), s);
+                    }
+                    _ => blocks.extend(self.block(child)),
+                }
+            }
+            items.push(ListItem { task, blocks });
+        }
+        List { ordered: list.list_type == ListType::Ordered, start: list.start, tight: list.tight, items, span }
+    }
+
+    fn quote<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Block {
+        let mut blocks = self.blocks(node);
+        let mut attribution = None;
+        // The attribution is a last paragraph, or a last line, starting with a dash.
+        if let Some(Block::Paragraph { inlines, .. }) = blocks.last_mut() {
+            let line_start =
+                inlines.iter().rposition(|i| matches!(i, Inline::SoftBreak | Inline::LineBreak)).map_or(0, |i| i + 1);
+            if let Some(Inline::Text(t)) = inlines.get(line_start)
+                && let Some(rest) = strip_dash(t).map(str::to_string)
+            {
+                let mut attr = inlines.split_off(line_start);
+                attr[0] = Inline::Text(rest);
+                if matches!(attr[0], Inline::Text(ref s) if s.is_empty()) {
+                    attr.remove(0);
+                }
+                while matches!(inlines.last(), Some(Inline::SoftBreak | Inline::LineBreak)) {
+                    inlines.pop();
+                }
+                if inlines.is_empty() {
+                    blocks.pop();
+                }
+                attribution = Some(attr);
+            }
+        }
+        Block::Quote { blocks, attribution, span }
+    }
+
+    fn table<'a>(&mut self, node: &'a AstNode<'a>, alignments: &[TableAlignment], span: Span) -> Block {
+        let align = alignments
+            .iter()
+            .map(|a| match a {
+                TableAlignment::Left => Align::Left,
+                TableAlignment::Center => Align::Center,
+                TableAlignment::Right => Align::Right,
+                TableAlignment::None => Align::None,
+            })
+            .collect();
+        let mut header = Vec::new();
+        let mut rows = Vec::new();
+        for row in node.children() {
+            let is_header = matches!(row.data().value, NodeValue::TableRow(true));
+            let cells: Vec<Vec<Inline>> = row
+                .children()
+                .map(|cell| {
+                    let s = self.span(cell);
+                    let inlines = self.inlines(cell);
+                    self.check_undefined_footnotes(&inlines, s);
+                    inlines
+                })
+                .collect();
+            if is_header { header = cells } else { rows.push(cells) }
+        }
+        Block::Table(Table { align, header, rows, span })
+    }
+
+    /// Pandoc fenced divs: `:::: columns` / `::: column` / `::: notes`.
+    fn fenced_div<'a>(&mut self, node: &'a AstNode<'a>, info: &str, fence: usize, span: Span) -> Vec<Block> {
+        let (first_line, _) = self.sources.line_col(self.file, span.start);
+        let open_span = self.sources.line_span(self.file, first_line);
+        let last_line =
+            self.sources.text(self.file)[..span.end.saturating_sub(1).max(span.start)].lines().count().max(1);
+        let closing = self.sources.text(self.file)[self.sources.line_span(self.file, last_line).range()].trim();
+        let closed = last_line > first_line && closing.chars().all(|c| c == ':') && closing.len() >= fence;
+        if !closed {
+            self.error(
+                Diagnostic::error(
+                    open_span,
+                    format!("fenced div `{}` is never closed", self.sources.text(self.file)[open_span.range()].trim()),
+                )
+                .with_hint(format!("close it with a line of {fence} or more colons: `{}`", ":".repeat(fence))),
+            );
+            return vec![];
+        }
+        let (classes, pairs) = parse_div_info(info);
+        let has = |c: &str| classes.iter().any(|x| x == c);
+        if has("notes") {
+            let text = node
+                .children()
+                .map(|c| {
+                    let s = self.span(c);
+                    self.sources.text(self.file)[s.range()].trim().to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            self.current_slide(span).notes.push(Note { text, span });
+            return vec![];
+        }
+        if has("columns") {
+            let mut columns = Vec::new();
+            for child in node.children() {
+                let child_span = self.span(child);
+                let child_value = child.data().value.clone();
+                match child_value {
+                    NodeValue::BlockDirective(d) if parse_div_info(&d.info).0.iter().any(|c| c == "column") => {
+                        let blocks = self.fenced_div(child, &d.info, d.fence_length, child_span);
+                        let (_, pairs) = parse_div_info(&d.info);
+                        let width_percent = match pairs.iter().find(|(k, _)| k == "width") {
+                            Some((_, w)) => match w.trim_end_matches('%').parse::<f64>() {
+                                Ok(p) if p > 0.0 && p <= 100.0 => Some(p),
+                                _ => {
+                                    self.error(Diagnostic::error(
+                                        child_span,
+                                        format!("column width `{w}` must be a percentage such as \"40%\""),
+                                    ));
+                                    None
+                                }
+                            },
+                            None => None,
+                        };
+                        let blocks = match blocks.as_slice() {
+                            [Block::Columns { columns, .. }] if columns.len() == 1 => columns[0].blocks.clone(),
+                            _ => blocks,
+                        };
+                        columns.push(Column { width_percent, blocks });
+                    }
+                    NodeValue::HtmlBlock(html) => self.html_block(&html.literal, child_span),
+                    _ => {
+                        self.warn(Diagnostic::warning(
+                            child_span,
+                            "content directly inside `:::: columns` belongs in a `::: column`; it is put in a column of its own",
+                        ));
+                        let blocks = self.block(child);
+                        columns.push(Column { width_percent: None, blocks });
+                    }
+                }
+            }
+            if columns.is_empty() {
+                self.warn(Diagnostic::warning(span, "`:::: columns` without any `::: column` inside"));
+                return vec![];
+            }
+            return vec![Block::Columns { columns, span }];
+        }
+        if has("column") {
+            // A lone column (outside `columns`) is returned as a one-column group.
+            let blocks = self.blocks(node);
+            let _ = pairs;
+            return vec![Block::Columns { columns: vec![Column { width_percent: None, blocks }], span }];
+        }
+        if !classes.is_empty() {
+            self.warn(Diagnostic::warning(
+                open_span,
+                format!("fenced div `{}` has no meaning for lectern; its content is kept", info.trim()),
+            ));
+        }
+        self.blocks(node)
+    }
+}
+
+fn strip_dash(text: &str) -> Option<&str> {
+    for dash in ["——", "—", "――", "―", "──", "--", "–"] {
+        if let Some(rest) = text.strip_prefix(dash) {
+            return Some(rest.trim_start());
+        }
+    }
+    None
+}
+
+/// `{.column width="40%"}`, `columns`, `.notes` → classes and key/value pairs.
+fn parse_div_info(info: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let info = info.trim();
+    let inner = info.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(info);
+    let mut classes = Vec::new();
+    let mut pairs = Vec::new();
+    for token in inner.split_whitespace() {
+        if let Some((k, v)) = token.split_once('=') {
+            pairs.push((k.to_string(), v.trim_matches(['"', '\'']).to_string()));
+        } else {
+            let class = token.trim_start_matches('.');
+            if !class.is_empty() && !class.starts_with('#') {
+                classes.push(class.to_string());
+            }
+        }
+    }
+    (classes, pairs)
+}

@@ -1,0 +1,3 @@
+//! What other slide tools' Markdown dialects mean, applied after the common parse.
+
+pub(super) mod marp;
