@@ -89,7 +89,7 @@ fn translate(
 
 fn display_name(world: &LecternWorld, id: FileId) -> String {
     let vpath = id.vpath().get_with_slash();
-    if let Some(rest) = vpath.strip_prefix(crate::themes::BUILTIN_VDIR) {
+    if let Some(rest) = vpath.strip_prefix(crate::vpaths::BUILTIN_THEMES) {
         return format!("theme {rest}");
     }
     if let Some(file) = world.theme_file(vpath) {

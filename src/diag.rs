@@ -30,14 +30,6 @@ impl Span {
     pub fn range(&self) -> Range<usize> {
         self.start..self.end
     }
-
-    /// The smallest span covering both.
-    pub fn join(self, other: Span) -> Span {
-        if self.file != other.file {
-            return self;
-        }
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

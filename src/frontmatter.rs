@@ -4,6 +4,8 @@
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
+use crate::lang::Lang;
+use crate::values::Colour;
 
 /// The front matter as written. Unknown keys are rejected (with a "did you mean").
 #[derive(Debug, Default, Deserialize)]
@@ -146,7 +148,7 @@ pub struct Meta {
     pub date: Option<String>,
     pub event: Option<String>,
     /// `None` when the deck did not say: decided from its text.
-    pub lang: Option<String>,
+    pub lang: Option<Lang>,
     pub theme: Option<String>,
     pub theme_overrides: ThemeOverrides,
     pub aspect: Aspect,
@@ -296,9 +298,14 @@ pub fn parse(
     };
     let slide_level = fm.slide_level.unwrap_or(2);
     check("slide-level", (1..=6).contains(&slide_level), "`slide-level` must be between 1 and 6")?;
-    if let Some(lang) = &fm.lang {
-        check("lang", is_language_tag(lang), "`lang` must be a BCP-47 language tag such as `ja` or `en-US`")?;
-    }
+    let lang = match &fm.lang {
+        Some(tag) => {
+            let lang = Lang::parse(tag);
+            check("lang", lang.is_some(), "`lang` must be a BCP-47 language tag such as `ja` or `en-US`")?;
+            lang
+        }
+        None => None,
+    };
     if fm.style.is_some() {
         // Marp's CSS has no meaning for a Typst theme; say so rather than ignore it silently.
         warnings.push(
@@ -320,7 +327,7 @@ pub fn parse(
             let o: ThemeOverrides =
                 serde_yaml::from_value(value).map_err(|e| Diagnostic::error(theme_line(), format!("theme: {e}")))?;
             if let Some(accent) = &o.accent
-                && !crate::themes::is_hex_colour(accent)
+                && Colour::parse(accent).is_none()
             {
                 return Err(Diagnostic::error(theme_line(), format!("theme accent `{accent}` is not a colour"))
                     .with_hint("write it as \"#rrggbb\" (quoted)"));
@@ -344,7 +351,7 @@ pub fn parse(
         contact: fm.contact,
         date,
         event: fm.event,
-        lang: fm.lang,
+        lang,
         theme,
         theme_overrides,
         aspect,
@@ -384,14 +391,6 @@ fn key_line(yaml: &str, key: &str) -> usize {
             l.starts_with(key) && l[key.len()..].trim_start_matches(['"', '\'']).starts_with(':')
         })
         .map_or(1, |i| i + 1)
-}
-
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split(['-', '_']);
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Expands `{event}`, `{date}`, `{title}`, `{author}` in a footer or header template.

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure, FileIdx, Sources};
 use crate::frontmatter;
+use crate::ids::Ids;
+use crate::lang::Lang;
 use crate::model::*;
 use crate::parse::{self, Include};
-use crate::resolve::normalize;
+use crate::paths::normalize;
 
 /// Expands every include of `deck` (written in `file` on disk), recursively.
 pub fn expand(
@@ -35,7 +37,7 @@ pub fn expand(
             return Err(at("`include:` needs a file: `<!-- include: other.md#slide-id -->`".into()));
         }
         let target = normalize(&std::path::absolute(dir.join(path)).unwrap_or_default());
-        if !crate::resolve::inside_root(&target, root) {
+        if !crate::paths::inside_root(&target, root) {
             return Err(Failure(vec![
                 Diagnostic::error(include.span, format!("`{path}` lies outside the build root {}", root.display()))
                     .with_hint("keep shared slides under one folder and build from it, or widen the root with --root"),
@@ -60,7 +62,7 @@ pub fn expand(
         let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
         let name = target.strip_prefix(root).unwrap_or(&target).display().to_string();
         let sub_file = sources.add(name, text.clone());
-        let parsed = parse::parse(&target, &text, sub_file, sources)?;
+        let parsed = parse::parse(&text, sub_file, sources)?;
         let mut sub = parsed.deck;
         stack.push(target.clone());
         expand(&mut sub, parsed.includes, &target, root, sources, stack, read)?;
@@ -68,7 +70,7 @@ pub fn expand(
 
         let mut slides = select(&sub, fragment).map_err(|message| at(format!("`{}`: {message}", include.target)))?;
         let sub_dir = target.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let credit = credit(&sub.meta, deck.meta.lang.as_deref().or(sub.meta.lang.as_deref()));
+        let credit = credit(&sub.meta, deck.meta.lang.as_ref().or(sub.meta.lang.as_ref()));
         // The included deck's footnotes join the host's; one already there (the same
         // definition, included twice) keeps its number.
         let mut numbers = Vec::with_capacity(sub.footnotes.len());
@@ -129,9 +131,9 @@ fn select(deck: &Deck, fragment: Option<&str>) -> Result<Vec<Slide>, String> {
 }
 
 /// "スライド: 小倉利丸「サイバー戦争の謎」より" — who made the included slide.
-fn credit(meta: &frontmatter::Meta, lang: Option<&str>) -> Option<String> {
+fn credit(meta: &frontmatter::Meta, lang: Option<&Lang>) -> Option<String> {
     let author = (!meta.authors.is_empty()).then(|| meta.authors.join("、"));
-    let ja = lang.is_none_or(|l| l.starts_with("ja"));
+    let ja = lang.is_none_or(Lang::is_ja);
     match (author, &meta.title) {
         (None, None) => None,
         (Some(a), Some(t)) if ja => Some(format!("スライド: {a}「{t}」より")),
@@ -208,21 +210,15 @@ fn renumber_footnotes(deck: &mut Deck) {
 
 /// Ids stay unique when the same slide is included twice or collides with a host slide.
 fn unique_ids(slides: &mut [Slide]) {
-    let mut seen = std::collections::HashSet::new();
+    let mut ids = Ids::default();
     for slide in slides {
-        let base = slide.id.clone();
-        let mut n = 1;
-        while !seen.insert(slide.id.clone()) {
-            n += 1;
-            slide.id = format!("{base}-{n}");
-        }
+        slide.id = ids.claim(&slide.id);
     }
 }
 
 /// A playlist (`title:`, `theme:`, … and `slides:` naming decks or slides) as a deck whose
 /// slides are all included.
 pub fn playlist(
-    path: &Path,
     text: &str,
     file: FileIdx,
     sources: &Sources,
@@ -270,14 +266,8 @@ pub fn playlist(
             text.lines().position(|l| l.trim_start().trim_start_matches('-').trim() == entry).map_or(1, |i| i + 1);
         includes.push(Include { position: 0, target: entry, span: sources.line_span(file, line) });
     }
-    let deck = Deck {
-        meta,
-        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        slides: vec![],
-        footnotes: vec![],
-        bibliography: None,
-        bibliography_urls: Default::default(),
-    };
+    let deck =
+        Deck { meta, slides: vec![], footnotes: vec![], bibliography: None, bibliography_urls: Default::default() };
     // All at position 0: expanded last to first, they end up in the playlist's order.
     Ok((deck, includes, warnings))
 }

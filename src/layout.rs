@@ -1,5 +1,6 @@
 //! Chooses each slide's layout and adds the generated slides (title, agenda, sources).
 
+use crate::ids::Ids;
 use crate::model::*;
 
 /// Lays out the deck in place: infers layouts, adds generated slides.
@@ -9,18 +10,19 @@ pub fn layout(deck: &mut Deck) {
             slide.layout = Some(infer(slide));
         }
     }
+    let mut ids = Ids::taken_by(&deck.slides);
     let mut generated_front = Vec::new();
     let span =
         deck.meta.span.unwrap_or_else(|| deck.slides.first().map(|s| s.span).expect("a deck has a slide or a title"));
     if !deck.meta.marp && deck.meta.title.is_some() {
         let mut title = Slide::new(SlideKind::Title, span);
-        title.id = unique_id(deck, "title");
+        title.id = ids.claim("title");
         title.layout = Some(Layout::Title);
         generated_front.push(title);
     }
     if deck.meta.toc {
         let mut agenda = Slide::new(SlideKind::Agenda, span);
-        agenda.id = unique_id(deck, "agenda");
+        agenda.id = ids.claim("agenda");
         agenda.layout = Some(Layout::Agenda);
         generated_front.push(agenda);
     }
@@ -44,7 +46,7 @@ pub fn layout(deck: &mut Deck) {
         }
         for range in chunks {
             let mut sources = Slide::new(SlideKind::Sources, span);
-            sources.id = unique_id(deck, "sources");
+            sources.id = ids.claim("sources");
             sources.layout = Some(Layout::Content);
             sources.sources_range = Some(range);
             deck.slides.push(sources);
@@ -97,14 +99,6 @@ pub fn source_entries(deck: &Deck) -> Vec<SourceEntry<'_>> {
         }
     }
     entries
-}
-
-fn unique_id(deck: &Deck, base: &str) -> String {
-    let taken = |id: &str| deck.slides.iter().any(|s| s.id == id);
-    if !taken(base) {
-        return base.to_string();
-    }
-    (1..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap()
 }
 
 /// DECK-FORMAT §4: only a blockquote → quote; only an image → figure; only a table →

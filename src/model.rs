@@ -1,7 +1,7 @@
 //! The presentation model between the Markdown parser and the Typst emitter: no comrak
 //! type crosses this line. Every element keeps the span of the Markdown it came from.
 
-use std::path::PathBuf;
+use crate::lang::Lang;
 
 use crate::diag::Span;
 use crate::frontmatter::Meta;
@@ -9,8 +9,6 @@ use crate::frontmatter::Meta;
 #[derive(Debug, Clone)]
 pub struct Deck {
     pub meta: Meta,
-    /// Folder of the deck file; relative paths of the deck resolve against it.
-    pub base_dir: PathBuf,
     pub slides: Vec<Slide>,
     /// Footnote bodies, indexed by `number - 1` (numbered in order of first use).
     pub footnotes: Vec<Footnote>,
@@ -118,6 +116,28 @@ pub struct Slide {
     /// For a sources slide: which entries of `layout::source_entries` it lists.
     pub sources_range: Option<std::ops::Range<usize>>,
     pub span: Span,
+}
+
+impl Deck {
+    /// The language the deck is in: as its front matter says, else as its title, slide
+    /// titles and paragraphs show.
+    pub fn lang(&self) -> Lang {
+        if let Some(lang) = &self.meta.lang {
+            return lang.clone();
+        }
+        let mut text = self.meta.title.clone().unwrap_or_default();
+        for slide in &self.slides {
+            if let Some(t) = &slide.title {
+                text.push_str(&plain_text(t));
+            }
+            for block in &slide.blocks {
+                if let Block::Paragraph { inlines, .. } = block {
+                    text.push_str(&plain_text(inlines));
+                }
+            }
+        }
+        Lang::detect(&text)
+    }
 }
 
 impl Slide {

@@ -12,7 +12,8 @@ use crate::diag::{Diagnostic, Failure, Sources, Span};
 use crate::emit::{self, EmitOptions};
 use crate::layout;
 use crate::parse;
-use crate::resolve::{ImageCache, Resolver, normalize};
+use crate::paths::normalize;
+use crate::resolve::{ImageCache, Resolver};
 use crate::themes::{self, Theme};
 use crate::world::LecternWorld;
 
@@ -279,9 +280,9 @@ impl Builder {
 
         let is_playlist = deck_path.extension().is_some_and(|e| e == "yml" || e == "yaml");
         let (mut deck, includes, mut warnings) = if is_playlist {
-            crate::include::playlist(deck_path, &text, file, sources)?
+            crate::include::playlist(&text, file, sources)?
         } else {
-            let parsed = parse::parse(deck_path, &text, file, sources)?;
+            let parsed = parse::parse(&text, file, sources)?;
             (parsed.deck, parsed.includes, parsed.warnings)
         };
 
@@ -309,7 +310,7 @@ impl Builder {
             return Err(Diagnostic::error(None, format!("{} has no slides", deck_path.display())).into());
         }
         if deck.meta.lang.is_none() {
-            deck.meta.lang = Some(emit::detect_lang(&deck).to_string());
+            deck.meta.lang = Some(deck.lang());
         }
 
         // Theme: --theme beats the front matter; a front-matter path is relative to the deck.
@@ -320,6 +321,22 @@ impl Builder {
                 .map_err(|d| Diagnostic { span: d.span.or(theme_span), ..d })?,
             (None, None) => themes::resolve("seminar", &deck_dir, sources)?,
         };
+        if let Some(ratios) = &theme.settings.aspect_ratios
+            && !ratios.iter().any(|r| r == deck.meta.aspect.name())
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    deck.meta.span,
+                    format!(
+                        "theme `{}` is made for {}; this deck is {}: its slides may not fit",
+                        theme.name,
+                        ratios.join(", "),
+                        deck.meta.aspect.name()
+                    ),
+                )
+                .with_hint(format!("use `aspect: \"{}\"`, or a theme made for this size", ratios[0])),
+            );
+        }
 
         let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
         self.touched.extend(touched);
@@ -334,8 +351,7 @@ impl Builder {
             Some(path) => match std::fs::read(&path) {
                 Ok(bytes) => {
                     self.touched.push(path.clone());
-                    let vpath =
-                        format!("/__lectern__/logo.{}", path.extension().and_then(|e| e.to_str()).unwrap_or("png"));
+                    let vpath = crate::vpaths::logo(path.extension().and_then(|e| e.to_str()).unwrap_or("png"));
                     overlays.insert(vpath.clone(), bytes);
                     Some(vpath)
                 }

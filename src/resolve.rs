@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::chart;
 use crate::diag::{Diagnostic, Failure, Sources, Span, did_you_mean};
+use crate::ids::slugify;
+use crate::lang::Lang;
 use crate::model::*;
-use crate::parse::slugify;
+use crate::paths::{inside_root, normalize, percent_decode};
 
 /// Longest side, in pixels, above which a raster image is downscaled at build time.
 const MAX_IMAGE_SIDE: u32 = 3000;
@@ -65,7 +67,7 @@ impl<'a> Resolver<'a> {
 
     /// Resolves every image of the deck; returns the overlays and the files touched.
     pub fn resolve_deck(mut self, deck: &mut Deck) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
-        self.lang_ja = deck.meta.lang.as_deref().is_some_and(|l| l.starts_with("ja"));
+        self.lang_ja = deck.meta.lang.as_ref().is_some_and(Lang::is_ja);
         for slide in &mut deck.slides {
             if let Some(image) = &mut slide.background {
                 self.image(image);
@@ -341,7 +343,7 @@ impl<'a> Resolver<'a> {
             ("jpg", decoded.to_rgb8().write_to(&mut out, image::ImageFormat::Jpeg))
         };
         result.map_err(corrupt)?;
-        let converted = format!("/__lectern__/images/{}.{ext}", slugify(&vpath.replace(['/', '.'], "-")));
+        let converted = format!("{}{}.{ext}", crate::vpaths::IMAGES, slugify(&vpath.replace(['/', '.'], "-")));
         self.overlays.insert(converted.clone(), out.into_inner());
         Ok(converted)
     }
@@ -370,62 +372,4 @@ fn bibtex_keys(text: &str) -> Vec<String> {
 fn looks_like_svg(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
     head.contains("<svg")
-}
-
-/// Whether `path` (absolute, normalized) lies inside `root`, following symbolic links for
-/// the parts that exist so a link cannot lead out of the root.
-pub fn inside_root(path: &Path, root: &Path) -> bool {
-    if !path.starts_with(root) {
-        return false;
-    }
-    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    // The deepest existing ancestor decides where the path really is.
-    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(root);
-    std::fs::canonicalize(existing).map_or(true, |real| real.starts_with(&real_root))
-}
-
-/// `a/./b/../c` → `a/c`, without touching the disk (the file may not exist).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn percent_decode(src: &str) -> String {
-    let bytes = src.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = bytes.get(i + 1..i + 3)
-            && let Ok(hex) = std::str::from_utf8(hex)
-            && let Ok(v) = u8::from_str_radix(hex, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| src.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalizes_paths() {
-        assert_eq!(normalize(Path::new("/a/b/../c/./d.png")), PathBuf::from("/a/c/d.png"));
-        assert_eq!(percent_decode("my%20fig.png"), "my fig.png");
-    }
 }

@@ -79,7 +79,7 @@ fn slide_titles(deck: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(deck) else { return vec![] };
     let mut sources = crate::diag::Sources::default();
     let file = sources.add(deck.display().to_string(), text.clone());
-    let Ok(parsed) = crate::parse::parse(deck, &text, file, &sources) else { return vec![] };
+    let Ok(parsed) = crate::parse::parse(&text, file, &sources) else { return vec![] };
     let mut deck = parsed.deck;
     crate::layout::layout(&mut deck);
     deck.slides

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
+use crate::values::{Colour, Length};
+use crate::vpaths;
 
 pub struct BuiltinTheme {
     pub name: &'static str,
@@ -41,13 +43,7 @@ pub static BUILTIN: &[BuiltinTheme] = &[
 ];
 
 /// lectern's own Typst libraries (charts and diagrams), served from the binary.
-pub static LIB: &[(&str, &[u8])] = &[("/__lectern__/lib/charts.typ", include_bytes!("../themes/lib/charts.typ"))];
-
-pub const CHARTS_VPATH: &str = "/__lectern__/lib/charts.typ";
-/// Built-in themes are served at `/__lectern__/themes/<name>/`, so one may import another.
-pub const BUILTIN_VDIR: &str = "/__lectern__/themes/";
-/// Theme folders on disk are served at `/__lectern__/user/<n>/`.
-pub const USER_VDIR: &str = "/__lectern__/user/";
+pub static LIB: &[(&str, &[u8])] = &[(vpaths::CHARTS, include_bytes!("../themes/lib/charts.typ"))];
 
 /// `theme.yaml`, as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -133,7 +129,7 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
             let text = String::from_utf8_lossy(yaml).into_owned();
             let file = sources.add(format!("theme {}/theme.yaml", b.name), text.clone());
             let manifest = parse_manifest(&text, file, sources)?;
-            main_vpath.get_or_insert_with(|| format!("{BUILTIN_VDIR}{}/theme.typ", b.name));
+            main_vpath.get_or_insert_with(|| vpaths::builtin_theme(b.name));
             let next = manifest.extends.clone();
             chain.push((manifest, None));
             if seen.iter().any(|s| s == Path::new(b.name)) {
@@ -148,7 +144,7 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
                 None => break,
             }
         }
-        let dir = crate::resolve::normalize(&std::path::absolute(current_base.join(&current)).unwrap_or_default());
+        let dir = crate::paths::normalize(&std::path::absolute(current_base.join(&current)).unwrap_or_default());
         if !dir.is_dir() {
             let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
             let looks_like_path = current.contains(['/', '\\']) || current.starts_with('.');
@@ -166,7 +162,7 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
             return Err(cycle(extends_span, spec));
         }
         seen.push(dir.clone());
-        let prefix = format!("{USER_VDIR}{}/", folders.len());
+        let prefix = vpaths::user_theme_dir(folders.len());
         folders.push((prefix.clone(), dir.clone()));
         if dir.join("theme.typ").is_file() {
             main_vpath.get_or_insert_with(|| format!("{prefix}theme.typ"));
@@ -211,7 +207,7 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
             logo = Some(dir.join(l));
         }
     }
-    let logo = logo.map(|path| (format!("/__lectern__/logo.{}", extension(&path)), path));
+    let logo = logo.map(|path| (vpaths::logo(&extension(&path)), path));
     let name = chain[0].0.name.clone().unwrap_or_else(|| spec.to_string());
     let description = chain[0].0.description.clone().unwrap_or_default();
     Ok(Theme { name, description, main_vpath, folders, settings, logo })
@@ -285,7 +281,7 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
     }
     let manifest: Manifest = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, &line_span))?;
     for (name, colour) in manifest.palette.iter().flatten() {
-        if !is_hex_colour(colour) {
+        if Colour::parse(colour).is_none() {
             return Err(Diagnostic::error(
                 value_span(text, name, file, sources),
                 format!("palette colour `{name}: {colour}` is not a colour"),
@@ -294,7 +290,7 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
         }
     }
     for (name, length) in manifest.type_scale.iter().flatten().chain(manifest.spacing.iter().flatten()) {
-        if !is_length(length) {
+        if Length::parse(length).is_none() {
             return Err(Diagnostic::error(
                 value_span(text, name, file, sources),
                 format!("`{name}: {length}` is not a length"),
@@ -318,18 +314,6 @@ fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagn
     let msg = e.to_string();
     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
     Diagnostic::error(line_span(line), format!("theme.yaml: {msg}"))
-}
-
-pub fn is_hex_colour(s: &str) -> bool {
-    s.strip_prefix('#').is_some_and(|h| matches!(h.len(), 3 | 4 | 6 | 8) && h.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// `24pt`, `1.2em`, `1.5cm`, `12mm`, `0.5in`.
-pub fn is_length(s: &str) -> bool {
-    let s = s.trim();
-    ["pt", "em", "cm", "mm", "in"]
-        .iter()
-        .any(|unit| s.strip_suffix(unit).is_some_and(|n| !n.is_empty() && n.parse::<f64>().is_ok_and(|v| v >= 0.0)))
 }
 
 #[cfg(test)]

@@ -138,7 +138,7 @@ fn describe_changes(changed: &[usize], total: usize, first: bool) -> String {
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    crate::resolve::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+    crate::paths::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 fn clock() -> String {

@@ -14,7 +14,8 @@ use typst_kit::datetime::Time;
 use typst_kit::files::{FileLoader, FileStore, FsRoot};
 use typst_kit::fonts::{self, FontStore};
 
-use crate::themes::{BUILTIN_VDIR, Theme, USER_VDIR};
+use crate::themes::Theme;
+use crate::vpaths;
 
 pub struct LecternWorld {
     library: LazyHash<Library>,
@@ -55,7 +56,7 @@ impl FileLoader for Loader {
         if let Some((_, data)) = crate::themes::LIB.iter().find(|(p, _)| *p == path) {
             return Ok(Bytes::new(*data));
         }
-        if let Some(rest) = path.strip_prefix(BUILTIN_VDIR) {
+        if let Some(rest) = path.strip_prefix(vpaths::BUILTIN_THEMES) {
             let not_found = || FileError::NotFound(PathBuf::from(path));
             let (name, file) = rest.split_once('/').ok_or_else(not_found)?;
             return crate::themes::builtin(name)
@@ -63,7 +64,7 @@ impl FileLoader for Loader {
                 .map(|(_, data)| Bytes::new(*data))
                 .ok_or_else(not_found);
         }
-        if path.starts_with(USER_VDIR) {
+        if path.starts_with(vpaths::USER_THEMES) {
             let file = self.theme.as_ref().and_then(|t| t.folder_file(path));
             return match file {
                 Some(file) => std::fs::read(&file).map(Bytes::new).map_err(|e| FileError::from_io(e, &file)),
@@ -83,7 +84,7 @@ impl LecternWorld {
         for dir in font_dirs {
             store.extend(fonts::scan(dir));
         }
-        let main = file_id("/__lectern__/empty.typ");
+        let main = file_id(vpaths::EMPTY);
         LecternWorld {
             library: LazyHash::new(Library::builder().build()),
             fonts: store,
@@ -101,11 +102,6 @@ impl LecternWorld {
 
     pub fn root(&self) -> &Path {
         self.files.loader().root.path()
-    }
-
-    /// Adds fonts from a folder (a theme's `fonts/`), once.
-    pub fn add_font_dir(&mut self, dir: &Path) {
-        self.fonts.extend(fonts::scan(dir));
     }
 
     /// Prepares the next compile: new main text, overlays and theme; cached file
@@ -139,7 +135,7 @@ impl LecternWorld {
                 out.push(file);
                 continue;
             }
-            if path.starts_with("/__lectern__/") {
+            if vpaths::is_internal(path) {
                 continue; // served from the binary
             }
             if let Ok(p) = loader.root.resolve(id.vpath()) {

@@ -110,3 +110,23 @@ fn new_makes_a_deck_that_builds_at_once() {
     let again = lectern(dir.path(), &["new", "talk"]);
     assert_eq!(again.status, 1, "must not overwrite");
 }
+
+#[test]
+fn aspect_ratios_a_theme_does_not_support_are_warned() {
+    let dir = tempdir();
+    write(dir.path(), "wide/theme.yaml", "name: wide\nextends: seminar\naspect-ratios: [\"16:9\"]\n");
+    let deck = "---\ntitle: T\ntheme: wide\naspect: \"4:3\"\n---\n\n## A\n\ntext\n";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("theme `wide` is made for 16:9; this deck is 4:3") && run.stderr.contains("deck.md:1:1"),
+        "{}",
+        run.stderr
+    );
+    // A size the theme lists builds without a word.
+    write(dir.path(), "deck.md", &deck.replace("4:3", "16:9"));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("made for"), "{}", run.stderr);
+}

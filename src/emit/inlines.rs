@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use super::{Emitter, is_cjk};
+use super::Emitter;
 use crate::diag::Span;
+use crate::lang::is_cjk;
 use crate::model::*;
 
 impl<'d> Emitter<'d> {

@@ -4,13 +4,13 @@
 //! model blocks with their source spans. It does not touch the file system.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Arena, Options, parse_document};
 
 use crate::diag::{Diagnostic, Failure, FileIdx, Sources, Span};
 use crate::frontmatter::{self, Meta};
+use crate::ids::{Ids, slugify};
 use crate::model::*;
 
 mod blocks;
@@ -37,7 +37,7 @@ pub struct Include {
     pub span: Span,
 }
 
-pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Failure> {
+pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Failure> {
     let mut warnings = Vec::new();
     let fm = frontmatter::locate(text, file, sources)?;
     let (meta, body_start) = match &fm {
@@ -104,10 +104,9 @@ pub fn parse(path: &Path, text: &str, file: FileIdx, sources: &Sources) -> Resul
         .into());
     }
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
-    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Parsed {
         includes,
-        deck: Deck { meta, base_dir, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
+        deck: Deck { meta, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
         warnings,
     })
 }
@@ -287,7 +286,7 @@ impl<'s> Parser<'s> {
 
 /// Stable ids: `{#id}` when given, else the title's slug, else `slide-N`; unique.
 fn assign_ids(slides: &mut [Slide]) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut ids = Ids::default();
     for (i, slide) in slides.iter_mut().enumerate() {
         let base = if !slide.id.is_empty() {
             slide.id.clone()
@@ -295,23 +294,8 @@ fn assign_ids(slides: &mut [Slide]) {
             let slug = slide.title.as_ref().map(|t| slugify(&plain_text(t))).unwrap_or_default();
             if slug.is_empty() { format!("slide-{}", i + 1) } else { slug }
         };
-        let count = seen.entry(base.clone()).or_insert(0);
-        slide.id = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
-        *count += 1;
+        slide.id = ids.claim(&base);
     }
-}
-
-/// GitHub-style heading slug, keeping non-Latin letters (Japanese ids stay readable).
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
-            slug.extend(c.to_lowercase());
-        } else if c.is_whitespace() {
-            slug.push('-');
-        }
-    }
-    slug
 }
 
 #[cfg(test)]
@@ -321,7 +305,7 @@ mod tests {
     fn parse_str(text: &str) -> Result<Parsed, (Sources, Failure)> {
         let mut sources = Sources::default();
         let file = sources.add("deck.md", text);
-        parse(Path::new("deck.md"), text, file, &sources).map_err(|e| (sources, e))
+        parse(text, file, &sources).map_err(|e| (sources, e))
     }
 
     fn deck(text: &str) -> Deck {
