@@ -8,7 +8,72 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Span, did_you_mean};
 
+/// What a chart draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Bar,
+    Hbar,
+    Line,
+    Pie,
+    Donut,
+    Stacked,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 6] =
+        [ChartKind::Bar, ChartKind::Hbar, ChartKind::Line, ChartKind::Pie, ChartKind::Donut, ChartKind::Stacked];
+
+    pub fn parse(name: &str) -> Option<ChartKind> {
+        ChartKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The name authors write (`type: hbar`) and `charts.typ` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Bar => "bar",
+            ChartKind::Hbar => "hbar",
+            ChartKind::Line => "line",
+            ChartKind::Pie => "pie",
+            ChartKind::Donut => "donut",
+            ChartKind::Stacked => "stacked",
+        }
+    }
+
+    /// Pie and donut show shares of a whole, not values on an axis.
+    pub fn is_round(self) -> bool {
+        matches!(self, ChartKind::Pie | ChartKind::Donut)
+    }
+}
+
+/// The chart type names, for messages and the directive parser.
 pub const KINDS: [&str; 6] = ["bar", "hbar", "line", "pie", "donut", "stacked"];
+
+/// How a chart writes its numbers: every label is made here, once, and passed to Typst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberFormat {
+    /// `1,234`
+    Plain,
+    /// `1,234`, then `3.5万` and `6862億` past ten thousand.
+    Ja,
+    /// `12.5%`
+    Percent,
+}
+
+impl NumberFormat {
+    pub fn parse(name: &str) -> Option<NumberFormat> {
+        match name {
+            "plain" => Some(NumberFormat::Plain),
+            "ja" => Some(NumberFormat::Ja),
+            "percent" => Some(NumberFormat::Percent),
+            _ => None,
+        }
+    }
+
+    /// `ja` for Japanese decks, else `plain`.
+    pub fn default_for(lang_ja: bool) -> NumberFormat {
+        if lang_ja { NumberFormat::Ja } else { NumberFormat::Plain }
+    }
+}
 
 /// The spec as written in the block.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -77,7 +142,7 @@ pub struct DataTable {
 /// Everything the drawing needs, checked.
 #[derive(Debug, Clone)]
 pub struct Chart {
-    pub kind: String,
+    pub kind: ChartKind,
     pub title: Option<String>,
     pub categories: Vec<String>,
     pub series: Vec<Series>,
@@ -91,6 +156,10 @@ pub struct Chart {
     pub highlight: Option<usize>,
     pub annotations: Vec<(usize, String)>,
     pub legend: Option<bool>,
+    /// Stacked charts: each category's total, written like the values.
+    pub totals: Vec<String>,
+    /// Pie and donut: each slice's share of the whole (`23%`, `<1%`).
+    pub shares: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,7 +196,7 @@ pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnosti
     }
     let spec: ChartSpec = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, place, "chart"))?;
     let kind = spec.kind.as_deref().unwrap_or("bar");
-    if !KINDS.contains(&kind) {
+    if ChartKind::parse(kind).is_none() {
         let mut d =
             Diagnostic::error((place.line_span)(key_line(yaml, "type")), format!("unknown chart type `{kind}`"));
         if let Some(s) = did_you_mean(kind, KINDS) {
@@ -281,7 +350,7 @@ pub fn parse_number(cell: &str) -> Option<f64> {
 pub fn build(
     spec: &ChartSpec,
     table: &DataTable,
-    lang_ja: bool,
+    default_format: NumberFormat,
     at: &dyn Fn(&str) -> Span,
 ) -> Result<Chart, Diagnostic> {
     let source = table.origin.as_deref().map_or("the inline data".to_string(), |o| format!("`{o}`"));
@@ -318,11 +387,13 @@ pub fn build(
             .with_hint(available())
             .with_hint("name the values with `y:`"));
     }
-    let format = spec.format.clone().unwrap_or_else(|| if lang_ja { "ja".into() } else { "plain".into() });
-    if !["plain", "ja", "percent"].contains(&format.as_str()) {
-        return Err(Diagnostic::error(at("format"), format!("unknown number format `{format}`"))
-            .with_hint("use plain (1,234), ja (万/億) or percent"));
-    }
+    let format = match spec.format.as_deref() {
+        None => default_format,
+        Some(name) => NumberFormat::parse(name).ok_or_else(|| {
+            Diagnostic::error(at("format"), format!("unknown number format `{name}`"))
+                .with_hint("use plain (1,234), ja (万/億) or percent")
+        })?,
+    };
     let mut series = Vec::new();
     for &col in &ys {
         let mut values = Vec::new();
@@ -344,9 +415,10 @@ pub fn build(
         series.push(Series { name: table.columns[col].clone(), values, labels: vec![] });
     }
     let categories: Vec<String> = table.rows.iter().map(|r| r.get(x).cloned().unwrap_or_default()).collect();
-    let kind = spec.kind.clone().unwrap_or_else(|| "bar".into());
+    // The spec was checked when parsed; a table directive's type is checked there too.
+    let kind = spec.kind.as_deref().and_then(ChartKind::parse).unwrap_or(ChartKind::Bar);
 
-    let (lo, hi) = if kind == "stacked" {
+    let (lo, hi) = if kind == ChartKind::Stacked {
         let totals = (0..categories.len()).map(|i| series.iter().map(|s| s.values[i].max(0.0)).sum::<f64>());
         let negatives = (0..categories.len()).map(|i| series.iter().map(|s| s.values[i].min(0.0)).sum::<f64>());
         (negatives.fold(0.0, f64::min), totals.fold(0.0, f64::max))
@@ -354,14 +426,23 @@ pub fn build(
         let all = series.iter().flat_map(|s| s.values.iter().copied());
         all.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)))
     };
-    if (kind == "pie" || kind == "donut") && series[0].values.iter().any(|&v| v < 0.0) {
+    if kind.is_round() && series[0].values.iter().any(|&v| v < 0.0) {
         return Err(Diagnostic::error(at("data"), "a pie chart cannot show negative values"));
     }
     let (min, max, step) = nice_range(lo, hi, 6);
-    let ticks = tick_values(min, max, step).into_iter().map(|v| (v, format_number(v, &format, step))).collect();
+    let ticks = tick_values(min, max, step).into_iter().map(|v| (v, format_number(v, format, step))).collect();
     for s in &mut series {
-        s.labels = s.values.iter().map(|&v| format_number(v, &format, value_step(v))).collect();
+        s.labels = s.values.iter().map(|&v| format_number(v, format, value_step(v))).collect();
     }
+    let totals = if kind == ChartKind::Stacked {
+        (0..categories.len())
+            .map(|i| series.iter().map(|s| s.values[i]).sum::<f64>())
+            .map(|total| format_number(total, format, value_step(total)))
+            .collect()
+    } else {
+        vec![]
+    };
+    let shares = if kind.is_round() { shares(&series[0].values) } else { vec![] };
     let find_category = |v: &serde_yaml::Value, key: &str| -> Result<usize, Diagnostic> {
         let name = yaml_scalar(v);
         categories.iter().position(|c| *c == name).ok_or_else(|| {
@@ -391,7 +472,21 @@ pub fn build(
         highlight,
         annotations,
         legend: spec.legend,
+        totals,
+        shares,
     })
+}
+
+/// Each value's share of the sum, in whole percent; a sliver shows as `<1%`.
+fn shares(values: &[f64]) -> Vec<String> {
+    let total: f64 = values.iter().map(|v| v.max(0.0)).sum();
+    values
+        .iter()
+        .map(|v| {
+            let p = if total > 0.0 { v.max(0.0) / total * 100.0 } else { 0.0 };
+            if p > 0.0 && p < 1.0 { "<1%".to_string() } else { format!("{}%", p.round()) }
+        })
+        .collect()
 }
 
 /// Axis range including zero, on ticks of 1, 2 or 5 × 10ⁿ, with about `target` intervals
@@ -442,13 +537,15 @@ fn value_step(v: f64) -> f64 {
 }
 
 /// Thousands separators; for `ja`, 万 and 億 past ten thousand.
-pub fn format_number(value: f64, format: &str, step: f64) -> String {
-    match format {
-        "percent" => format!("{}%", group(value, decimals_for(step))),
-        "ja" if value.abs() >= 1e8 => format!("{}億", trim_zeros(&format!("{:.2}", value / 1e8))),
-        "ja" if value.abs() >= 1e4 => format!("{}万", trim_zeros(&format!("{:.1}", value / 1e4))),
+pub fn format_number(value: f64, format: NumberFormat, step: f64) -> String {
+    let text = match format {
+        NumberFormat::Percent => format!("{}%", group(value, decimals_for(step))),
+        NumberFormat::Ja if value.abs() >= 1e8 => format!("{}億", trim_zeros(&format!("{:.2}", value / 1e8))),
+        NumberFormat::Ja if value.abs() >= 1e4 => format!("{}万", trim_zeros(&format!("{:.1}", value / 1e4))),
         _ => group(value, decimals_for(step)),
-    }
+    };
+    // The minus sign, as Typst writes negative numbers (not a hyphen).
+    text.replacen('-', "\u{2212}", 1)
 }
 
 fn trim_zeros(s: &str) -> String {
@@ -502,12 +599,12 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(format_number(1234567.0, "plain", 1.0), "1,234,567");
-        assert_eq!(format_number(-1500.0, "plain", 500.0), "-1,500");
-        assert_eq!(format_number(0.25, "plain", 0.05), "0.25");
-        assert_eq!(format_number(686_200_000_000.0, "ja", 1.0), "6862億");
-        assert_eq!(format_number(35_000.0, "ja", 1.0), "3.5万");
-        assert_eq!(format_number(950.0, "ja", 1.0), "950");
+        assert_eq!(format_number(1234567.0, NumberFormat::Plain, 1.0), "1,234,567");
+        assert_eq!(format_number(-1500.0, NumberFormat::Plain, 500.0), "\u{2212}1,500");
+        assert_eq!(format_number(0.25, NumberFormat::Plain, 0.05), "0.25");
+        assert_eq!(format_number(686_200_000_000.0, NumberFormat::Ja, 1.0), "6862億");
+        assert_eq!(format_number(35_000.0, NumberFormat::Ja, 1.0), "3.5万");
+        assert_eq!(format_number(950.0, NumberFormat::Ja, 1.0), "950");
     }
 
     fn table() -> DataTable {
@@ -524,7 +621,7 @@ mod tests {
 
     #[test]
     fn y_defaults_to_numeric_columns() {
-        let chart = build(&ChartSpec::default(), &table(), false, &at).unwrap();
+        let chart = build(&ChartSpec::default(), &table(), NumberFormat::Plain, &at).unwrap();
         assert_eq!(chart.categories, ["2023", "2024"]);
         assert_eq!(chart.series.len(), 1);
         assert_eq!(chart.series[0].name, "件数");
@@ -534,11 +631,11 @@ mod tests {
     #[test]
     fn missing_and_non_numeric_columns() {
         let spec = ChartSpec { y: Some(OneOrMany::One("件".into())), ..Default::default() };
-        let e = build(&spec, &table(), false, &at).unwrap_err();
+        let e = build(&spec, &table(), NumberFormat::Plain, &at).unwrap_err();
         assert!(e.message.contains("column `件` not found in `figures/t.csv`"), "{}", e.message);
         assert!(e.hints.iter().any(|h| h.contains("年, 件数, 備考")));
         let spec = ChartSpec { y: Some(OneOrMany::One("備考".into())), ..Default::default() };
-        let e = build(&spec, &table(), false, &at).unwrap_err();
+        let e = build(&spec, &table(), NumberFormat::Plain, &at).unwrap_err();
         assert!(e.message.contains("row 1 (`2023`), column `備考`: `x` is not a number"), "{}", e.message);
     }
 }

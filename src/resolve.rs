@@ -223,7 +223,7 @@ impl<'a> Resolver<'a> {
             }
             (None, None) => chart::inline_table(&block.spec),
         };
-        match chart::build(&block.spec, &table, self.lang_ja, &at) {
+        match chart::build(&block.spec, &table, chart::NumberFormat::default_for(self.lang_ja), &at) {
             Ok(chart) => block.chart = Some(chart),
             Err(d) => self.errors.push(d),
         }

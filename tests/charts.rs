@@ -137,3 +137,26 @@ fn flow_mistakes() {
 fn chart_directive_without_table() {
     fails_at("テキスト\n\n<!-- chart: line -->", "deck.md:9:1", "must come right after a Markdown table");
 }
+
+#[test]
+fn stacked_totals_and_pie_shares_are_written_like_the_values() {
+    // With `format: ja` the totals used to vanish (Typst could not read 万 back).
+    let dir = tempdir();
+    let block = "```chart\ntype: stacked\nformat: ja\ncolumns: [年, 国内, 国外]\nrows: [[2023, 23000, 22000], [2024, 41000, 25000]]\n```\n\n## 円\n\n```chart\ntype: pie\ncolumns: [所属, 人数]\nrows: [[大学, 7], [企業, 5], [報道, 0.1]]\n```";
+    let deck = deck_with(dir.path(), block);
+    let pdf = build_ok(dir.path(), &deck);
+    // pdftotext may split a number from its 万.
+    let pages: Vec<String> = pages(&pdf).iter().map(|p| p.split_whitespace().collect()).collect();
+    assert!(pages[0].contains("4.5万") && pages[0].contains("6.6万"), "totals missing:\n{}", pages[0]);
+    assert!(pages[1].contains("58%") && pages[1].contains("<1%"), "shares missing:\n{}", pages[1]);
+}
+
+#[test]
+fn negative_numbers_use_the_minus_sign() {
+    let dir = tempdir();
+    let deck =
+        deck_with(dir.path(), "```chart\ntype: bar\ncolumns: [年, 収支]\nrows: [[2023, -1500], [2024, 2500]]\n```");
+    let pages = pages(&build_ok(dir.path(), &deck));
+    assert!(pages[0].contains("\u{2212}1,500"), "{}", pages[0]);
+    assert!(!pages[0].contains("-1,500"), "a hyphen for a minus:\n{}", pages[0]);
+}

@@ -6,7 +6,7 @@ use super::{Emitter, lit};
 
 impl<'d> Emitter<'d> {
     pub(super) fn chart(&mut self, chart: &crate::chart::Chart) {
-        let _ = write!(self.out, "#charts.chart(kind: {}, title: ", lit(&chart.kind));
+        let _ = write!(self.out, "#charts.chart(kind: {}, title: ", lit(chart.kind.name()));
         self.opt_content(chart.title.as_deref());
         self.w(", categories: (");
         for c in &chart.categories {
@@ -59,6 +59,22 @@ impl<'d> Emitter<'d> {
                 let _ = write!(self.out, "{b}");
             }
             None => self.w("auto"),
+        }
+        if !chart.totals.is_empty() {
+            self.w(", totals: (");
+            for t in &chart.totals {
+                self.str_arg(t);
+                self.w(", ");
+            }
+            self.w(")");
+        }
+        if !chart.shares.is_empty() {
+            self.w(", shares: (");
+            for s in &chart.shares {
+                self.str_arg(s);
+                self.w(", ");
+            }
+            self.w(")");
         }
         self.w(", style: lectern-chart-style)\n");
     }
