@@ -7,6 +7,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Span, did_you_mean};
+pub use crate::yaml::OneOrMany;
+use crate::yaml::{Schema, Yaml};
 
 /// What a chart draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,13 +119,6 @@ const OPTIONS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Annotation {
     pub at: serde_yaml::Value,
@@ -179,26 +174,19 @@ pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnosti
     if yaml.trim().is_empty() {
         return Err(Diagnostic::error(place.span, "empty chart block").with_hint("give at least `type:` and `data:`"));
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, place, "chart"))?;
-    if let Some(map) = value.as_mapping() {
-        for key in map.keys().filter_map(|k| k.as_str()) {
-            if !OPTIONS.contains(&key) {
-                let line = key_line(yaml, key);
-                let mut d = Diagnostic::error((place.line_span)(line), format!("unknown chart option `{key}`"));
-                if let Some(s) = did_you_mean(key, OPTIONS.iter().copied()) {
-                    d = d.with_hint(format!("did you mean `{s}`?"));
-                }
-                return Err(d.with_hint(format!("the options are: {}", OPTIONS.join(", "))));
-            }
-        }
-    } else {
-        return Err(Diagnostic::error((place.line_span)(1), "a chart block holds `key: value` lines"));
-    }
-    let spec: ChartSpec = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, place, "chart"))?;
+    let text = Yaml { text: yaml, line_span: place.line_span };
+    let spec: ChartSpec = text.strict(&Schema {
+        keys: OPTIONS,
+        key_noun: "chart option",
+        syntax: "chart block",
+        types: "chart block",
+        not_mapping: "a chart block holds `key: value` lines",
+        empty_ok: false,
+        list_keys_always: true,
+    })?;
     let kind = spec.kind.as_deref().unwrap_or("bar");
     if ChartKind::parse(kind).is_none() {
-        let mut d =
-            Diagnostic::error((place.line_span)(key_line(yaml, "type")), format!("unknown chart type `{kind}`"));
+        let mut d = Diagnostic::error(text.key_span("type"), format!("unknown chart type `{kind}`"));
         if let Some(s) = did_you_mean(kind, KINDS) {
             d = d.with_hint(format!("did you mean `{s}`?"));
         }
@@ -206,7 +194,7 @@ pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnosti
     }
     if spec.data.is_some() && (spec.rows.is_some() || spec.columns.is_some()) {
         return Err(Diagnostic::error(
-            (place.line_span)(key_line(yaml, "data")),
+            text.key_span("data"),
             "give either `data:` (a file) or inline `columns:` + `rows:`, not both",
         ));
     }
@@ -215,19 +203,6 @@ pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnosti
             .with_hint("add `data: figures/file.csv`, or inline `columns: [..]` and `rows: [[..], ..]`"));
     }
     Ok(spec)
-}
-
-fn yaml_error(e: &serde_yaml::Error, place: &BlockPlace, what: &str) -> Diagnostic {
-    let line = e.location().map_or(1, |l| l.line());
-    let msg = e.to_string();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    Diagnostic::error((place.line_span)(line), format!("{what} block: {msg}"))
-}
-
-pub fn key_line(yaml: &str, key: &str) -> usize {
-    yaml.lines()
-        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
-        .map_or(1, |i| i + 1)
 }
 
 /// Inline `columns:` + `rows:` as a table of strings.

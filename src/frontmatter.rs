@@ -3,9 +3,10 @@
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
+use crate::diag::{Diagnostic, FileIdx, Sources, Span};
 use crate::lang::Lang;
 use crate::values::Colour;
+use crate::yaml::{OneOrMany, Schema, Yaml};
 
 /// The front matter as written. Unknown keys are rejected (with a "did you mean").
 #[derive(Debug, Default, Deserialize)]
@@ -56,22 +57,6 @@ struct FrontMatter {
     image: Option<String>,
     #[allow(dead_code)]
     url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
 }
 
 /// `theme: {name: seminar, accent: "#b22222", logo: figures/logo.png}`
@@ -252,35 +237,19 @@ pub fn parse(
         return Ok(Meta { span: Some(whole), ..Meta::default() });
     }
 
-    // Check keys first so that a misspelt key gets a "did you mean" at its own line.
-    let value: serde_yaml::Value = serde_yaml::from_str(block.yaml).map_err(|e| yaml_error(&e, &yaml_line_span))?;
-    let Some(map) = value.as_mapping() else {
-        return Err(Diagnostic::error(
-            yaml_line_span(1),
-            "the front matter must be a YAML mapping of `key: value` lines",
-        ));
-    };
-    for key in map.keys() {
-        let Some(key) = key.as_str() else { continue };
-        if !KEYS.contains(&key) {
-            let line = key_line(block.yaml, key);
-            let mut d = Diagnostic::error(yaml_line_span(line), format!("unknown front-matter key `{key}`"));
-            d = match did_you_mean(key, KEYS.iter().copied()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None => d.with_hint(format!("the keys are: {}", KEYS.join(", "))),
-            };
-            return Err(d);
-        }
-    }
-    // Parsed again from the text (not the value) so a type error keeps its line.
-    let fm: FrontMatter = serde_yaml::from_str(block.yaml).map_err(|e| {
-        let mut d = yaml_error(&e, &yaml_line_span);
-        d.message = d.message.replace("malformed YAML in the front matter: ", "front matter: ");
-        d
+    let yaml = Yaml { text: block.yaml, line_span: &yaml_line_span };
+    let fm: FrontMatter = yaml.strict(&Schema {
+        keys: KEYS,
+        key_noun: "front-matter key",
+        syntax: "malformed YAML in the front matter",
+        types: "front matter",
+        not_mapping: "the front matter must be a YAML mapping of `key: value` lines",
+        empty_ok: false,
+        list_keys_always: false,
     })?;
 
     let check = |key: &str, ok: bool, what: &str| -> Result<(), Diagnostic> {
-        if ok { Ok(()) } else { Err(Diagnostic::error(yaml_line_span(key_line(block.yaml, key)), what.to_string())) }
+        if ok { Ok(()) } else { Err(Diagnostic::error(yaml.key_span(key), what.to_string())) }
     };
 
     let aspect = match fm.aspect.as_deref() {
@@ -289,11 +258,8 @@ pub fn parse(
         Some("16:10") => Aspect::Sixteen10,
         Some(other) => {
             let key = if block.yaml.contains("size:") { "size" } else { "aspect" };
-            return Err(Diagnostic::error(
-                yaml_line_span(key_line(block.yaml, key)),
-                format!("unknown aspect ratio `{other}`"),
-            )
-            .with_hint("use one of \"16:9\", \"4:3\", \"16:10\" (quoted, so YAML keeps it a string)"));
+            return Err(Diagnostic::error(yaml.key_span(key), format!("unknown aspect ratio `{other}`"))
+                .with_hint("use one of \"16:9\", \"4:3\", \"16:10\" (quoted, so YAML keeps it a string)"));
         }
     };
     let slide_level = fm.slide_level.unwrap_or(2);
@@ -309,17 +275,17 @@ pub fn parse(
     if fm.style.is_some() {
         // Marp's CSS has no meaning for a Typst theme; say so rather than ignore it silently.
         warnings.push(
-            Diagnostic::warning(yaml_line_span(key_line(block.yaml, "style")), "Marp `style:` CSS is ignored")
+            Diagnostic::warning(yaml.key_span("style"), "Marp `style:` CSS is ignored")
                 .with_hint("restyle with a lectern theme (`theme:`) instead"),
         );
     }
     if let Some(bg) = &fm.background_image {
         warnings.push(Diagnostic::warning(
-            yaml_line_span(key_line(block.yaml, "backgroundImage")),
+            yaml.key_span("backgroundImage"),
             format!("Marp `backgroundImage: {bg}` is ignored; use `![bg](file)` on a slide"),
         ));
     }
-    let theme_line = || yaml_line_span(key_line(block.yaml, "theme"));
+    let theme_line = || yaml.key_span("theme");
     let (theme, theme_overrides) = match fm.theme {
         None => (None, ThemeOverrides::default()),
         Some(serde_yaml::Value::String(name)) => (Some(name), ThemeOverrides::default()),
@@ -361,8 +327,8 @@ pub fn parse(
         footer: fm.footer,
         header: fm.header,
         sources_slide: fm.sources_slide.unwrap_or(false),
-        bibliography: fm.bibliography.map(|b| (b, yaml_line_span(key_line(block.yaml, "bibliography")))),
-        citation_style: fm.citation_style.map(|c| (c, yaml_line_span(key_line(block.yaml, "citation-style")))),
+        bibliography: fm.bibliography.map(|b| (b, yaml.key_span("bibliography"))),
+        citation_style: fm.citation_style.map(|c| (c, yaml.key_span("citation-style"))),
         sources_qr: fm.sources_qr.unwrap_or(false),
         description: fm.description,
         keywords: fm.keywords.map(OneOrMany::into_vec).unwrap_or_default(),
@@ -373,24 +339,6 @@ pub fn parse(
         color: fm.color,
         span: Some(whole),
     })
-}
-
-fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagnostic {
-    let line = e.location().map_or(1, |l| l.line());
-    let msg = e.to_string();
-    // serde_yaml appends " at line N column M": the location is shown by the span instead.
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    Diagnostic::error(line_span(line), format!("malformed YAML in the front matter: {msg}"))
-}
-
-/// 1-based line within the YAML of a top-level key (1 if not found).
-fn key_line(yaml: &str, key: &str) -> usize {
-    yaml.lines()
-        .position(|l| {
-            let l = l.trim_start_matches(['"', '\'']);
-            l.starts_with(key) && l[key.len()..].trim_start_matches(['"', '\'']).starts_with(':')
-        })
-        .map_or(1, |i| i + 1)
 }
 
 /// Expands `{event}`, `{date}`, `{title}`, `{author}` in a footer or header template.

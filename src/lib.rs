@@ -25,3 +25,4 @@ pub mod values;
 pub mod vpaths;
 pub mod watch;
 pub mod world;
+pub mod yaml;

@@ -196,7 +196,7 @@ impl<'a> Resolver<'a> {
                 return span;
             }
             let file = span.file;
-            sources.line_span(file, first_line + chart::key_line(&yaml, key) - 1)
+            sources.line_span(file, first_line + crate::yaml::key_line(&yaml, key) - 1)
         };
         let table = match (&block.table, &block.spec.data) {
             (Some(table), _) => table.clone(),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
 use crate::values::{Colour, Length};
 use crate::vpaths;
+use crate::yaml::{Schema, Yaml};
 
 pub struct BuiltinTheme {
     pub name: &'static str,
@@ -173,7 +174,8 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
                 .map_err(|e| Diagnostic::error(None, format!("cannot read {}: {e}", yaml_path.display())))?;
             let file = sources.add(yaml_path.display().to_string(), text.clone());
             let manifest = parse_manifest(&text, file, sources)?;
-            extends_span = manifest.extends.as_ref().map(|_| key_span(&text, "extends", file, sources));
+            extends_span =
+                manifest.extends.as_ref().map(|_| sources.line_span(file, crate::yaml::key_line(&text, "extends")));
             manifest
         } else if main_vpath.is_none() {
             return Err(Diagnostic::error(
@@ -253,37 +255,23 @@ fn merge(into: &mut Manifest, from: &Manifest) {
     }
 }
 
-fn key_span(text: &str, key: &str, file: FileIdx, sources: &Sources) -> Span {
-    let line = text
-        .lines()
-        .position(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
-        .map_or(1, |i| i + 1);
-    sources.line_span(file, line)
-}
-
 /// Parses `theme.yaml` strictly; errors point at its lines.
 pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Manifest, Diagnostic> {
     let line_span = |line: usize| sources.line_span(file, line);
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, &line_span))?;
-    if let Some(map) = value.as_mapping() {
-        for key in map.keys().filter_map(|k| k.as_str()) {
-            if !MANIFEST_KEYS.contains(&key) {
-                let mut d =
-                    Diagnostic::error(key_span(text, key, file, sources), format!("unknown theme.yaml key `{key}`"));
-                if let Some(s) = did_you_mean(key, MANIFEST_KEYS.iter().copied()) {
-                    d = d.with_hint(format!("did you mean `{s}`?"));
-                }
-                return Err(d.with_hint(format!("the keys are: {}", MANIFEST_KEYS.join(", "))));
-            }
-        }
-    } else if !value.is_null() {
-        return Err(Diagnostic::error(line_span(1), "theme.yaml must be a mapping of `key: value` lines"));
-    }
-    let manifest: Manifest = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, &line_span))?;
+    let yaml = Yaml { text, line_span: &line_span };
+    let manifest: Manifest = yaml.strict(&Schema {
+        keys: MANIFEST_KEYS,
+        key_noun: "theme.yaml key",
+        syntax: "theme.yaml",
+        types: "theme.yaml",
+        not_mapping: "theme.yaml must be a mapping of `key: value` lines",
+        empty_ok: true,
+        list_keys_always: true,
+    })?;
     for (name, colour) in manifest.palette.iter().flatten() {
         if Colour::parse(colour).is_none() {
             return Err(Diagnostic::error(
-                value_span(text, name, file, sources),
+                yaml.key_span(name),
                 format!("palette colour `{name}: {colour}` is not a colour"),
             )
             .with_hint("write colours as \"#rrggbb\" (quoted)"));
@@ -291,29 +279,11 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
     }
     for (name, length) in manifest.type_scale.iter().flatten().chain(manifest.spacing.iter().flatten()) {
         if Length::parse(length).is_none() {
-            return Err(Diagnostic::error(
-                value_span(text, name, file, sources),
-                format!("`{name}: {length}` is not a length"),
-            )
-            .with_hint("write lengths like 24pt, 1.2em, 1.5cm or 12mm"));
+            return Err(Diagnostic::error(yaml.key_span(name), format!("`{name}: {length}` is not a length"))
+                .with_hint("write lengths like 24pt, 1.2em, 1.5cm or 12mm"));
         }
     }
     Ok(manifest)
-}
-
-fn value_span(text: &str, key: &str, file: FileIdx, sources: &Sources) -> Span {
-    let line = text
-        .lines()
-        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
-        .map_or(1, |i| i + 1);
-    sources.line_span(file, line)
-}
-
-fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagnostic {
-    let line = e.location().map_or(1, |l| l.line());
-    let msg = e.to_string();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    Diagnostic::error(line_span(line), format!("theme.yaml: {msg}"))
 }
 
 #[cfg(test)]
