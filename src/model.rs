@@ -429,45 +429,120 @@ impl Inline {
     }
 }
 
+impl Block {
+    /// The block lists nested directly in this block (list items, quote, columns).
+    fn child_blocks(&self) -> Vec<&[Block]> {
+        match self {
+            Block::List(list) => list.items.iter().map(|item| item.blocks.as_slice()).collect(),
+            Block::Quote { blocks, .. } => vec![blocks],
+            Block::Columns { columns, .. } => columns.iter().map(|c| c.blocks.as_slice()).collect(),
+            _ => vec![],
+        }
+    }
+
+    fn child_blocks_mut(&mut self) -> Vec<&mut Vec<Block>> {
+        match self {
+            Block::List(list) => list.items.iter_mut().map(|item| &mut item.blocks).collect(),
+            Block::Quote { blocks, .. } => vec![blocks],
+            Block::Columns { columns, .. } => columns.iter_mut().map(|c| &mut c.blocks).collect(),
+            _ => vec![],
+        }
+    }
+
+    /// The inline lists this block holds itself: text, table cells, a quote's attribution.
+    fn own_inlines(&self) -> Vec<&[Inline]> {
+        match self {
+            Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
+                vec![inlines]
+            }
+            Block::Quote { attribution: Some(a), .. } => vec![a],
+            Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).map(Vec::as_slice).collect(),
+            _ => vec![],
+        }
+    }
+
+    fn own_inlines_mut(&mut self) -> Vec<&mut Vec<Inline>> {
+        match self {
+            Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
+                vec![inlines]
+            }
+            Block::Quote { attribution: Some(a), .. } => vec![a],
+            Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).collect(),
+            _ => vec![],
+        }
+    }
+}
+
+/// The model's one walk. Every block of `blocks`, nested ones (in lists, quotes,
+/// columns) included, parents first.
+pub fn visit_blocks<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    for block in blocks {
+        f(block);
+        for list in block.child_blocks() {
+            visit_blocks(list, f);
+        }
+    }
+}
+
+pub fn visit_blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+    for block in blocks {
+        f(block);
+        for list in block.child_blocks_mut() {
+            visit_blocks_mut(list, f);
+        }
+    }
+}
+
+/// Every inline of `inlines` and those nested in them (emphasis, links, …).
+pub fn visit_inline_list<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
+    for inline in inlines {
+        f(inline);
+        if let Some(children) = inline.children() {
+            visit_inline_list(children, f);
+        }
+    }
+}
+
+pub fn visit_inline_list_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+    for inline in inlines {
+        f(inline);
+        if let Some(children) = inline.children_mut() {
+            visit_inline_list_mut(children, f);
+        }
+    }
+}
+
+/// Every inline in these blocks — text, table cells, quote attributions — nested ones
+/// included.
+pub fn visit_inlines<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Inline)) {
+    visit_blocks(blocks, &mut |block| {
+        for list in block.own_inlines() {
+            visit_inline_list(list, f);
+        }
+    });
+}
+
+pub fn visit_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+    visit_blocks_mut(blocks, &mut |block| {
+        for list in block.own_inlines_mut() {
+            visit_inline_list_mut(list, f);
+        }
+    });
+}
+
 impl Slide {
     /// Every block of the slide, nested ones (in lists, quotes, columns) included.
     pub fn visit_blocks_mut(&mut self, f: &mut dyn FnMut(&mut Block)) {
-        fn walk(list: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
-            for block in list {
-                f(block);
-                match block {
-                    Block::List(list) => list.items.iter_mut().for_each(|item| walk(&mut item.blocks, f)),
-                    Block::Quote { blocks, .. } => walk(blocks, f),
-                    Block::Columns { columns, .. } => columns.iter_mut().for_each(|c| walk(&mut c.blocks, f)),
-                    _ => {}
-                }
-            }
-        }
-        walk(&mut self.blocks, f);
+        visit_blocks_mut(&mut self.blocks, f);
     }
 
     /// Every inline of the slide — title, text, table cells, quote attributions — and
     /// the inlines nested in them.
     pub fn visit_inlines_mut(&mut self, f: &mut dyn FnMut(&mut Inline)) {
-        fn walk(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
-            for inline in list {
-                f(inline);
-                if let Some(children) = inline.children_mut() {
-                    walk(children, f);
-                }
-            }
-        }
         if let Some(title) = &mut self.title {
-            walk(title, f);
+            visit_inline_list_mut(title, f);
         }
-        self.visit_blocks_mut(&mut |block| match block {
-            Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
-                walk(inlines, f)
-            }
-            Block::Quote { attribution: Some(a), .. } => walk(a, f),
-            Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).for_each(|c| walk(c, f)),
-            _ => {}
-        });
+        visit_inlines_mut(&mut self.blocks, f);
     }
 }
 

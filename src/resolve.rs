@@ -75,41 +75,29 @@ impl<'a> Resolver<'a> {
             if let Some((_, image)) = &mut slide.side_image {
                 self.image(image);
             }
-            for block in &mut slide.blocks {
-                self.block(block);
-            }
-            if let Some(title) = &mut slide.title {
-                self.inlines(title);
-            }
+            slide.visit_blocks_mut(&mut |block| match block {
+                Block::Image { image, .. } => self.image(image),
+                Block::Chart(chart) => self.chart(chart),
+                _ => {}
+            });
+            slide.visit_inlines_mut(&mut |inline| {
+                if let Inline::Image(image) = inline {
+                    self.image(image);
+                }
+            });
         }
         for footnote in &mut deck.footnotes {
-            self.inlines(&mut footnote.body);
+            visit_inline_list_mut(&mut footnote.body, &mut |inline| {
+                if let Inline::Image(image) = inline {
+                    self.image(image);
+                }
+            });
         }
         let (path, urls) = self.bibliography(deck).unzip();
         deck.bibliography = path;
         deck.bibliography_urls = urls.unwrap_or_default();
         let result = if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) };
         (result, self.touched)
-    }
-
-    fn block(&mut self, block: &mut Block) {
-        match block {
-            Block::Image { image, .. } => self.image(image),
-            Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
-                self.inlines(inlines)
-            }
-            Block::List(list) => list.items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| self.block(b)),
-            Block::Quote { blocks, .. } => blocks.iter_mut().for_each(|b| self.block(b)),
-            Block::Columns { columns, .. } => {
-                columns.iter_mut().flat_map(|c| &mut c.blocks).for_each(|b| self.block(b))
-            }
-            Block::Table(table) => {
-                table.header.iter_mut().chain(table.rows.iter_mut().flatten()).for_each(|c| self.inlines(c))
-            }
-            Block::Chart(chart) => self.chart(chart),
-            Block::Code { .. } | Block::Math { .. } | Block::Rule { .. } | Block::Flow { .. } | Block::Pause { .. } => {
-            }
-        }
     }
 
     /// Finds the `bibliography:` file and checks every cited key against it.
@@ -226,19 +214,6 @@ impl<'a> Resolver<'a> {
         match chart::build(&block.spec, &table, chart::NumberFormat::default_for(self.lang_ja), &at) {
             Ok(chart) => block.chart = Some(chart),
             Err(d) => self.errors.push(d),
-        }
-    }
-
-    fn inlines(&mut self, inlines: &mut [Inline]) {
-        for inline in inlines {
-            match inline {
-                Inline::Image(image) => self.image(image),
-                other => {
-                    if let Some(children) = other.children_mut() {
-                        self.inlines(children);
-                    }
-                }
-            }
         }
     }
 

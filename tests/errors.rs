@@ -46,6 +46,8 @@ fn unknown_front_matter_key_suggests() {
 #[test]
 fn missing_image() {
     fails(b"## A\n\ntext\n\n![photo](figures/none.png)\n", "deck.md:5:1", "image `figures/none.png`: not found");
+    // Also in a quote's attribution (the resolver's walk used to skip it).
+    fails("## Q\n\n> 通信の秘密\n> — ![](none.png) 憲法\n".as_bytes(), "deck.md:4:5", "image `none.png`: not found");
 }
 
 #[test]

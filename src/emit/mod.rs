@@ -451,35 +451,12 @@ fn meta_fields(meta: &crate::frontmatter::Meta) -> [(&'static str, Option<String
 
 /// Footnote numbers referenced in these blocks (to show only a step's own notes).
 fn footnotes_in(blocks: &[Block]) -> Vec<usize> {
-    fn inlines(list: &[Inline], out: &mut Vec<usize>) {
-        for inline in list {
-            match inline {
-                Inline::FootnoteRef(n) => out.push(*n),
-                other => inlines(other.children().unwrap_or_default(), out),
-            }
-        }
-    }
-    fn blocks_into(blocks: &[Block], out: &mut Vec<usize>) {
-        for block in blocks {
-            match block {
-                Block::Paragraph { inlines: i, .. }
-                | Block::Heading { inlines: i, .. }
-                | Block::SourceLine { inlines: i, .. } => inlines(i, out),
-                Block::List(list) => list.items.iter().for_each(|item| blocks_into(&item.blocks, out)),
-                Block::Quote { blocks, attribution, .. } => {
-                    blocks_into(blocks, out);
-                    if let Some(a) = attribution {
-                        inlines(a, out);
-                    }
-                }
-                Block::Columns { columns, .. } => columns.iter().for_each(|c| blocks_into(&c.blocks, out)),
-                Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).for_each(|c| inlines(c, out)),
-                _ => {}
-            }
-        }
-    }
     let mut out = Vec::new();
-    blocks_into(blocks, &mut out);
+    visit_inlines(blocks, &mut |inline| {
+        if let Inline::FootnoteRef(n) = inline {
+            out.push(*n);
+        }
+    });
     out
 }
 
