@@ -327,9 +327,11 @@ pub fn is_hex_colour(s: &str) -> bool {
 /// `24pt`, `1.2em`, `1.5cm`, `12mm`, `0.5in`.
 pub fn is_length(s: &str) -> bool {
     let s = s.trim();
-    ["pt", "em", "cm", "mm", "in"]
-        .iter()
-        .any(|unit| s.strip_suffix(unit).is_some_and(|n| !n.is_empty() && n.parse::<f64>().is_ok_and(|v| v >= 0.0)))
+    // Plain decimals only (no `inf`, `NaN` or `1e400`), and no larger than a wall.
+    let plain = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.');
+    ["pt", "em", "cm", "mm", "in"].iter().any(|unit| {
+        s.strip_suffix(unit).is_some_and(|n| plain(n) && n.parse::<f64>().is_ok_and(|v| (0.0..=1000.0).contains(&v)))
+    })
 }
 
 #[cfg(test)]
