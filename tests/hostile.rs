@@ -354,3 +354,100 @@ fn nested_footnotes_pause_only_slides_and_cr_line_endings() {
     let text = squash(&pdf_text(dir.path()));
     assert!(text.contains("古い改行のデッキ") && !text.contains("title:"), "{text}");
 }
+
+/// One HTTP request to the preview server; the status code and body.
+fn http_get(port: u16, host: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(stream, "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, response))
+}
+
+// Security model: `lectern serve` answers only for its loopback address.
+#[test]
+fn serve_answers_only_requests_for_its_loopback_host() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", "## Preview\n\nhello\n");
+    let port = 39_000 + (std::process::id() % 1000) as u16;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["serve", "deck.md", "--port", &port.to_string()])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ok = None;
+    for _ in 0..200 {
+        ok = http_get(port, &format!("127.0.0.1:{port}"));
+        if ok.as_ref().is_some_and(|(_, body)| body.contains("<svg")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let rebinding = http_get(port, &format!("attacker.example:{port}"));
+    let localhost = http_get(port, &format!("localhost:{port}"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (status, body) = ok.expect("the preview answered");
+    assert_eq!(status, 200);
+    assert!(body.contains("<svg") && body.contains("Content-Security-Policy"), "{body}");
+    assert_eq!(rebinding.map(|r| r.0), Some(403), "a foreign Host header must be refused");
+    assert_eq!(localhost.map(|r| r.0), Some(200));
+}
+
+// 5–7 in watch mode: every hostile save ends in a report, and the watcher lives on.
+#[test]
+fn watch_survives_hostile_saves() {
+    let dir = tempdir();
+    let deck = write(dir.path(), "deck.md", "## Watch\n\nfirst\n");
+    assert!(Command::new("mkfifo").arg(dir.path().join("pipe.png")).status().unwrap().success());
+    let log = dir.path().join("watch.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["watch", "deck.md"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let builds = || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.matches("] built ").count() + text.matches("] build failed").count()
+    };
+    let wait_for = |n: usize, child: &mut std::process::Child| {
+        let start = std::time::Instant::now();
+        while builds() < n {
+            assert!(child.try_wait().unwrap().is_none(), "watch died:\n{}", std::fs::read_to_string(&log).unwrap());
+            assert!(start.elapsed() < Duration::from_secs(60), "no rebuild:\n{}", std::fs::read_to_string(&log).unwrap());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for(1, &mut child);
+    let hostile = [
+        format!("## Watch\n\n{}x\n", ">".repeat(3500)),
+        format!("## Watch\n\n$x{}$\n", "/1".repeat(600)),
+        format!("## Watch\n\n{}", "x\n\n<!-- pause -->\n\n".repeat(500)),
+        "## Watch\n\n![](pipe.png)\n".to_string(),
+        format!("## Watch\n\n{}\n", "word ".repeat(200_000)),
+    ];
+    for (i, text) in hostile.iter().enumerate() {
+        // Write beside and rename, so the watcher never reads half a file.
+        std::fs::write(dir.path().join("next.tmp"), text).unwrap();
+        std::fs::rename(dir.path().join("next.tmp"), &deck).unwrap();
+        wait_for(i + 2, &mut child);
+    }
+    std::fs::write(dir.path().join("next.tmp"), "## Watch\n\nsurvived\n").unwrap();
+    std::fs::rename(dir.path().join("next.tmp"), &deck).unwrap();
+    let start = std::time::Instant::now();
+    while !dir.path().join("deck.pdf").exists() || !squash(&pdf_text(dir.path())).contains("survived") {
+        assert!(child.try_wait().unwrap().is_none(), "watch died");
+        assert!(start.elapsed() < Duration::from_secs(60), "{}", std::fs::read_to_string(&log).unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
