@@ -79,6 +79,18 @@ fn bibliography_fields_print_literally_and_run_nothing() {
     }
 }
 
+// 1 (Markdown math too): formulas see math only, never `std.read`.
+#[test]
+fn formulas_cannot_read_files() {
+    let dir = tempdir();
+    write(dir.path(), "secret.txt", SECRET);
+    let r = build(dir.path(), "## S\n\n$std.read(\"secret.txt\")$ and $sqrt(x^2)$\n");
+    assert_fails_with(&r, &["deck.md:3"]);
+    assert!(!r.stderr.contains(SECRET));
+    let r = build(dir.path(), "## S\n\n$sqrt(x^2) + frac(1, 2) + alpha$\n");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+}
+
 // 2. The deck's file name cannot break out of the generated comment.
 #[test]
 fn file_names_with_line_breaks_stay_data() {
@@ -422,7 +434,11 @@ fn watch_survives_hostile_saves() {
         let start = std::time::Instant::now();
         while builds() < n {
             assert!(child.try_wait().unwrap().is_none(), "watch died:\n{}", std::fs::read_to_string(&log).unwrap());
-            assert!(start.elapsed() < Duration::from_secs(60), "no rebuild:\n{}", std::fs::read_to_string(&log).unwrap());
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "no rebuild:\n{}",
+                std::fs::read_to_string(&log).unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     };
