@@ -112,6 +112,11 @@ pub fn expand(
         }
         let position = include.position.min(deck.slides.len());
         deck.slides.splice(position..position, slides);
+        // Checked as slides arrive, so a deck included many times stops early.
+        if crate::limits::SLIDES.exceeded(deck.slides.len() as u64) {
+            let found = format!("with `{path}` the deck has {} slides", deck.slides.len());
+            return Err(Failure(vec![crate::limits::SLIDES.error(include.span, found)]));
+        }
     }
     renumber_footnotes(deck);
     unique_ids(&mut deck.slides);

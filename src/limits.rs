@@ -71,7 +71,7 @@ pub static FILE_BYTES: Limit =
     Limit::new("file-bytes", "LECTERN_LIMIT_FILE_BYTES", 64 << 20, "bytes in any one file a build reads");
 /// Bytes of one Markdown file (the deck, or a deck it includes).
 pub static DECK_BYTES: Limit =
-    Limit::new("deck-bytes", "LECTERN_LIMIT_DECK_BYTES", 4 << 20, "bytes in one Markdown deck");
+    Limit::new("deck-bytes", "LECTERN_LIMIT_DECK_BYTES", 2 << 20, "bytes in one Markdown deck");
 /// Slides of the whole deck, included slides counted.
 pub static SLIDES: Limit = Limit::new("slides", "LECTERN_LIMIT_SLIDES", 1000, "slides, included slides counted");
 /// `<!-- pause -->` steps on one slide (each step is a page).

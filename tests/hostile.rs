@@ -280,6 +280,12 @@ fn pauses_paragraphs_flows_and_slides_have_limits() {
     assert_eq!(build(dir.path(), &slides).status, 0);
     let r = run(dir.path(), &["build", "deck.md"], &[("LECTERN_LIMIT_SLIDES", "2")]);
     assert_fails_with(&r, &["the deck has 3 slides", "`slides` (2"]);
+
+    // Counted while includes arrive, at the include that crosses the limit.
+    write(dir.path(), "part.md", "## P1\n\nx\n\n## P2\n\ny\n");
+    write(dir.path(), "host.md", "## H\n\nx\n\n<!-- include: part.md -->\n\n<!-- include: part.md -->\n");
+    let r = run(dir.path(), &["build", "host.md"], &[("LECTERN_LIMIT_SLIDES", "3")]);
+    assert_fails_with(&r, &["with `part.md` the deck has", "`slides` (3", "host.md:5"]);
 }
 
 #[test]
