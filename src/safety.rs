@@ -250,8 +250,19 @@ pub fn read_logo(path: &Path, root: &Path, theme: &Theme, from_deck: bool) -> Re
         if let Some(size) = limits::oversized_embedded_image(&bytes) {
             return Err(too_big(size));
         }
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
-        return if head.contains("<svg") { Ok(bytes) } else { Err(not_image()) };
+        // Parsed here (linked files never loaded) so a broken file fails at the author's
+        // line: inside the theme, Typst's error would have no place in the deck.
+        let options = usvg::Options {
+            image_href_resolver: usvg::ImageHrefResolver {
+                resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+                resolve_string: Box::new(|_, _| None),
+            },
+            ..usvg::Options::default()
+        };
+        return match usvg::Tree::from_data(&bytes, &options) {
+            Ok(_) => Ok(bytes),
+            Err(e) => Err(Diagnostic::error(None, format!("logo `{shown}` is not a valid SVG file: {e}"))),
+        };
     }
     if let Some(size) = limits::oversized_image(&bytes) {
         return Err(too_big(size));

@@ -332,6 +332,9 @@ fn errors_point_at_the_authors_files() {
     let r = build(dir.path(), "---\ntheme: {logo: logo.png}\n---\n\n## S\n\nx\n");
     assert_fails_with(&r, &["logo `logo.png` is not an image", "deck.md:2"]);
     assert!(!r.stderr.contains("theme.typ"), "{}", r.stderr);
+    write(dir.path(), "logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\"");
+    let r = build(dir.path(), "---\ntheme: {logo: logo.svg}\n---\n\n## S\n\nx\n");
+    assert_fails_with(&r, &["logo `logo.svg` is not a valid SVG", "deck.md:2"]);
 
     let mut list = String::new();
     for depth in 0..30 {
