@@ -133,28 +133,16 @@ impl<'a> Resolver<'a> {
             }
         };
         let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        let mut urls = HashMap::new();
-        let keys: Vec<String> = match ext.as_str() {
-            "yml" | "yaml" => match serde_yaml::from_str::<serde_yaml::Mapping>(&text) {
-                Ok(map) => {
-                    for (key, entry) in &map {
-                        // Hayagriva: `url: https://…` or `url: {value: https://…}`.
-                        let url = entry.get("url").and_then(|u| u.as_str().or_else(|| u.get("value")?.as_str()));
-                        if let (Some(key), Some(url)) = (key.as_str(), url) {
-                            urls.insert(key.to_string(), url.to_string());
-                        }
-                    }
-                    map.keys().filter_map(|k| k.as_str().map(str::to_string)).collect()
-                }
-                Err(e) => {
-                    self.errors.push(Diagnostic::error(
-                        *line,
-                        format!("bibliography `{name}` is not valid Hayagriva YAML: {e}"),
-                    ));
-                    return None;
-                }
-            },
-            "bib" => bibtex_keys(&text),
+        // Read with hayagriva, as Typst will: a file it cannot read fails here, at the
+        // `bibliography:` line.
+        let library = match ext.as_str() {
+            "yml" | "yaml" => {
+                hayagriva::io::from_yaml_str(&text).map_err(|e| format!("is not valid Hayagriva YAML: {e}"))
+            }
+            "bib" => hayagriva::io::from_biblatex_str(&text).map_err(|errors| {
+                let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                format!("is not valid BibTeX: {}", errors.join("; "))
+            }),
             _ => {
                 self.errors.push(Diagnostic::error(
                     *line,
@@ -163,6 +151,15 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
+        let library = match library {
+            Ok(library) => library,
+            Err(message) => {
+                self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}` {message}")));
+                return None;
+            }
+        };
+        let keys: Vec<String> = library.keys().map(str::to_string).collect();
+        let urls = library.iter().filter_map(|e| Some((e.key().to_string(), e.url_any()?.value.to_string()))).collect();
         for (citation, span) in citations {
             if !keys.contains(&citation.key) {
                 let mut d = Diagnostic::error(span, format!("`@{}` is not in the bibliography `{name}`", citation.key));
@@ -322,26 +319,6 @@ impl<'a> Resolver<'a> {
         self.overlays.insert(converted.clone(), out.into_inner());
         Ok(converted)
     }
-}
-
-/// Entry keys of a BibTeX file: `@article{key,`.
-fn bibtex_keys(text: &str) -> Vec<String> {
-    let mut keys = Vec::new();
-    for (i, _) in text.match_indices('@') {
-        let rest = &text[i + 1..];
-        let Some(open) = rest.find(['{', '(']) else { continue };
-        let kind = rest[..open].trim().to_ascii_lowercase();
-        if kind.is_empty()
-            || !kind.chars().all(|c| c.is_ascii_alphabetic())
-            || ["comment", "string", "preamble"].contains(&kind.as_str())
-        {
-            continue;
-        }
-        if let Some(comma) = rest[open + 1..].find(',') {
-            keys.push(rest[open + 1..open + 1 + comma].trim().to_string());
-        }
-    }
-    keys
 }
 
 fn looks_like_svg(bytes: &[u8]) -> bool {
