@@ -158,19 +158,8 @@ pub fn source_date_epoch() -> Option<i64> {
 }
 
 fn datetime_from_epoch(secs: i64) -> Option<Datetime> {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Datetime::from_ymd_hms(year, month, day, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
+    let utc = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    Some(Datetime::Datetime(time::PrimitiveDateTime::new(utc.date(), utc.time())))
 }
 
 #[cfg(test)]

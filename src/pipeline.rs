@@ -97,6 +97,18 @@ pub struct Compiled {
     pub changed_slides: Vec<usize>,
 }
 
+/// A deck turned into Typst, with what compiling it needs.
+struct Emitted {
+    deck: crate::model::Deck,
+    theme: Theme,
+    root: PathBuf,
+    overlays: crate::resolve::Overlays,
+    main_vpath: String,
+    emitted: emit::Emitted,
+    warnings: Vec<Diagnostic>,
+    markdown_time: Duration,
+}
+
 #[derive(Default)]
 pub struct Builder {
     world: Option<(PathBuf, Vec<PathBuf>, LecternWorld)>,
@@ -253,8 +265,14 @@ impl Builder {
         deps
     }
 
-    /// Parse to typeset document; no file is written.
-    pub fn compile(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Compiled, Failure> {
+    /// The generated Typst of a deck (parse, resolve, layout, emit; nothing is typeset
+    /// and no file is written).
+    pub fn typst_source(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<String, Failure> {
+        Ok(self.emit(request, sources)?.emitted.text)
+    }
+
+    /// Markdown to generated Typst: every stage before Typst's.
+    fn emit(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Emitted, Failure> {
         let started = Instant::now();
         let deck_path = &request.deck;
         let bytes = crate::limits::read_input(deck_path, &crate::limits::DECK_BYTES)
@@ -392,6 +410,13 @@ impl Builder {
             },
         );
         let markdown_time = started.elapsed();
+        Ok(Emitted { deck, theme, root, overlays, main_vpath, emitted, warnings, markdown_time })
+    }
+
+    /// Parse to typeset document; no file is written.
+    pub fn compile(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Compiled, Failure> {
+        let Emitted { deck, theme, root, overlays, main_vpath, emitted, mut warnings, markdown_time } =
+            self.emit(request, sources)?;
 
         let fonts_started = Instant::now();
         let world = self.world_for(&root, request, &theme);

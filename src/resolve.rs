@@ -152,10 +152,13 @@ impl<'a> Resolver<'a> {
     fn chart(&mut self, block: &mut ChartBlock) {
         let (sources, span, first_line) = (self.sources, block.span, block.first_line);
         let yaml = block.yaml.clone();
+        let inline_data = block.spec.data.is_none();
         let at = move |key: &str| -> Span {
             if yaml.is_empty() {
                 return span;
             }
+            // Inline data lives on the `rows:` line.
+            let key = if key == "data" && inline_data { "rows" } else { key };
             let file = span.file;
             sources.line_span(file, first_line + crate::yaml::key_line(&yaml, key) - 1)
         };

@@ -46,6 +46,20 @@ pub static BUILTIN: &[BuiltinTheme] = &[
 /// lectern's own Typst libraries (charts and diagrams), served from the binary.
 pub static LIB: &[(&str, &[u8])] = &[(vpaths::CHARTS, include_bytes!("../themes/lib/charts.typ"))];
 
+/// A theme's settings after `extends:` was followed (the child's winning), with checked
+/// values: what the deck passes to the theme's functions.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub palette: BTreeMap<String, Colour>,
+    pub type_scale: BTreeMap<String, Length>,
+    pub spacing: BTreeMap<String, Length>,
+    pub fonts: Option<Fonts>,
+    /// Footer template (`{event} · {date}`).
+    pub footer: Option<String>,
+    /// The slide sizes the theme is made for (all when not said).
+    pub aspect_ratios: Option<Vec<String>>,
+}
+
 /// `theme.yaml`, as written.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -83,7 +97,7 @@ pub struct Theme {
     /// Theme folders on disk, by the virtual folder they are served at.
     pub folders: Vec<(String, PathBuf)>,
     /// Settings from every `theme.yaml` of the chain, the child's winning.
-    pub settings: Manifest,
+    pub settings: Settings,
     /// Where the logo comes from: (virtual path, file on disk) when it is a file.
     pub logo: Option<(String, PathBuf)>,
 }
@@ -201,7 +215,7 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
             .with_hint("add theme.typ, or `extends: seminar` in theme.yaml"));
     };
     // Merge from the root ancestor to the theme itself; remember where the logo was set.
-    let mut settings = Manifest::default();
+    let mut settings = Settings::default();
     let mut logo = None;
     for (manifest, dir) in chain.iter().rev() {
         merge(&mut settings, manifest);
@@ -224,15 +238,15 @@ fn cycle(span: Option<Span>, spec: &str) -> Diagnostic {
         .with_hint("one theme in the chain must extend a built-in theme or nothing")
 }
 
-fn merge(into: &mut Manifest, from: &Manifest) {
-    fn maps(into: &mut Option<BTreeMap<String, String>>, from: &Option<BTreeMap<String, String>>) {
-        if let Some(from) = from {
-            into.get_or_insert_with(BTreeMap::new).extend(from.clone());
-        }
-    }
-    maps(&mut into.palette, &from.palette);
-    maps(&mut into.type_scale, &from.type_scale);
-    maps(&mut into.spacing, &from.spacing);
+fn merge(into: &mut Settings, from: &Manifest) {
+    // Values were checked when the manifest was parsed.
+    let colours = from.palette.iter().flatten().filter_map(|(k, v)| Some((k.clone(), Colour::parse(v)?)));
+    into.palette.extend(colours);
+    let lengths = |map: &Option<BTreeMap<String, String>>| {
+        map.iter().flatten().filter_map(|(k, v)| Some((k.clone(), Length::parse(v)?))).collect::<Vec<_>>()
+    };
+    into.type_scale.extend(lengths(&from.type_scale));
+    into.spacing.extend(lengths(&from.spacing));
     if let Some(f) = &from.fonts {
         let fonts = into.fonts.get_or_insert_with(Fonts::default);
         if f.ja.is_some() {
@@ -245,10 +259,8 @@ fn merge(into: &mut Manifest, from: &Manifest) {
             fonts.mono = f.mono.clone();
         }
     }
-    for (into, from) in [(&mut into.footer, &from.footer), (&mut into.logo, &from.logo)] {
-        if from.is_some() {
-            into.clone_from(from);
-        }
+    if from.footer.is_some() {
+        into.footer.clone_from(&from.footer);
     }
     if from.aspect_ratios.is_some() {
         into.aspect_ratios.clone_from(&from.aspect_ratios);
@@ -332,8 +344,8 @@ mod tests {
         let mut sources = Sources::default();
         let theme = resolve("a", dir.path(), &mut sources).unwrap();
         assert_eq!(theme.main_vpath, "/__lectern__/themes/dark/theme.typ");
-        assert_eq!(theme.settings.palette.as_ref().unwrap()["accent"], "#b22222");
-        assert!(theme.settings.palette.as_ref().unwrap().contains_key("background"), "inherited from dark");
+        assert_eq!(theme.settings.palette["accent"].as_str(), "#b22222");
+        assert!(theme.settings.palette.contains_key("background"), "inherited from dark");
         std::fs::write(b.join("theme.yaml"), "name: b\nextends: ../a\n").unwrap();
         let e = resolve("a", dir.path(), &mut Sources::default()).unwrap_err();
         assert!(e.message.contains("cycle"), "{}", e.message);

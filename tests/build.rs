@@ -177,7 +177,7 @@ fn same_inputs_give_identical_pdfs() {
             .env("SOURCE_DATE_EPOCH", "1700000000")
             .output()
             .unwrap();
-        assert!(run.status.success());
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
         std::fs::read(dir.path().join(out)).unwrap()
     };
     assert!(build("a.pdf") == build("b.pdf"), "two builds differ");

@@ -100,7 +100,7 @@ fn missing_column_lists_the_available_ones() {
 fn non_numeric_value_names_row_and_column() {
     fails_at(
         "```chart\ncolumns: [区分, 件数]\nrows: [[実被害あり, 132], [実被害なし, 不明]]\n```",
-        "deck.md:",
+        "deck.md:9:1",
         "row 2 (`実被害なし`), column `件数`: `不明` is not a number",
     );
 }
@@ -112,12 +112,12 @@ fn missing_data_file() {
 
 #[test]
 fn malformed_yaml() {
-    fails_at("```chart\ntype: bar\nrows: [[a, 1]\n```", "deck.md:", "chart block:");
+    fails_at("```chart\ntype: bar\nrows: [[a, 1]\n```", "deck.md:10:1", "chart block:");
 }
 
 #[test]
 fn empty_data() {
-    fails_at("```chart\ncolumns: [a, b]\nrows: []\n```", "deck.md:", "has no rows");
+    fails_at("```chart\ncolumns: [a, b]\nrows: []\n```", "deck.md:9:1", "has no rows");
 }
 
 #[test]

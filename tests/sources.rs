@@ -41,6 +41,15 @@ fn bibtex_works_too() {
     );
     let pdf = build_ok(dir.path(), "---\nbibliography: refs.bib\nlang: en\n---\n\n## Law\n\nRule 32[@schmitt2017].\n");
     assert!(squash(&pages(&pdf)[0]).contains("TallinnManual2.0"));
+    // A file Typst could not read either fails at the `bibliography:` line.
+    write(dir.path(), "refs.bib", "@book{schmitt2017,\n  title = {Tallinn Manual 2.0\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bibliography `refs.bib` is not valid BibTeX") && run.stderr.contains("deck.md:2:1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

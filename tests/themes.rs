@@ -73,6 +73,7 @@ fn theme_errors() {
     // A bad colour.
     write(dir.path(), "brand/theme.yaml", "extends: seminar\npalette:\n  accent: crimson\n");
     let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
     assert!(run.stderr.contains("theme.yaml:3:1") && run.stderr.contains("is not a colour"), "{}", run.stderr);
     // An extends cycle.
     write(dir.path(), "brand/theme.yaml", "extends: ../other\n");

@@ -170,25 +170,28 @@ impl<'d> Emitter<'d> {
     }
 
     /// `theme.yaml` settings as a Typst dictionary (values were checked when parsed).
-    fn theme_settings(&mut self, settings: &crate::themes::Manifest, logo: Option<&str>) {
-        self.w("(");
-        for (key, map, quoted) in [
-            ("palette", &settings.palette, true),
-            ("sizes", &settings.type_scale, false),
-            ("spacing", &settings.spacing, false),
-        ] {
+    fn theme_settings(&mut self, settings: &crate::themes::Settings, logo: Option<&str>) {
+        self.w("(palette: (");
+        for (name, colour) in &settings.palette {
+            self.str_arg(name);
+            self.w(": ");
+            self.str_arg(colour.as_str());
+            self.w(", ");
+        }
+        if settings.palette.is_empty() {
+            self.w(":");
+        }
+        self.w("), ");
+        for (key, map) in [("sizes", &settings.type_scale), ("spacing", &settings.spacing)] {
             let _ = write!(self.out, "{key}: (");
-            for (name, value) in map.iter().flatten() {
+            for (name, length) in map {
                 self.str_arg(name);
                 self.w(": ");
-                if quoted {
-                    self.str_arg(value)
-                } else {
-                    self.w(value)
-                }
+                // A checked length is Typst syntax as it stands.
+                self.w(length.as_str());
                 self.w(", ");
             }
-            if map.as_ref().is_none_or(|m| m.is_empty()) {
+            if map.is_empty() {
                 self.w(":");
             }
             self.w("), ");
