@@ -42,7 +42,7 @@ pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
         "yml" | "yaml" => hayagriva::io::from_yaml_str(&text)
             .map_err(|e| format!("bibliography `{name}` is not valid Hayagriva YAML: {e}"))?,
         "bib" => {
-            let size = bibtex_expanded_bytes(&text).map_err(|e| format!("bibliography `{name}`: {e}"))?;
+            let size = bibtex_expanded_bytes(&text).map_err(|e| format!("bibliography `{name}` is {e}"))?;
             if limits::BIBLIOGRAPHY_BYTES.exceeded(size) {
                 let limit = &limits::BIBLIOGRAPHY_BYTES;
                 let found = format!("bibliography `{name}` expands to {size} bytes of text");
