@@ -265,7 +265,11 @@ impl<'d> Emitter<'d> {
             ("palette", &settings.palette, true),
             ("sizes", &settings.type_scale, false),
             ("spacing", &settings.spacing, false),
+            ("design", &settings.design, true),
         ] {
+            if key == "design" && map.is_none() {
+                continue;
+            }
             let _ = write!(self.out, "{key}: (");
             for (name, value) in map.iter().flatten() {
                 self.str_arg(name);
@@ -366,14 +370,7 @@ impl<'d> Emitter<'d> {
             }
             SlideKind::Content => {
                 // One page per `<!-- pause -->` step, each showing the blocks so far.
-                let steps: Vec<usize> = slide
-                    .blocks
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| matches!(b, Block::Pause { .. }))
-                    .map(|(i, _)| i)
-                    .chain([slide.blocks.len()])
-                    .collect();
+                let steps = slide.step_ends();
                 for (step, &end) in steps.iter().enumerate() {
                     if step > 0 {
                         self.w("#theme.");
@@ -493,7 +490,13 @@ impl<'d> Emitter<'d> {
         for entry in entries.get(range).unwrap_or_default() {
             let slides: Vec<String> = entry.slides.iter().map(usize::to_string).collect();
             self.w("(slide: ");
-            self.str_arg(&slides.join(", "));
+            // Slide numbers are the PDF's page labels (a slide's steps share one).
+            let word = match (self.is_ja(), slides.len()) {
+                (true, _) => "スライド",
+                (false, 1) => "slide",
+                (false, _) => "slides",
+            };
+            self.str_arg(&format!("{word} {}", slides.join(", ")));
             match (entry.footnote, entry.source_line) {
                 (Some(n), _) => {
                     let footnote = &deck.footnotes[n - 1];
@@ -1063,6 +1066,35 @@ fn parse_date(date: &str) -> Option<(i32, u8, u8)> {
     let m = parts.next()?.parse().ok()?;
     let d = parts.next()?.trim().parse().ok()?;
     ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// A footnote's text as Typst markup, for documents made beside the slides (the handout's
+/// sources list); they import the theme as `theme`, as the deck does.
+pub fn footnote_markup(deck: &Deck, footnote: &Footnote) -> String {
+    let mut e = Emitter {
+        out: String::new(),
+        map: SourceMap::default(),
+        visible: vec![],
+        spans: vec![],
+        deck,
+        lang: String::new(),
+    };
+    e.footnote_body(footnote);
+    e.out
+}
+
+/// Inline text as Typst markup, for documents made beside the slides.
+pub fn inlines_markup(deck: &Deck, inlines: &[Inline]) -> String {
+    let mut e = Emitter {
+        out: String::new(),
+        map: SourceMap::default(),
+        visible: vec![],
+        spans: vec![],
+        deck,
+        lang: String::new(),
+    };
+    e.inlines(inlines);
+    e.out
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ pub mod handout;
 pub mod include;
 pub mod layout;
 pub mod model;
+pub mod output;
+pub mod pages;
 pub mod parse;
 pub mod pipeline;
 pub mod resolve;

@@ -144,6 +144,21 @@ impl Slide {
         }
     }
 
+    /// End index into `blocks` of each step (PDF page) of this slide; the last is the
+    /// whole slide. Only content slides have steps: `pages::plan` drops other pauses.
+    pub fn step_ends(&self) -> Vec<usize> {
+        if self.kind != SlideKind::Content || self.layout == Some(Layout::End) {
+            return vec![self.blocks.len()];
+        }
+        let pauses = self.blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Pause { .. }));
+        pauses.map(|(i, _)| i).chain([self.blocks.len()]).collect()
+    }
+
+    /// Number of PDF pages this slide takes.
+    pub fn page_count(&self) -> usize {
+        self.step_ends().len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.title.is_none()
             && self.blocks.is_empty()

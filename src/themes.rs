@@ -63,6 +63,10 @@ pub struct Manifest {
     pub footer: Option<String>,
     pub logo: Option<String>,
     pub aspect_ratios: Option<Vec<String>>,
+    /// Design choices passed to the theme (`section: rule` …); set by lectern for
+    /// print colours, never read from a `theme.yaml`.
+    #[serde(skip)]
+    pub design: Option<BTreeMap<String, String>>,
 }
 
 const MANIFEST_KEYS: &[&str] =
