@@ -139,7 +139,7 @@ struct BuildArgs {
     /// Slides the handout leaves out (comma-separated)
     #[arg(long, value_name = "KIND,…", value_delimiter = ',')]
     handout_skip: Vec<lectern::handout::Skip>,
-    /// Colours of the slides in the handout
+    /// Colours of the slides in the handout and the notes PDF
     #[arg(long, value_name = "print|keep", default_value = "print")]
     handout_theme: HandoutTheme,
     /// Paper of the handout and the notes PDF
@@ -237,7 +237,10 @@ fn request(args: BuildArgs) -> BuildRequest {
                 ..lectern::handout::HandoutOptions::new(mode)
             }
         }),
-        notes_pdf: (args.notes_pdf || args.all).then_some(args.paper),
+        notes_pdf: (args.notes_pdf || args.all).then(|| lectern::handout::HandoutOptions {
+            keep_theme: args.handout_theme == HandoutTheme::Keep,
+            ..lectern::handout::HandoutOptions::notes_document(args.paper)
+        }),
         pdfpc: args.pdfpc || args.all,
         png_dir: args.png,
         svg_dir: args.svg,

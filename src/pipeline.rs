@@ -33,8 +33,8 @@ pub struct BuildRequest {
     pub svg_pages: bool,
     /// Also write `<name>-handout.pdf`.
     pub handout: Option<crate::handout::HandoutOptions>,
-    /// Also write `<name>-notes.pdf` (each slide with its speaker notes) on this paper.
-    pub notes_pdf: Option<crate::handout::Paper>,
+    /// Also write `<name>-notes.pdf` (each slide with its speaker notes).
+    pub notes_pdf: Option<crate::handout::HandoutOptions>,
     /// Also write `<name>.pdfpc` (speaker notes for presenter consoles).
     pub pdfpc: bool,
     /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
@@ -199,7 +199,7 @@ impl Builder {
         }
         let mut warnings = compiled.warnings.clone();
         if request.handout.is_some() || request.notes_pdf.is_some() {
-            let made = self.paper_outputs(request, &compiled, &document, &ident, &mut sources);
+            let made = self.paper_outputs(request, &compiled, (&document, &pdf), &ident, &mut sources);
             match made {
                 Ok((papers, paper_warnings)) => {
                     warnings.extend(paper_warnings);
@@ -251,21 +251,32 @@ impl Builder {
         &mut self,
         request: &BuildRequest,
         compiled: &Compiled,
-        document: &typst_layout::PagedDocument,
+        (document, deck_pdf): (&typst_layout::PagedDocument, &[u8]),
         ident: &str,
         sources: &mut Sources,
     ) -> Result<PaperOutputs, Vec<Diagnostic>> {
         let mut made = Vec::new();
         let mut warnings = Vec::new();
-        let keep_colours = request.handout.as_ref().is_none_or(|h| h.keep_theme);
+        let jobs: Vec<(&'static str, crate::handout::HandoutOptions)> = [
+            request.handout.clone().map(|o| ("-handout.pdf", o)),
+            request.notes_pdf.clone().map(|o| ("-notes.pdf", o)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         // Print colours: the same deck built again with a white palette (own Sources, so
         // its messages do not repeat the deck's).
-        let printed = if keep_colours {
+        let printed = if jobs.iter().all(|(_, o)| o.keep_theme) {
             None
         } else {
             let mut print_sources = Sources::default();
             match self.compile_with(request, &mut print_sources, true) {
-                Ok(c) if c.document.pages().len() == document.pages().len() => Some(c.document),
+                Ok(c) if c.document.pages().len() == document.pages().len() => {
+                    let labels = crate::pages::page_labels(&compiled.deck);
+                    let printed = with_page_labels(c.document, &labels);
+                    let pdf = compile::export_pdf(&printed, &format!("{ident}:print"))?;
+                    Some((printed, pdf))
+                }
                 Ok(_) => None,
                 Err(Failure(d)) => {
                     *sources = print_sources;
@@ -273,26 +284,11 @@ impl Builder {
                 }
             }
         };
-        let labels = crate::pages::page_labels(&compiled.deck);
-        let handout_doc = printed.map(|d| with_page_labels(d, &labels));
-        let handout_source = handout_doc.as_ref().unwrap_or(document);
-        let deck_for_handout = if handout_doc.is_some() {
-            compile::export_pdf(handout_source, &format!("{ident}:print"))?
-        } else {
-            compile::export_pdf(document, ident)?
-        };
-        let notes_pdf = if request.notes_pdf.is_some() && handout_doc.is_some() {
-            compile::export_pdf(document, ident)?
-        } else {
-            deck_for_handout.clone()
-        };
-        let jobs = [
-            request.handout.clone().map(|o| ("-handout.pdf", o, deck_for_handout.clone(), handout_source)),
-            request.notes_pdf.map(|paper| {
-                ("-notes.pdf", crate::handout::HandoutOptions::notes_document(paper), notes_pdf.clone(), document)
-            }),
-        ];
-        for (suffix, options, pdf, slides_doc) in jobs.into_iter().flatten() {
+        for (suffix, options) in jobs {
+            let (slides_doc, pdf) = match &printed {
+                Some((doc, pdf)) if !options.keep_theme => (doc, pdf.clone()),
+                _ => (document, deck_pdf.to_vec()),
+            };
             let input = crate::handout::Input {
                 deck: &compiled.deck,
                 fonts: &compiled.fonts,

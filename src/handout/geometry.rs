@@ -136,7 +136,8 @@ type NotesRect = Box<dyn Fn(f64, f64) -> Option<Rect>>;
 pub fn page_model(mode: Mode, paper: Paper, slide_w: f64, slide_h: f64, body_pt: f64, extras: bool) -> PageModel {
     // (landscape, columns, rows, notes beside the slide)
     let candidates: &[(bool, usize, usize, bool)] = match mode {
-        Mode::One => &[(false, 1, 1, false)],
+        Mode::One if extras => &[(false, 1, 1, false)],
+        Mode::One => &[(false, 1, 1, false), (true, 1, 1, false)],
         Mode::Two => &[(false, 1, 2, false), (true, 2, 1, false)],
         Mode::Three => &[(false, 1, 3, true)],
         Mode::Four => &[(false, 2, 2, false), (true, 2, 2, false)],

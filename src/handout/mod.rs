@@ -58,10 +58,9 @@ impl HandoutOptions {
         }
     }
 
-    /// The speaker-notes PDF: each slide with its notes under it at 12 pt, in the deck's
-    /// own colours (what the audience sees).
+    /// The speaker-notes PDF: each slide with its notes under it at 12 pt.
     pub fn notes_document(paper: Paper) -> Self {
-        HandoutOptions { paper, notes: true, keep_theme: true, note_size: 12.0, ..HandoutOptions::new(Mode::One) }
+        HandoutOptions { paper, notes: true, note_size: 12.0, ..HandoutOptions::new(Mode::One) }
     }
 }
 
@@ -91,12 +90,12 @@ impl Words {
     fn slide(&self, n: usize) -> String {
         if self.ja { format!("スライド {n}") } else { format!("Slide {n}") }
     }
-    fn continued(&self, n: usize) -> String {
-        if self.ja {
-            format!("スライド {n} のノート（続き）")
-        } else {
-            format!("Notes of slide {n} (continued)")
-        }
+    /// Headings of notes printed after their page (`@` stands for the slide number).
+    fn continued(&self) -> String {
+        (if self.ja { "スライド @ のノート（続き）" } else { "Notes of slide @ (continued)" }).to_string()
+    }
+    fn notes_of(&self) -> String {
+        (if self.ja { "スライド @ のノート" } else { "Notes of slide @" }).to_string()
     }
     fn continues(&self) -> &'static str {
         if self.ja { "→ 続きは次のページ" } else { "→ continued after this page" }
@@ -309,6 +308,7 @@ fn preamble(out: &mut String, input: &Input, model: &geometry::PageModel) {
             "}}\n",
             "// How many of the note's pieces fit in w × h.\n",
             "#let fit(blocks, w, h) = {{\n",
+            "  if measure(block(width: w, blocks.join())).height <= h {{ return blocks.len() }}\n",
             "  let n = 0\n",
             "  for i in range(blocks.len()) {{\n",
             "    if measure(block(width: w, blocks.slice(0, i + 1).join())).height <= h {{ n = i + 1 }} else {{ break }}\n",
@@ -333,14 +333,16 @@ fn preamble(out: &mut String, input: &Input, model: &geometry::PageModel) {
             "  for c in cells {{\n",
             "    let n = split(c)\n",
             "    if n < c.blocks.len() {{\n",
-            "      block(sticky: true, above: 1.2em, below: 0.6em, text(weight: \"bold\", {}.replace(\"@\", str(c.num))))\n",
+            "      let heading = if n == 0 {{ {} }} else {{ {} }}\n",
+            "      block(sticky: true, above: 1.2em, below: 0.6em, text(weight: \"bold\", heading.replace(\"@\", str(c.num))))\n",
             "      c.blocks.slice(n).join()\n",
             "    }}\n",
             "  }}\n",
             "}}",
         ),
         lit(words.continues()),
-        lit(&words.continued(0).replace('0', "@")),
+        lit(&words.notes_of()),
+        lit(&words.continued()),
     );
 }
 
