@@ -346,8 +346,11 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
         .iter()
         .zip(&pages)
         .map(|(slide, pages)| {
+            let ja = deck.meta.lang.as_deref().unwrap_or("ja").starts_with("ja");
             let title = match slide.kind {
                 lectern::model::SlideKind::Title => deck.meta.title.clone().unwrap_or_default(),
+                lectern::model::SlideKind::Agenda => (if ja { "目次" } else { "Agenda" }).to_string(),
+                lectern::model::SlideKind::Sources => (if ja { "出典" } else { "Sources" }).to_string(),
                 _ => slide.title.as_deref().map(lectern::model::plain_text).unwrap_or_default(),
             };
             let (line, _) = sources.line_col(slide.span.file, slide.span.start);
@@ -366,26 +369,30 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
         })
         .collect();
     diag::print(&sources, &compiled.warnings);
+    // Written at once, and a closed pipe (`| head`) is no error.
+    use std::io::Write;
+    let mut out = String::new();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
-        return ExitCode::SUCCESS;
+        out = serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    } else {
+        out += &format!("{:>5}  {:<7}  {:<28}  {:<20}  title\n", "slide", "pages", "source", "id");
+        for row in &rows {
+            let pages: Vec<usize> = serde_json::from_value(row["pages"].clone()).unwrap_or_default();
+            let range = match pages.as_slice() {
+                [one] => one.to_string(),
+                [first, .., last] => format!("{first}-{last}"),
+                [] => String::new(),
+            };
+            out += &format!(
+                "{:>5}  {:<7}  {:<28}  {:<20}  {}\n",
+                row["slide"].as_u64().unwrap_or_default(),
+                range,
+                format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]),
+                row["id"].as_str().unwrap_or(""),
+                row["title"].as_str().unwrap_or("")
+            );
+        }
     }
-    println!("{:>5}  {:<7}  {:<24}  {:<20}  title", "slide", "pages", "source", "id");
-    for row in &rows {
-        let pages: Vec<usize> = serde_json::from_value(row["pages"].clone()).unwrap_or_default();
-        let range = match pages.as_slice() {
-            [one] => one.to_string(),
-            [first, .., last] => format!("{first}-{last}"),
-            [] => String::new(),
-        };
-        println!(
-            "{:>5}  {:<7}  {:<24}  {:<20}  {}",
-            row["slide"],
-            range,
-            format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]),
-            row["id"].as_str().unwrap_or(""),
-            row["title"].as_str().unwrap_or("")
-        );
-    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     ExitCode::SUCCESS
 }
