@@ -311,6 +311,9 @@ pub struct ListItem {
     /// `Some(checked)` for a task-list item.
     pub task: Option<bool>,
     pub blocks: Vec<Block>,
+    /// A `<!-- pause -->` inside the item (or at the start of the next): the list shows
+    /// up to here on one step (`pages::plan` splits the list there).
+    pub pause_after: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

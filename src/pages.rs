@@ -9,11 +9,59 @@
 use crate::diag::Diagnostic;
 use crate::model::{Block, Deck, Layout, SlideKind};
 
+/// Whether an HTML block is `<!-- pause -->`.
+pub fn is_pause(html: &str) -> bool {
+    html.trim().strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).is_some_and(|s| s.trim() == "pause")
+}
+
+/// A list with pauses inside its items (or on an `{.incremental}` slide) becomes lists
+/// of the items of each step with pauses between them, so every step is a prefix of the
+/// slide's blocks like any other.
+fn split_lists(blocks: Vec<Block>, incremental: bool) -> Vec<Block> {
+    let mut out = Vec::new();
+    for block in blocks {
+        let Block::List(list) = block else {
+            out.push(block);
+            continue;
+        };
+        let mut chunk = crate::model::List { items: vec![], ..list.clone() };
+        let count = list.items.len();
+        for (i, mut item) in list.items.into_iter().enumerate() {
+            // A pause in a nested list steps at the item that holds it.
+            let pause = item.pause_after.take().or_else(|| nested_pause(&item.blocks));
+            let pause = pause.or((incremental && i + 1 < count).then_some(list.span));
+            chunk.items.push(item);
+            if let Some(span) = pause {
+                let next_start = chunk.start + chunk.items.len();
+                let rest = crate::model::List { items: vec![], start: next_start, ..chunk.clone() };
+                out.push(Block::List(std::mem::replace(&mut chunk, rest)));
+                out.push(Block::Pause { span });
+            }
+        }
+        if !chunk.items.is_empty() {
+            out.push(Block::List(chunk));
+        }
+    }
+    out
+}
+
+fn nested_pause(blocks: &[Block]) -> Option<crate::diag::Span> {
+    blocks.iter().find_map(|b| match b {
+        Block::List(list) => list.items.iter().find_map(|i| i.pause_after.or_else(|| nested_pause(&i.blocks))),
+        _ => None,
+    })
+}
+
 /// Drops every pause that cannot make a step of its own (with a warning), and slides
 /// that held nothing but such pauses.
 pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     for slide in &mut deck.slides {
+        let incremental = slide.classes.iter().any(|c| c == "incremental");
+        let has_item_pause = |b: &Block| matches!(b, Block::List(l) if l.items.iter().any(|i| i.pause_after.is_some() || nested_pause(&i.blocks).is_some()));
+        if incremental || slide.blocks.iter().any(has_item_pause) {
+            slide.blocks = split_lists(std::mem::take(&mut slide.blocks), incremental);
+        }
         if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. })) {
             continue;
         }

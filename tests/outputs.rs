@@ -292,3 +292,29 @@ fn slides_lists_ids_titles_lines_and_pages() {
     let line = run.stdout.lines().find(|l| l.contains("二")).unwrap();
     assert!(line.contains("3-4") && line.contains("deck.md:11"), "{line}");
 }
+
+#[test]
+fn pauses_step_through_list_items_and_incremental_lists() {
+    let dir = tempdir();
+    let deck = "## 項目ごと\n\n1. 一つ目\n   <!-- pause -->\n2. 二つ目\n   - 入れ子A\n     <!-- pause -->\n   - 入れ子B\n3. 三つ目\n\n## 順番に {.incremental}\n\n- 甲\n- 乙\n- 丙\n\n## 終わり\n\n- 最後\n  <!-- pause -->\n";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let pdf = dir.path().join("deck.pdf");
+    let pages: Vec<String> = pages(&pdf).iter().map(|p| squash(p)).collect();
+    assert_eq!(pages.len(), 7, "{pages:?}");
+    // Item by item (a pause in a nested list steps at the item holding it), numbering kept.
+    assert!(pages[0].contains("一つ目") && !pages[0].contains("二つ目"), "{}", pages[0]);
+    assert!(pages[1].contains("入れ子B") && !pages[1].contains("三つ目"), "{}", pages[1]);
+    assert!(pages[2].contains("三つ目") && pages[2].contains('3'), "{}", pages[2]);
+    // {.incremental}: one item more on each page.
+    assert!(pages[3].contains("甲") && !pages[3].contains("乙"), "{}", pages[3]);
+    assert!(pages[4].contains("乙") && !pages[4].contains("丙"), "{}", pages[4]);
+    assert!(pages[5].contains("丙"));
+    // A pause after the last item repeats nothing: dropped, with a warning at its line.
+    assert!(run.stderr.contains("deck.md:20"), "{}", run.stderr);
+    let json = std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["1", "1", "1", "2", "2", "2", "3"]);
+}
