@@ -140,13 +140,14 @@ fn page_labels(pdf: &std::path::Path) -> Vec<String> {
 fn pdfpc_and_page_labels_with_pauses_on_every_kind_of_slide() {
     let dir = tempdir();
     // Pauses before the first slide, after a section heading, twice in a row, at the end,
-    // on an end slide, inside a list item: only the one between blocks makes a step.
+    // on an end slide are dropped; one between blocks and one between list items make steps.
     let deck = "---\ntitle: 休止\n---\n\n<!-- pause -->\n\n# 第一部\n\n<!-- pause -->\n\n## 一\n\n<!-- pause -->\n\n本文一\n\n<!-- pause -->\n\n<!-- pause -->\n\n本文二\n\n<!-- pause -->\n\n<!-- ノート一 -->\n\n## 二\n\n- 項目A\n  <!-- pause -->\n- 項目B\n\n<!-- ノート二 -->\n\n## 終わり {.end}\n\n本文三\n\n<!-- pause -->\n\n本文四\n\n<!-- ノート三 -->\n";
     write(dir.path(), "deck.md", deck);
     let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "--handout", "2"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    // title, section, 一 (2 steps), 二, 終わり: 6 pages; every dropped pause warned at its line.
-    assert_eq!(page_count(&dir.path().join("deck.pdf")), 6, "{}", run.stderr);
+    // title, section, 一 (2 steps), 二 (2 steps), 終わり: 7 pages; every dropped pause
+    // warned at its line.
+    assert_eq!(page_count(&dir.path().join("deck.pdf")), 7, "{}", run.stderr);
     assert!(run.stderr.matches("warning").count() >= 5, "{}", run.stderr);
     assert!(run.stderr.contains("deck.md:5"), "the pause before the first slide: {}", run.stderr);
     assert!(run.stderr.contains("deck.md:9"), "the pause after a section heading: {}", run.stderr);
@@ -155,12 +156,13 @@ fn pdfpc_and_page_labels_with_pauses_on_every_kind_of_slide() {
     check_pdfpc_schema(&value);
     let pages = value["pages"].as_array().unwrap();
     let labels: Vec<&str> = pages.iter().map(|p| p["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["1", "2", "3", "3", "4", "5"]);
+    assert_eq!(labels, ["1", "2", "3", "3", "4", "4", "5"]);
     assert_eq!(pages[3]["note"], "ノート一");
     assert_eq!(pages[4]["note"], "ノート二");
-    assert_eq!(pages[5]["note"], "ノート三");
+    assert_eq!(pages[5]["note"], "ノート二");
+    assert_eq!(pages[6]["note"], "ノート三");
     // The deck PDF labels its pages the same way.
-    assert_eq!(page_labels(&dir.path().join("deck.pdf")), ["1", "2", "3", "3", "4", "5"]);
+    assert_eq!(page_labels(&dir.path().join("deck.pdf")), ["1", "2", "3", "3", "4", "4", "5"]);
 }
 
 #[test]
