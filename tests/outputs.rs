@@ -320,3 +320,28 @@ fn pauses_step_through_list_items_and_incremental_lists() {
     let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["1", "1", "1", "2", "2", "2", "3"]);
 }
+
+#[test]
+fn sources_slide_names_slides_by_the_labels_the_pdf_shows() {
+    let dir = tempdir();
+    let deck = "---\nsources-slide: true\n---\n\n## 一\n\n前半\n\n<!-- pause -->\n\n後半\n\n## 二\n\n本文[^1]\n\n[^1]: 注の本文\n";
+    let pdf = build_ok(dir.path(), deck);
+    let texts = pages(&pdf);
+    assert_eq!(texts.len(), 4, "two steps, a slide, the sources slide");
+    // The footnote is on the third page, which the PDF labels as slide 2.
+    assert_eq!(page_labels(&pdf), ["1", "1", "2", "3"]);
+    let sources = squash(&texts[3]);
+    assert!(sources.contains("スライド2[1]注の本文"), "{sources}");
+    let english = [
+        ("注の本文", "The note"),
+        ("前半", "First"),
+        ("後半", "Second"),
+        ("本文", "Body"),
+        ("一", "One"),
+        ("二", "Two"),
+    ]
+    .iter()
+    .fold(deck.to_string(), |d, (ja, en)| d.replace(ja, en));
+    let sources = squash(&pages(&build_ok(dir.path(), &english))[3]);
+    assert!(sources.contains("slide2[1]Thenote"), "{sources}");
+}
