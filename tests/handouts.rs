@@ -158,7 +158,21 @@ fn check(aspect: &str, notes: Notes) {
         assert_eq!(info_field(&pdf, "Title"), "Handout Check", "{what}");
         assert_eq!(info_field(&pdf, "Author"), "Ada Organiser", "{what}");
         assert!(info_field(&pdf, "Page size").contains("(A4)"), "{what}");
+        assert_eq!(info_field(&pdf, "Tagged"), "yes", "{what}");
+        let marks = bookmarks(&pdf);
+        for want in ["1. Handout Check", "2. First Topic", "3. Second Topic", "4. Part Two", "5. Thanks", "Sources"] {
+            assert!(marks.iter().any(|m| m == want), "{what}: bookmark {want} missing: {marks:?}");
+        }
     }
+}
+
+/// Titles of the PDF's bookmarks (outline items; ASCII titles only).
+fn bookmarks(pdf: &Path) -> Vec<String> {
+    let text = String::from_utf8_lossy(&std::fs::read(pdf).unwrap()).into_owned();
+    text.split("endobj")
+        .filter(|object| object.contains("/Parent") && object.contains("/Dest"))
+        .filter_map(|object| object.split("/Title(").nth(1)?.split(")/").next().map(str::to_string))
+        .collect()
 }
 
 #[test]
@@ -217,6 +231,25 @@ fn letter_paper_skip_and_keep_theme() {
     assert!(!text.contains("PartTwo") && !text.contains("Bodydelta"), "skipped slides printed: {text}");
     // Title and two content slides, two a page, then the sources list.
     assert_eq!(page_count(&pdf), 3);
+    // Reproducible like the deck: the same build gives the same bytes.
+    let first = std::fs::read(&pdf).unwrap();
+    let run = lectern(
+        dir.path(),
+        &[
+            "build",
+            "deck.md",
+            "--handout",
+            "2",
+            "--paper",
+            "letter",
+            "--handout-skip",
+            "section,end",
+            "--handout-theme",
+            "keep",
+        ],
+    );
+    assert_eq!(run.status, 0);
+    assert!(std::fs::read(&pdf).unwrap() == first, "the handout differs between two builds");
 }
 
 #[test]
