@@ -108,6 +108,7 @@ enum HandoutTheme {
 }
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("handout_outputs").multiple(true).args(["handout", "all"])))]
 struct BuildArgs {
     /// The Markdown deck
     deck: PathBuf,
@@ -131,13 +132,13 @@ struct BuildArgs {
     #[arg(long, value_name = "N")]
     handout: Option<lectern::handout::Mode>,
     /// Put the speaker notes beside or under each slide in the handout
-    #[arg(long)]
+    #[arg(long, requires = "handout_outputs")]
     handout_notes: bool,
     /// Put ruled lines for writing beside or under each slide in the handout
-    #[arg(long)]
+    #[arg(long, requires = "handout_outputs")]
     handout_lines: bool,
     /// Slides the handout leaves out (comma-separated)
-    #[arg(long, value_name = "KIND,…", value_delimiter = ',')]
+    #[arg(long, requires = "handout_outputs", value_name = "KIND,…", value_delimiter = ',')]
     handout_skip: Vec<lectern::handout::Skip>,
     /// Colours of the slides in the handout and the notes PDF
     #[arg(long, value_name = "print|keep", default_value = "print")]
