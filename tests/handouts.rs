@@ -268,3 +268,15 @@ fn notes_pdf_prints_notes_large_and_continues_them() {
     assert!(!heights.is_empty());
     assert!(heights.iter().all(|h| *h >= 11.0), "{heights:?}");
 }
+
+#[test]
+fn a_theme_too_small_for_the_mode_is_warned_about() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &deck("4:3", Notes::None));
+    // The print theme's body text is 21 pt: nine 4:3 slides on A4 print it under 7 pt.
+    let run = lectern(dir.path(), &["build", "deck.md", "--theme", "print", "--handout", "9"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("under the 7 pt floor"), "{}", run.stderr);
+    let run = lectern(dir.path(), &["build", "deck.md", "--theme", "print", "--handout", "4"]);
+    assert!(!run.stderr.contains("floor"), "{}", run.stderr);
+}
