@@ -210,7 +210,8 @@ pub fn handout_typst(input: &Input) -> (String, Vec<Diagnostic>) {
                 lit(DECK_PDF_VPATH),
             );
             let scale = model.scale;
-            for link in input.document.pages().get(page - 1).map(|p| links::links(&p.frame)).unwrap_or_default() {
+            let slide_links = input.document.pages().get(page - 1).map(|p| links::links(&p.frame)).unwrap_or_default();
+            for link in slide_links.into_iter().filter(|l| notes::safe_url(&l.url)) {
                 let _ = writeln!(
                     out,
                     "    place(top + left, dx: {:.2}pt, dy: {:.2}pt, link({}, box(width: {:.2}pt, height: {:.2}pt)))",

@@ -138,7 +138,7 @@ fn inlines<'a>(node: &'a AstNode<'a>) -> String {
 }
 
 /// Links a reader can follow from paper's PDF: web and mail addresses only.
-fn safe_url(url: &str) -> bool {
+pub fn safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     ["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p))
 }
