@@ -370,12 +370,12 @@ impl<'d> Emitter<'d> {
             }
             SlideKind::Content => {
                 // One page per `<!-- pause -->` step, each showing the blocks so far.
-                let steps = slide.step_ends();
-                for (step, &end) in steps.iter().enumerate() {
+                let steps = slide.step_blocks();
+                for (step, blocks) in steps.iter().enumerate() {
                     if step > 0 {
                         self.w("#theme.");
                     }
-                    self.content_slide(slide, number, layout, &slide.blocks[..end], step + 1 < steps.len());
+                    self.content_slide(slide, number, layout, blocks, step + 1 < steps.len());
                 }
             }
         }

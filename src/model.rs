@@ -117,6 +117,9 @@ pub struct Slide {
     pub credit: Option<String>,
     /// For a sources slide: which entries of `layout::source_entries` it lists.
     pub sources_range: Option<std::ops::Range<usize>>,
+    /// What each step but the last shows, when that is not simply the blocks before a
+    /// pause (`{.incremental}` tables and columns); set by `pages::plan`.
+    pub step_views: Vec<Vec<Block>>,
     pub span: Span,
 }
 
@@ -140,6 +143,7 @@ impl Slide {
             color: None,
             credit: None,
             sources_range: None,
+            step_views: vec![],
             span,
         }
     }
@@ -154,9 +158,20 @@ impl Slide {
         pauses.map(|(i, _)| i).chain([self.blocks.len()]).collect()
     }
 
+    /// What each step (PDF page) of this slide shows; the last is the whole slide.
+    pub fn step_blocks(&self) -> Vec<&[Block]> {
+        if self.kind != SlideKind::Content || self.layout == Some(Layout::End) {
+            return vec![&self.blocks];
+        }
+        if !self.step_views.is_empty() {
+            return self.step_views.iter().map(Vec::as_slice).chain([self.blocks.as_slice()]).collect();
+        }
+        self.step_ends().into_iter().map(|end| &self.blocks[..end]).collect()
+    }
+
     /// Number of PDF pages this slide takes.
     pub fn page_count(&self) -> usize {
-        self.step_ends().len()
+        self.step_blocks().len()
     }
 
     pub fn is_empty(&self) -> bool {

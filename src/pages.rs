@@ -45,6 +45,49 @@ fn split_lists(blocks: Vec<Block>, incremental: bool) -> Vec<Block> {
     out
 }
 
+/// The partial steps of an `{.incremental}` slide: the blocks before each pause, and a
+/// table growing row by row, columns filling one by one. Empty when there are none beyond
+/// the pauses' own.
+fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
+    let mut views = Vec::new();
+    let mut shown: Vec<Block> = Vec::new();
+    let mut grows = false;
+    for block in blocks {
+        match block {
+            Block::Pause { .. } => views.push(shown.clone()),
+            Block::Table(table) if table.rows.len() > 1 => {
+                grows = true;
+                for rows in 1..table.rows.len() {
+                    // Rows still to come are kept, blank, so the table keeps its place.
+                    let blank = |row: &Vec<Vec<crate::model::Inline>>| {
+                        row.iter().map(|_| vec![crate::model::Inline::Text("\u{a0}".into())]).collect()
+                    };
+                    let rows = table.rows.iter().enumerate().map(|(i, r)| if i < rows { r.clone() } else { blank(r) });
+                    let partial = crate::model::Table { rows: rows.collect(), ..table.clone() };
+                    views.push([shown.clone(), vec![Block::Table(partial)]].concat());
+                }
+            }
+            Block::Columns { columns, span } if columns.len() > 1 => {
+                grows = true;
+                for filled in 1..columns.len() {
+                    let partial: Vec<crate::model::Column> = columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| crate::model::Column {
+                            width_percent: c.width_percent,
+                            blocks: if i < filled { c.blocks.clone() } else { vec![] },
+                        })
+                        .collect();
+                    views.push([shown.clone(), vec![Block::Columns { columns: partial, span: *span }]].concat());
+                }
+            }
+            _ => {}
+        }
+        shown.push(block.clone());
+    }
+    if grows { views } else { vec![] }
+}
+
 fn nested_pause(blocks: &[Block]) -> Option<crate::diag::Span> {
     blocks.iter().find_map(|b| match b {
         Block::List(list) => list.items.iter().find_map(|i| i.pause_after.or_else(|| nested_pause(&i.blocks))),
@@ -118,6 +161,11 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
         }
         let mut flags = keep.into_iter();
         slide.blocks.retain(|_| flags.next().unwrap_or(true));
+    }
+    for slide in &mut deck.slides {
+        if slide.kind == SlideKind::Content && slide.classes.iter().any(|c| c == "incremental") {
+            slide.step_views = incremental_views(&slide.blocks);
+        }
     }
     // A slide opened only by a pause (before the first heading) is now empty; one opened
     // only by a note after a section heading (whose slide takes no body) is no page

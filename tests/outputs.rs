@@ -345,3 +345,24 @@ fn sources_slide_names_slides_by_the_labels_the_pdf_shows() {
     let sources = squash(&pages(&build_ok(dir.path(), &english))[3]);
     assert!(sources.contains("slide2[1]Thenote"), "{sources}");
 }
+
+#[test]
+fn incremental_tables_grow_row_by_row_and_columns_one_by_one() {
+    let dir = tempdir();
+    let deck = "## 表 {.incremental}\n\n| 年 | 件数 |\n|---|---|\n| 2022 | 一〇 |\n| 2023 | 二〇 |\n| 2024 | 三〇 |\n\n## 段 {.incremental}\n\n:::: columns\n::: column\n左の段\n:::\n::: column\n右の段\n:::\n::::\n\n<!-- 段のノート -->\n";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let texts: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
+    assert_eq!(texts.len(), 5, "{texts:?}");
+    assert!(texts[0].contains("2022") && !texts[0].contains("2023"), "{}", texts[0]);
+    assert!(texts[1].contains("2023") && !texts[1].contains("2024"), "{}", texts[1]);
+    assert!(texts[2].contains("2024"));
+    assert!(texts[3].contains("左の段") && !texts[3].contains("右の段"), "{}", texts[3]);
+    assert!(texts[4].contains("右の段"));
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap()).unwrap();
+    let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["1", "1", "1", "2", "2"]);
+    assert_eq!(value["pages"][3]["note"], "段のノート");
+}
