@@ -17,6 +17,8 @@ pub mod lang;
 pub mod layout;
 pub mod limits;
 pub mod model;
+pub mod output;
+pub mod pages;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;

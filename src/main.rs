@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use lectern::diag;
 use lectern::pipeline::{BuildRequest, Builder};
@@ -27,7 +27,9 @@ enum Command {
   lectern build decks/cyber-bill-2025.md
   lectern build talk.md -o out/talk.pdf --theme seminar
   lectern build talk.md --font-path ~/fonts --typst talk.typ
-  lectern build talk.md --handout 3 --handout-lines --pdfpc")]
+  lectern build talk.md --handout 3 --handout-lines --pdfpc
+  lectern build talk.md --handout 6 --handout-notes --paper letter
+  lectern build talk.md --all                   PDF, handout, notes PDF and .pdfpc")]
     Build(BuildArgs),
     /// Build, then rebuild on every change of the deck, its images or its theme
     #[command(after_help = "Examples:
@@ -77,9 +79,36 @@ Keeps the last good PDF when an edit breaks the build; stop with Ctrl-C.")]
     /// List the built-in themes
     #[command(after_help = "Example:\n  lectern themes")]
     Themes,
+    /// List a deck's slides: number, PDF pages, Markdown line, id and title
+    #[command(after_help = "Examples:
+  lectern slides talk.md
+  lectern slides talk.md --json | jq '.[] | select(.pages | length > 1)'
+
+Ids are what `<!-- include: other.md#id -->` takes; pages are the deck PDF's pages, and
+every page of a slide is labelled with the slide's number.")]
+    Slides {
+        /// The Markdown deck (or playlist)
+        deck: PathBuf,
+        /// Print JSON for scripts
+        #[arg(long)]
+        json: bool,
+        /// Folder the build may read files from
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+/// Colours of the slides in the handout.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HandoutTheme {
+    /// White pages, no dark or filled areas (saves ink)
+    Print,
+    /// The deck's own colours
+    Keep,
 }
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("handout_outputs").multiple(true).args(["handout", "all"])))]
 struct BuildArgs {
     /// The Markdown deck
     deck: PathBuf,
@@ -99,15 +128,30 @@ struct BuildArgs {
     /// Also write the generated Typst source (for hand-tuning)
     #[arg(long = "typst", value_name = "OUT.typ")]
     typst_output: Option<PathBuf>,
-    /// Also write an A4 handout <NAME>-handout.pdf with N slides a page
-    #[arg(long, value_name = "N", value_parser = ["1", "2", "3", "4", "6"])]
-    handout: Option<String>,
+    /// Also write a handout <NAME>-handout.pdf with N slides a page
+    #[arg(long, value_name = "N")]
+    handout: Option<lectern::handout::Mode>,
     /// Put the speaker notes beside or under each slide in the handout
-    #[arg(long, requires = "handout")]
+    #[arg(long, requires = "handout_outputs")]
     handout_notes: bool,
     /// Put ruled lines for writing beside or under each slide in the handout
-    #[arg(long, requires = "handout")]
+    #[arg(long, requires = "handout_outputs")]
     handout_lines: bool,
+    /// Slides the handout leaves out (comma-separated)
+    #[arg(long, requires = "handout_outputs", value_name = "KIND,…", value_delimiter = ',')]
+    handout_skip: Vec<lectern::handout::Skip>,
+    /// Colours of the slides in the handout and the notes PDF
+    #[arg(long, value_name = "print|keep", default_value = "print")]
+    handout_theme: HandoutTheme,
+    /// Paper of the handout and the notes PDF
+    #[arg(long, value_name = "a4|letter", default_value = "a4")]
+    paper: lectern::handout::Paper,
+    /// Also write <NAME>-notes.pdf: each slide with its speaker notes under it, to present from
+    #[arg(long)]
+    notes_pdf: bool,
+    /// Write everything: the PDF, the handout (3 a page unless --handout), the notes PDF and the .pdfpc
+    #[arg(long)]
+    all: bool,
     /// Also write <NAME>.pdfpc with the speaker notes, for presenter consoles (pdfpc)
     #[arg(long)]
     pdfpc: bool,
@@ -174,6 +218,7 @@ fn run() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Slides { deck, json, root } => slides(deck, json, root),
         Command::Themes => {
             for theme in lectern::themes::BUILTIN {
                 println!("{:<10} {}", theme.name, theme.description);
@@ -196,12 +241,21 @@ fn request(args: BuildArgs) -> BuildRequest {
         root: args.root,
         typst_output: args.typst_output,
         svg_pages: false,
-        handout: args.handout.map(|n| lectern::handout::HandoutOptions {
-            per_page: n.parse().unwrap_or(2),
-            notes: args.handout_notes,
-            lines: args.handout_lines,
+        handout: args.handout.or(args.all.then_some(lectern::handout::Mode::Three)).map(|mode| {
+            lectern::handout::HandoutOptions {
+                paper: args.paper,
+                notes: args.handout_notes,
+                lines: args.handout_lines,
+                keep_theme: args.handout_theme == HandoutTheme::Keep,
+                skip: args.handout_skip.clone(),
+                ..lectern::handout::HandoutOptions::new(mode)
+            }
         }),
-        pdfpc: args.pdfpc,
+        notes_pdf: (args.notes_pdf || args.all).then(|| lectern::handout::HandoutOptions {
+            keep_theme: args.handout_theme == HandoutTheme::Keep,
+            ..lectern::handout::HandoutOptions::notes_document(args.paper)
+        }),
+        pdfpc: args.pdfpc || args.all,
         png_dir: args.png,
         svg_dir: args.svg,
     }
@@ -209,12 +263,16 @@ fn request(args: BuildArgs) -> BuildRequest {
 
 fn build(args: BuildArgs) -> ExitCode {
     let request = request(args);
+    // Ctrl-C or SIGTERM while writing must not leave temporary files behind.
+    lectern::output::clean_up_on_interrupt();
     let mut builder = Builder::new();
     match builder.build(&request) {
         Ok(report) => {
             diag::print(&report.sources, &report.warnings);
+            let others: Vec<&PathBuf> = report.written.iter().filter(|p| **p != report.output).collect();
+            let also = if others.is_empty() { String::new() } else { format!("; also wrote {}", list_files(&others)) };
             println!(
-                "{}: {} slides, {} pages, {}, {} ms",
+                "{}: {} slides, {} pages, {}, {} ms{also}",
                 report.output.display(),
                 report.slides,
                 report.pages,
@@ -236,7 +294,21 @@ fn build(args: BuildArgs) -> ExitCode {
         Err(error) => {
             diag::print(&error.sources, &error.diagnostics);
             let errors = error.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("build failed: {errors} error{}; no PDF written", if errors == 1 { "" } else { "s" });
+            let s = if errors == 1 { "" } else { "s" };
+            let not_written: Vec<&PathBuf> = error.not_written.iter().collect();
+            if error.written.is_empty() {
+                let kept: Vec<&PathBuf> = error.not_written.iter().filter(|p| p.exists()).collect();
+                let kept =
+                    if kept.is_empty() { String::new() } else { format!(" ({} left as it was)", list_files(&kept)) };
+                eprintln!("build failed: {errors} error{s}; no PDF written, nothing written{kept}");
+            } else {
+                let written: Vec<&PathBuf> = error.written.iter().collect();
+                eprintln!(
+                    "build failed: {errors} error{s}; wrote {}; not written: {}",
+                    list_files(&written),
+                    list_files(&not_written)
+                );
+            }
             ExitCode::from(1)
         }
     }
@@ -248,4 +320,93 @@ fn human_size(bytes: usize) -> String {
     } else {
         format!("{} kB", bytes.div_ceil(1024))
     }
+}
+
+/// File names for a summary line; page images are counted, not listed.
+fn list_files(paths: &[&PathBuf]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut pages: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for path in paths {
+        let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = path.parent().map(|d| d.display().to_string()).unwrap_or_default();
+        if (ext == "png" || ext == "svg") && !path.to_string_lossy().contains('*') {
+            *pages.entry((dir, ext)).or_default() += 1;
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    for ((dir, ext), n) in pages {
+        let dir = if dir.is_empty() { ".".to_string() } else { dir };
+        out.push(format!("{n} {} pages in {dir}", ext.to_uppercase()));
+    }
+    out.join(", ")
+}
+
+/// `lectern slides`: what each slide is, where it comes from and where it prints.
+fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
+    let request = BuildRequest { deck, root, ..Default::default() };
+    let mut sources = lectern::diag::Sources::default();
+    let compiled = match Builder::new().compile(&request, &mut sources) {
+        Ok(c) => c,
+        Err(failure) => {
+            diag::print(&sources, &failure.0);
+            return ExitCode::from(1);
+        }
+    };
+    let deck = &compiled.deck;
+    let pages = lectern::pages::page_list(deck);
+    let rows: Vec<serde_json::Value> = deck
+        .slides
+        .iter()
+        .zip(&pages)
+        .map(|(slide, pages)| {
+            let ja = deck.meta.lang.as_deref().unwrap_or("ja").starts_with("ja");
+            let title = match slide.kind {
+                lectern::model::SlideKind::Title => deck.meta.title.clone().unwrap_or_default(),
+                lectern::model::SlideKind::Agenda => (if ja { "目次" } else { "Agenda" }).to_string(),
+                lectern::model::SlideKind::Sources => (if ja { "出典" } else { "Sources" }).to_string(),
+                _ => slide.title.as_deref().map(lectern::model::plain_text).unwrap_or_default(),
+            };
+            let (line, _) = sources.line_col(slide.span.file, slide.span.start);
+            serde_json::json!({
+                "slide": pages.slide,
+                "label": pages.slide.to_string(),
+                "id": slide.id,
+                "kind": format!("{:?}", slide.kind).to_lowercase(),
+                "layout": slide.layout.map(|l| l.name()),
+                "title": title.split_whitespace().collect::<Vec<_>>().join(" "),
+                "file": sources.name(slide.span.file),
+                "line": line,
+                "pages": pages.pages,
+                "notes": !slide.notes.is_empty(),
+            })
+        })
+        .collect();
+    diag::print(&sources, &compiled.warnings);
+    // Written at once, and a closed pipe (`| head`) is no error.
+    use std::io::Write;
+    let mut out = String::new();
+    if json {
+        out = serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    } else {
+        out += &format!("{:>5}  {:<7}  {:<28}  {:<20}  title\n", "slide", "pages", "source", "id");
+        for row in &rows {
+            let pages: Vec<usize> = serde_json::from_value(row["pages"].clone()).unwrap_or_default();
+            let range = match pages.as_slice() {
+                [one] => one.to_string(),
+                [first, .., last] => format!("{first}-{last}"),
+                [] => String::new(),
+            };
+            out += &format!(
+                "{:>5}  {:<7}  {:<28}  {:<20}  {}\n",
+                row["slide"].as_u64().unwrap_or_default(),
+                range,
+                format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]),
+                row["id"].as_str().unwrap_or(""),
+                row["title"].as_str().unwrap_or("")
+            );
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    ExitCode::SUCCESS
 }

@@ -115,6 +115,9 @@ pub struct Slide {
     pub credit: Option<String>,
     /// For a sources slide: which entries of `layout::source_entries` it lists.
     pub sources_range: Option<std::ops::Range<usize>>,
+    /// What each step but the last shows, when that is not simply the blocks before a
+    /// pause (`{.incremental}` tables and columns); set by `pages::plan`.
+    pub step_views: Vec<Vec<Block>>,
     pub span: Span,
 }
 
@@ -160,8 +163,35 @@ impl Slide {
             color: None,
             credit: None,
             sources_range: None,
+            step_views: vec![],
             span,
         }
+    }
+
+    /// End index into `blocks` of each step (PDF page) of this slide; the last is the
+    /// whole slide. Only content slides have steps: `pages::plan` drops other pauses.
+    pub fn step_ends(&self) -> Vec<usize> {
+        if self.kind != SlideKind::Content || self.layout == Some(Layout::End) {
+            return vec![self.blocks.len()];
+        }
+        let pauses = self.blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Pause { .. }));
+        pauses.map(|(i, _)| i).chain([self.blocks.len()]).collect()
+    }
+
+    /// What each step (PDF page) of this slide shows; the last is the whole slide.
+    pub fn step_blocks(&self) -> Vec<&[Block]> {
+        if self.kind != SlideKind::Content || self.layout == Some(Layout::End) {
+            return vec![&self.blocks];
+        }
+        if !self.step_views.is_empty() {
+            return self.step_views.iter().map(Vec::as_slice).chain([self.blocks.as_slice()]).collect();
+        }
+        self.step_ends().into_iter().map(|end| &self.blocks[..end]).collect()
+    }
+
+    /// Number of PDF pages this slide takes.
+    pub fn page_count(&self) -> usize {
+        self.step_blocks().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -316,6 +346,9 @@ pub struct ListItem {
     /// `Some(checked)` for a task-list item.
     pub task: Option<bool>,
     pub blocks: Vec<Block>,
+    /// A `<!-- pause -->` inside the item (or at the start of the next): the list shows
+    /// up to here on one step (`pages::plan` splits the list there).
+    pub pause_after: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

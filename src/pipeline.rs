@@ -11,6 +11,7 @@ use crate::compile;
 use crate::diag::{Diagnostic, Failure, Sources, Span};
 use crate::emit::{self, EmitOptions};
 use crate::layout;
+use crate::output::Output;
 use crate::parse;
 use crate::paths::normalize;
 use crate::resolve::{ImageCache, Resolver};
@@ -33,6 +34,8 @@ pub struct BuildRequest {
     pub svg_pages: bool,
     /// Also write `<name>-handout.pdf`.
     pub handout: Option<crate::handout::HandoutOptions>,
+    /// Also write `<name>-notes.pdf` (each slide with its speaker notes).
+    pub notes_pdf: Option<crate::handout::HandoutOptions>,
     /// Also write `<name>.pdfpc` (speaker notes for presenter consoles).
     pub pdfpc: bool,
     /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
@@ -56,6 +59,8 @@ pub struct BuildReport {
     pub changed_slides: Vec<usize>,
     /// One SVG per page when the request asked for them.
     pub svg: Vec<String>,
+    /// Every file written, in order.
+    pub written: Vec<PathBuf>,
 }
 
 /// Where a build's time went.
@@ -74,6 +79,10 @@ pub struct BuildError {
     pub diagnostics: Vec<Diagnostic>,
     /// Files read before the failure (so watch mode can wait for a fix).
     pub dependencies: Vec<PathBuf>,
+    /// Outputs written before a write failed (none when the build itself failed).
+    pub written: Vec<PathBuf>,
+    /// Outputs the build would have written and did not (`*` stands for page numbers).
+    pub not_written: Vec<PathBuf>,
 }
 
 impl BuildError {
@@ -95,6 +104,13 @@ pub struct Compiled {
     pub timings: Timings,
     /// 1-based numbers of the slides whose generated Typst differs from the last build.
     pub changed_slides: Vec<usize>,
+    /// Files served to the compiler besides the root (images, logo), for the handout.
+    pub overlays: std::collections::HashMap<String, Vec<u8>>,
+    pub theme: Theme,
+    /// The theme's body text size in pt (for the handout's legibility floor).
+    pub body_size: f64,
+    /// Virtual path of the generated Typst (documents made beside it go next to it).
+    pub main_vpath: String,
 }
 
 /// A deck turned into Typst, with what compiling it needs.
@@ -107,7 +123,12 @@ struct Emitted {
     emitted: emit::Emitted,
     warnings: Vec<Diagnostic>,
     markdown_time: Duration,
+    /// The theme's body text size in pt (for the handout's legibility floor).
+    body_size: f64,
 }
+
+/// The handout and notes PDF as (file-name suffix, bytes), and their warnings.
+type PaperOutputs = (Vec<(&'static str, Vec<u8>)>, Vec<Diagnostic>);
 
 #[derive(Default)]
 pub struct Builder {
@@ -124,30 +145,25 @@ impl Builder {
         Builder::default()
     }
 
-    /// Builds the PDF and writes it atomically.
+    /// Builds every requested output in memory, then writes them all (each atomically)
+    /// only when all of them succeeded.
     pub fn build(&mut self, request: &BuildRequest) -> Result<BuildReport, BuildError> {
         let started = Instant::now();
         let mut sources = Sources::default();
         let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
+        let planned = planned_outputs(request, &output);
         let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
             sources,
             diagnostics,
             dependencies,
+            written: vec![],
+            not_written: planned.clone(),
         };
-        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty())
-            && !parent.is_dir()
-        {
-            return Err(fail(
-                sources,
-                vec![
-                    Diagnostic::error(
-                        None,
-                        format!("cannot write {}: folder {} does not exist", output.display(), parent.display()),
-                    )
-                    .with_hint("create the folder first, or choose another path with -o"),
-                ],
-                vec![request.deck.clone()],
-            ));
+        if let Some(diagnostic) = missing_folder(request, &output) {
+            return Err(fail(sources, vec![diagnostic], vec![request.deck.clone()]));
+        }
+        if let Some(diagnostic) = output_over_input(&planned, std::slice::from_ref(&request.deck)) {
+            return Err(fail(sources, vec![diagnostic], vec![request.deck.clone()]));
         }
         let compiled = match self.compile(request, &mut sources) {
             Ok(c) => c,
@@ -157,41 +173,34 @@ impl Builder {
             }
         };
         let dependencies = self.dependencies(request);
+        if let Some(diagnostic) = output_over_input(&planned, &dependencies) {
+            return Err(fail(sources, vec![diagnostic], dependencies));
+        }
         let pdf_started = Instant::now();
         // The same deck gives the same identifier however its path was typed.
         let deck_file = deck_folder(&request.deck).join(request.deck.file_name().unwrap_or_default());
         let relative = build_root(request).ok().and_then(|r| deck_file.strip_prefix(r).ok().map(Path::to_path_buf));
         let ident = format!("lectern:{}", relative.unwrap_or(deck_file).display());
-        let pdf = match compile::export_pdf(&compiled.document, &ident) {
+        let labels = crate::pages::page_labels(&compiled.deck);
+        let document = with_page_labels(compiled.document.clone(), &labels);
+        let pdf = match compile::export_pdf(&document, &ident) {
             Ok(pdf) => pdf,
             Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
         };
-        if let Some(path) = &request.typst_output
-            && let Err(e) = write_atomically(path, compiled.typst_source.as_bytes())
-        {
-            return Err(fail(sources, write_error(path, e), dependencies));
+        let mut outputs = Vec::new();
+        if let Some(path) = &request.typst_output {
+            outputs.push(Output { path: path.clone(), bytes: compiled.typst_source.clone().into_bytes() });
         }
-        if let Err(e) = write_atomically(&output, &pdf) {
-            return Err(fail(sources, write_error(&output, e), dependencies));
-        }
-        let sibling = |suffix: &str| {
-            let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            output.with_file_name(format!("{stem}{suffix}"))
-        };
+        let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
         if request.pdfpc {
-            let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let path = sibling(".pdfpc");
-            if let Err(e) = write_atomically(&path, crate::handout::pdfpc(&compiled.deck, &name).as_bytes()) {
-                return Err(fail(sources, write_error(&path, e), dependencies));
-            }
+            outputs.push(Output {
+                path: sibling(".pdfpc"),
+                bytes: crate::handout::pdfpc::pdfpc(&compiled.deck).into_bytes(),
+            });
         }
         for (dir, ext) in [(&request.png_dir, "png"), (&request.svg_dir, "svg")] {
             let Some(dir) = dir else { continue };
-            if !dir.is_dir() {
-                let message = format!("cannot write pages: folder {} does not exist", dir.display());
-                return Err(fail(sources, vec![Diagnostic::error(None, message)], dependencies));
-            }
-            let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             for (i, page) in compiled.document.pages().iter().enumerate() {
                 let bytes = if ext == "png" {
                     // 2 px per pt: a 16:9 slide becomes 1587 × 893 px.
@@ -200,21 +209,36 @@ impl Builder {
                 } else {
                     typst_svg::svg(page, &typst_svg::SvgOptions::default()).into_bytes()
                 };
-                let path = dir.join(format!("{stem}-{:02}.{ext}", i + 1));
-                if let Err(e) = write_atomically(&path, &bytes) {
-                    return Err(fail(sources, write_error(&path, e), dependencies));
+                outputs.push(Output { path: dir.join(format!("{stem}-{:02}.{ext}", i + 1)), bytes });
+            }
+        }
+        let mut warnings = compiled.warnings.clone();
+        if request.handout.is_some() || request.notes_pdf.is_some() {
+            let made = self.paper_outputs(request, &compiled, (&document, &pdf), &ident, &mut sources);
+            match made {
+                Ok((papers, paper_warnings)) => {
+                    warnings.extend(paper_warnings);
+                    for (suffix, bytes) in papers {
+                        outputs.push(Output { path: sibling(suffix), bytes });
+                    }
                 }
+                Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
             }
         }
-        if let Some(options) = request.handout {
-            let path = sibling("-handout.pdf");
-            let written = self
-                .handout(&compiled, options, pdf.clone(), &ident, &mut sources)
-                .and_then(|bytes| write_atomically(&path, &bytes).map_err(|e| write_error(&path, e)));
-            if let Err(diagnostics) = written {
-                return Err(fail(sources, diagnostics, dependencies));
+        // The PDF last: if another output cannot be written, the last good PDF stays.
+        outputs.push(Output { path: output.clone(), bytes: pdf.clone() });
+        let written = match crate::output::write_all(&outputs) {
+            Ok(written) => written,
+            Err(failure) => {
+                return Err(BuildError {
+                    diagnostics: write_error(&failure.path, failure.error),
+                    sources,
+                    dependencies,
+                    written: failure.written,
+                    not_written: failure.not_written,
+                });
             }
-        }
+        };
         let mut timings = compiled.timings;
         timings.pdf = pdf_started.elapsed();
         Ok(BuildReport {
@@ -224,7 +248,7 @@ impl Builder {
             bytes: pdf.len(),
             elapsed: started.elapsed(),
             timings,
-            warnings: compiled.warnings,
+            warnings,
             sources,
             dependencies,
             changed_slides: compiled.changed_slides,
@@ -233,25 +257,80 @@ impl Builder {
             } else {
                 vec![]
             },
+            written,
         })
     }
 
-    /// Compiles the handout in the same World, with the deck's PDF as its images.
-    fn handout(
+    /// The handout and the speaker-notes PDF, as (file-name suffix, bytes).
+    fn paper_outputs(
         &mut self,
+        request: &BuildRequest,
         compiled: &Compiled,
-        options: crate::handout::HandoutOptions,
-        pdf: Vec<u8>,
+        (document, deck_pdf): (&typst_layout::PagedDocument, &[u8]),
         ident: &str,
         sources: &mut Sources,
-    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-        let text = crate::handout::handout_typst(&compiled.deck, options, &compiled.fonts);
-        let theme = themes::resolve("seminar", Path::new("."), sources).map_err(|d| vec![d])?;
-        let Some((_, _, world)) = &mut self.world else { return Err(vec![]) };
-        let overlays = [(crate::handout::DECK_PDF_VPATH.to_string(), pdf)].into_iter().collect();
-        world.prepare("/__lectern__/handout.typ", text, overlays, theme);
-        let (document, _) = compile::compile(world, &emit::SourceMap::default(), sources);
-        compile::export_pdf(&document?, &format!("{ident}:handout"))
+    ) -> Result<PaperOutputs, Vec<Diagnostic>> {
+        let mut made = Vec::new();
+        let mut warnings = Vec::new();
+        let jobs: Vec<(&'static str, crate::handout::HandoutOptions)> = [
+            request.handout.clone().map(|o| ("-handout.pdf", o)),
+            request.notes_pdf.clone().map(|o| ("-notes.pdf", o)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        // Print colours: the same deck built again with a white palette (own Sources, so
+        // its messages do not repeat the deck's).
+        let printed = if jobs.iter().all(|(_, o)| o.keep_theme) {
+            None
+        } else {
+            let mut print_sources = Sources::default();
+            match self.compile_with(request, &mut print_sources, true) {
+                Ok(c) if c.document.pages().len() == document.pages().len() => {
+                    let labels = crate::pages::page_labels(&compiled.deck);
+                    let printed = with_page_labels(c.document, &labels);
+                    let pdf = compile::export_pdf(&printed, &format!("{ident}:print"))?;
+                    Some((printed, pdf))
+                }
+                Ok(_) => None,
+                Err(Failure(d)) => {
+                    *sources = print_sources;
+                    return Err(d);
+                }
+            }
+        };
+        for (suffix, options) in jobs {
+            let (slides_doc, pdf) = match &printed {
+                Some((doc, pdf)) if !options.keep_theme => (doc, pdf.clone()),
+                _ => (document, deck_pdf.to_vec()),
+            };
+            let input = crate::handout::Input {
+                deck: &compiled.deck,
+                fonts: &compiled.fonts,
+                document: slides_doc,
+                options: &options,
+                body_size: compiled.body_size,
+                theme_vpath: &compiled.theme.main_vpath,
+            };
+            let (text, handout_warnings) = crate::handout::handout_typst(&input);
+            warnings.extend(handout_warnings);
+            let Some((_, _, world)) = &mut self.world else { return Err(vec![]) };
+            let mut overlays = compiled.overlays.clone();
+            overlays.insert(crate::handout::DECK_PDF_VPATH.to_string(), pdf);
+            // Beside the deck's Typst, so relative paths (citation style) resolve alike.
+            let vpath =
+                compiled.main_vpath.replace(".lectern.typ", &format!(".lectern{}.typ", &suffix[..suffix.len() - 4]));
+            world.prepare(&vpath, text, overlays, compiled.theme.clone());
+            let (handout, _) = compile::compile(world, &emit::SourceMap::default(), sources);
+            let handout = handout.map_err(|mut d| {
+                for diagnostic in &mut d {
+                    diagnostic.message = format!("{}: {}", &suffix[1..], diagnostic.message);
+                }
+                d
+            })?;
+            made.push((suffix, compile::export_pdf(&handout, &format!("{ident}{}", &suffix[..suffix.len() - 4]))?));
+        }
+        Ok((made, warnings))
     }
 
     fn dependencies(&mut self, request: &BuildRequest) -> Vec<PathBuf> {
@@ -268,11 +347,12 @@ impl Builder {
     /// The generated Typst of a deck (parse, resolve, layout, emit; nothing is typeset
     /// and no file is written).
     pub fn typst_source(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<String, Failure> {
-        Ok(self.emit(request, sources)?.emitted.text)
+        Ok(self.emit(request, sources, false)?.emitted.text)
     }
 
-    /// Markdown to generated Typst: every stage before Typst's.
-    fn emit(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Emitted, Failure> {
+    /// Markdown to generated Typst: every stage before Typst's. With `print`, the theme
+    /// takes print colours (white pages, no filled areas) for the handout.
+    fn emit(&mut self, request: &BuildRequest, sources: &mut Sources, print: bool) -> Result<Emitted, Failure> {
         let started = Instant::now();
         let deck_path = &request.deck;
         let bytes = crate::limits::read_input(deck_path, &crate::limits::DECK_BYTES)
@@ -394,7 +474,13 @@ impl Builder {
             }
             None => None,
         };
+        warnings.extend(crate::pages::plan(&mut deck));
         layout::layout(&mut deck);
+        let mut theme = theme;
+        if print {
+            crate::handout::print::print_colours(&mut theme, deck.meta.theme_overrides.accent.is_some());
+        }
+        let body_size = crate::handout::print::body_size(&theme);
 
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
@@ -410,13 +496,38 @@ impl Builder {
             },
         );
         let markdown_time = started.elapsed();
-        Ok(Emitted { deck, theme, root, overlays, main_vpath, emitted, warnings, markdown_time })
+        Ok(Emitted { deck, theme, root, overlays, main_vpath, emitted, warnings, markdown_time, body_size })
     }
 
     /// Parse to typeset document; no file is written.
     pub fn compile(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Compiled, Failure> {
-        let Emitted { deck, theme, root, overlays, main_vpath, emitted, mut warnings, markdown_time } =
-            self.emit(request, sources)?;
+        self.compile_with(request, sources, false)
+    }
+
+    /// With `print`, the deck in print colours for the handout; such a build leaves what
+    /// watch mode tracks as it was.
+    fn compile_with(
+        &mut self,
+        request: &BuildRequest,
+        sources: &mut Sources,
+        print: bool,
+    ) -> Result<Compiled, Failure> {
+        let kept = print.then(|| (self.touched.clone(), self.last_slides.clone()));
+        let result = self.compile_inner(request, sources, print);
+        if let Some((touched, last_slides)) = kept {
+            (self.touched, self.last_slides) = (touched, last_slides);
+        }
+        result
+    }
+
+    fn compile_inner(
+        &mut self,
+        request: &BuildRequest,
+        sources: &mut Sources,
+        print: bool,
+    ) -> Result<Compiled, Failure> {
+        let Emitted { deck, theme, root, overlays, main_vpath, emitted, mut warnings, markdown_time, body_size } =
+            self.emit(request, sources, print)?;
 
         let fonts_started = Instant::now();
         let world = self.world_for(&root, request, &theme);
@@ -431,7 +542,7 @@ impl Builder {
             .as_ref()
             .map(|f| f.ja.iter().chain(f.latin.iter()).flatten().cloned().collect())
             .unwrap_or_default();
-        world.prepare(&main_vpath, emitted.text.clone(), overlays, theme);
+        world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
         let typst_started = Instant::now();
         let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
         // Drop cache entries unused for 10 compiles, as typst-cli does between rebuilds.
@@ -446,6 +557,10 @@ impl Builder {
             (0..slide_texts.len()).filter(|&i| self.last_slides.get(i) != slide_texts.get(i)).map(|i| i + 1).collect();
         self.last_slides = slide_texts;
         Ok(Compiled {
+            main_vpath,
+            overlays,
+            theme,
+            body_size,
             deck,
             fonts,
             changed_slides,
@@ -518,20 +633,111 @@ fn write_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
     vec![Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))]
 }
 
-/// Writes `path` whole or not at all: a temp file in the same folder, then a rename.
-pub fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".lectern-").suffix(".tmp").tempfile_in(dir)?;
-    tmp.write_all(data)?;
-    // Temp files are private (0600); the output should read like any file the user writes.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0o644);
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+/// Every file a build of this request writes (PNG/SVG pages as `<dir>/<name>-*.png`).
+fn planned_outputs(request: &BuildRequest, output: &Path) -> Vec<PathBuf> {
+    let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
+    let mut paths: Vec<PathBuf> = request.typst_output.iter().cloned().collect();
+    paths.push(output.to_path_buf());
+    if request.pdfpc {
+        paths.push(sibling(".pdfpc"));
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    for (dir, ext) in [(&request.png_dir, "png"), (&request.svg_dir, "svg")] {
+        if let Some(dir) = dir {
+            paths.push(dir.join(format!("{stem}-*.{ext}")));
+        }
+    }
+    if request.handout.is_some() {
+        paths.push(sibling("-handout.pdf"));
+    }
+    if request.notes_pdf.is_some() {
+        paths.push(sibling("-notes.pdf"));
+    }
+    paths
 }
+
+/// A folder some output goes into that does not exist.
+fn missing_folder(request: &BuildRequest, output: &Path) -> Option<Diagnostic> {
+    for path in [Some(output), request.typst_output.as_deref()].into_iter().flatten() {
+        let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) else { continue };
+        if !folder.is_dir() {
+            return Some(
+                Diagnostic::error(
+                    None,
+                    format!("cannot write {}: folder {} does not exist", path.display(), folder.display()),
+                )
+                .with_hint("create the folder first, or choose another path with -o"),
+            );
+        }
+    }
+    for (dir, flag) in [(&request.png_dir, "--png"), (&request.svg_dir, "--svg")] {
+        if let Some(dir) = dir
+            && !dir.is_dir()
+        {
+            return Some(
+                Diagnostic::error(None, format!("cannot write pages: folder {} does not exist", dir.display()))
+                    .with_hint(format!("create the folder first, or give {flag} an existing folder")),
+            );
+        }
+    }
+    None
+}
+
+/// An output that would replace one of the build's inputs (`-o talk.md`, a deck named
+/// `talk.pdf`, an image named like the PNG pages).
+fn output_over_input(outputs: &[PathBuf], inputs: &[PathBuf]) -> Option<Diagnostic> {
+    for output in outputs {
+        let pattern = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for input in inputs {
+            let clash = match pattern.split_once('*') {
+                // PNG/SVG pages: any input in that folder named like a page.
+                Some((before, after)) => {
+                    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    name.starts_with(before)
+                        && name.ends_with(after)
+                        && name.len() > before.len() + after.len()
+                        && name[before.len()..name.len() - after.len()].bytes().all(|b| b.is_ascii_digit())
+                        && input
+                            .parent()
+                            .zip(output.parent())
+                            .is_some_and(|(a, b)| crate::output::same_file(&a.join("."), &b.join(".")))
+                }
+                None => crate::output::same_file(output, input),
+            };
+            if clash {
+                return Some(
+                    Diagnostic::error(
+                        None,
+                        format!(
+                            "{} is an input of this build; writing the output there would destroy it",
+                            input.display()
+                        ),
+                    )
+                    .with_hint(
+                        "choose another output path with -o (the PDF's name also sets the handout's and .pdfpc's)",
+                    ),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// The document with every page labelled by the slide it shows, so steps of a slide share
+/// a label (what pdfpc and PDF viewers show as the page number).
+fn with_page_labels(mut document: typst_layout::PagedDocument, labels: &[usize]) -> typst_layout::PagedDocument {
+    use std::str::FromStr;
+    let Ok(pattern) = typst::model::NumberingPattern::from_str("1") else { return document };
+    let numbering = typst::model::Numbering::Pattern(pattern);
+    let pages = document.pages().iter().enumerate().map(|(i, page)| {
+        let mut page = page.clone();
+        page.numbering = Some(numbering.clone());
+        page.number = labels.get(i).copied().unwrap_or(i + 1) as u64;
+        page
+    });
+    let pages = pages.collect();
+    let info = document.info_mut().clone();
+    typst_layout::PagedDocument::new(pages, info)
+}
+
+pub use crate::output::write_atomically;

@@ -58,6 +58,9 @@ pub struct Settings {
     pub footer: Option<String>,
     /// The slide sizes the theme is made for (all when not said).
     pub aspect_ratios: Option<Vec<String>>,
+    /// Design switches set by lectern itself, never read from theme.yaml (the handout's
+    /// print styling: `section: rule`, `title-slide: plain`).
+    pub design: BTreeMap<String, String>,
 }
 
 /// `theme.yaml`, as written.

@@ -63,6 +63,8 @@ pub fn watch(
                         "internal error in lectern (please report it)",
                     )],
                     dependencies: vec![request.deck.clone()],
+                    written: vec![],
+                    not_written: vec![],
                 })
             });
         let new_deps = match &result {

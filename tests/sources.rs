@@ -127,7 +127,7 @@ fn sources_slide_lists_everything_and_continues() {
             assert_eq!(all.matches(&format!("文献{s}-{n}、")).count(), 1, "文献{s}-{n} listed once");
         }
     }
-    assert!(all.contains("p.1,7"), "a note cited on two slides lists both: {all}");
+    assert!(all.contains("スライド1,7"), "a note cited on two slides lists both: {all}");
     assert_eq!(all.matches("共通資料").count(), 6, "each source line is listed");
     assert_eq!(pages.len(), 7 + sources.len());
 }

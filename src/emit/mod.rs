@@ -196,6 +196,16 @@ impl<'d> Emitter<'d> {
             }
             self.w("), ");
         }
+        if !settings.design.is_empty() {
+            self.w("design: (");
+            for (name, value) in &settings.design {
+                self.str_arg(name);
+                self.w(": ");
+                self.str_arg(value);
+                self.w(", ");
+            }
+            self.w("), ");
+        }
         if let Some(fonts) = &settings.fonts {
             self.w("fonts: (");
             for (script, list) in [("ja", &fonts.ja), ("latin", &fonts.latin), ("mono", &fonts.mono)] {
@@ -280,19 +290,12 @@ impl<'d> Emitter<'d> {
             }
             SlideKind::Content => {
                 // One page per `<!-- pause -->` step, each showing the blocks so far.
-                let steps: Vec<usize> = slide
-                    .blocks
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| matches!(b, Block::Pause { .. }))
-                    .map(|(i, _)| i)
-                    .chain([slide.blocks.len()])
-                    .collect();
-                for (step, &end) in steps.iter().enumerate() {
+                let steps = slide.step_blocks();
+                for (step, blocks) in steps.iter().enumerate() {
                     if step > 0 {
                         self.w("#theme.");
                     }
-                    self.content_slide(slide, number, layout, &slide.blocks[..end], step + 1 < steps.len());
+                    self.content_slide(slide, number, layout, blocks, step + 1 < steps.len());
                 }
             }
         }
@@ -407,7 +410,13 @@ impl<'d> Emitter<'d> {
         for entry in entries.get(range).unwrap_or_default() {
             let slides: Vec<String> = entry.slides.iter().map(usize::to_string).collect();
             self.w("(slide: ");
-            self.str_arg(&slides.join(", "));
+            // Slide numbers are the PDF's page labels (a slide's steps share one).
+            let word = match (self.is_ja(), slides.len()) {
+                (true, _) => "スライド",
+                (false, 1) => "slide",
+                (false, _) => "slides",
+            };
+            self.str_arg(&format!("{word} {}", slides.join(", ")));
             match (entry.footnote, entry.source_line) {
                 (Some(n), _) => {
                     let footnote = &deck.footnotes[n - 1];
@@ -505,5 +514,34 @@ mod tests {
         assert_eq!(parse_date("2024-07-27"), Some((2024, 7, 27)));
         assert_eq!(parse_date("2025/3/16"), Some((2025, 3, 16)));
         assert_eq!(parse_date("someday"), None);
+    }
+}
+
+/// A footnote's text as Typst markup, for documents made beside the slides (the handout's
+/// sources list); they import the theme as `theme`, as the deck does.
+pub fn footnote_markup(deck: &Deck, footnote: &Footnote) -> String {
+    let mut e = Emitter::beside(deck);
+    e.footnote_body(footnote);
+    e.out
+}
+
+/// Inline text as Typst markup, for documents made beside the slides.
+pub fn inlines_markup(deck: &Deck, inlines: &[Inline]) -> String {
+    let mut e = Emitter::beside(deck);
+    e.inlines(inlines);
+    e.out
+}
+
+impl<'d> Emitter<'d> {
+    /// An emitter for markup outside the deck's own document (no source map kept).
+    fn beside(deck: &'d Deck) -> Self {
+        Emitter {
+            out: String::new(),
+            map: SourceMap::default(),
+            visible: vec![],
+            spans: vec![],
+            deck,
+            lang: deck.lang(),
+        }
     }
 }

@@ -121,8 +121,25 @@ impl<'s> Parser<'s> {
                 _ => None,
             };
             let mut blocks = Vec::new();
+            let mut pause_after = None;
             for child in item.children() {
                 match &child.data().value {
+                    // A pause in a list item steps through the list (see pages::plan).
+                    NodeValue::HtmlBlock(html) if crate::pages::is_pause(&html.literal) && !items.is_empty() => {
+                        let s = self.span(child);
+                        match items.last_mut() {
+                            Some(ListItem { pause_after: prev, .. }) if blocks.is_empty() => *prev = Some(s),
+                            _ => pause_after = Some(s),
+                        }
+                    }
+                    NodeValue::HtmlBlock(html) if crate::pages::is_pause(&html.literal) && blocks.is_empty() => {
+                        // Before the first item: a pause before the list.
+                        let s = self.span(child);
+                        self.html_block(&html.literal.clone(), s);
+                    }
+                    NodeValue::HtmlBlock(html) if crate::pages::is_pause(&html.literal) => {
+                        pause_after = Some(self.span(child));
+                    }
                     NodeValue::HtmlBlock(html) => {
                         let s = self.span(child);
                         self.html_block(&html.literal.clone(), s);
@@ -130,7 +147,7 @@ impl<'s> Parser<'s> {
                     _ => blocks.extend(self.block(child)),
                 }
             }
-            items.push(ListItem { task, blocks });
+            items.push(ListItem { task, blocks, pause_after });
         }
         List { ordered: list.list_type == ListType::Ordered, start: list.start, tight: list.tight, items, span }
     }

@@ -1,0 +1,309 @@
+//! Pages per slide: the one answer to "which PDF pages show slide N". Decided once, in
+//! the layout stage, by [`plan`]; emit, the handout, the notes PDF, the `.pdfpc` file and
+//! `lectern slides` all read it through [`Slide::step_ends`] and [`page_list`].
+//!
+//! A `<!-- pause -->` splits a content slide into steps, one page each. A pause that
+//! would give a blank, repeated or title-only step is dropped here with a warning at its
+//! line, so every page that remains shows something new.
+
+use crate::diag::Diagnostic;
+use crate::model::{Block, Deck, Layout, SlideKind};
+
+/// Whether an HTML block is `<!-- pause -->`.
+pub fn is_pause(html: &str) -> bool {
+    html.trim().strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).is_some_and(|s| s.trim() == "pause")
+}
+
+/// A list with pauses inside its items (or on an `{.incremental}` slide) becomes lists
+/// of the items of each step with pauses between them, so every step is a prefix of the
+/// slide's blocks like any other.
+fn split_lists(blocks: Vec<Block>, incremental: bool) -> Vec<Block> {
+    let mut out = Vec::new();
+    for block in blocks {
+        let Block::List(list) = block else {
+            out.push(block);
+            continue;
+        };
+        let mut chunk = crate::model::List { items: vec![], ..list.clone() };
+        let count = list.items.len();
+        for (i, mut item) in list.items.into_iter().enumerate() {
+            // A pause in a nested list steps at the item that holds it.
+            let pause = item.pause_after.take().or_else(|| nested_pause(&item.blocks));
+            let pause = pause.or((incremental && i + 1 < count).then_some(list.span));
+            chunk.items.push(item);
+            if let Some(span) = pause {
+                let next_start = chunk.start + chunk.items.len();
+                let rest = crate::model::List { items: vec![], start: next_start, ..chunk.clone() };
+                out.push(Block::List(std::mem::replace(&mut chunk, rest)));
+                out.push(Block::Pause { span });
+            }
+        }
+        if !chunk.items.is_empty() {
+            out.push(Block::List(chunk));
+        }
+    }
+    out
+}
+
+/// The partial steps of an `{.incremental}` slide: the blocks before each pause, and a
+/// table growing row by row, columns filling one by one. Empty when there are none beyond
+/// the pauses' own.
+fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
+    let mut views = Vec::new();
+    let mut shown: Vec<Block> = Vec::new();
+    let mut grows = false;
+    for block in blocks {
+        match block {
+            Block::Pause { .. } => views.push(shown.clone()),
+            Block::Table(table) if table.rows.len() > 1 => {
+                grows = true;
+                for rows in 1..table.rows.len() {
+                    // Rows still to come are kept, blank, so the table keeps its place.
+                    let blank = |row: &Vec<Vec<crate::model::Inline>>| {
+                        row.iter().map(|_| vec![crate::model::Inline::Text("\u{a0}".into())]).collect()
+                    };
+                    let rows = table.rows.iter().enumerate().map(|(i, r)| if i < rows { r.clone() } else { blank(r) });
+                    let partial = crate::model::Table { rows: rows.collect(), ..table.clone() };
+                    views.push([shown.clone(), vec![Block::Table(partial)]].concat());
+                }
+            }
+            Block::Columns { columns, span } if columns.len() > 1 => {
+                grows = true;
+                for filled in 1..columns.len() {
+                    let partial: Vec<crate::model::Column> = columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| crate::model::Column {
+                            width_percent: c.width_percent,
+                            blocks: if i < filled { c.blocks.clone() } else { vec![] },
+                        })
+                        .collect();
+                    views.push([shown.clone(), vec![Block::Columns { columns: partial, span: *span }]].concat());
+                }
+            }
+            _ => {}
+        }
+        shown.push(block.clone());
+    }
+    if grows { views } else { vec![] }
+}
+
+fn nested_pause(blocks: &[Block]) -> Option<crate::diag::Span> {
+    blocks.iter().find_map(|b| match b {
+        Block::List(list) => list.items.iter().find_map(|i| i.pause_after.or_else(|| nested_pause(&i.blocks))),
+        _ => None,
+    })
+}
+
+/// Drops every pause that cannot make a step of its own (with a warning), and slides
+/// that held nothing but such pauses.
+pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for slide in &mut deck.slides {
+        let incremental = slide.classes.iter().any(|c| c == "incremental");
+        let has_item_pause = |b: &Block| matches!(b, Block::List(l) if l.items.iter().any(|i| i.pause_after.is_some() || nested_pause(&i.blocks).is_some()));
+        if incremental || slide.blocks.iter().any(has_item_pause) {
+            slide.blocks = split_lists(std::mem::take(&mut slide.blocks), incremental);
+        }
+        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. })) {
+            continue;
+        }
+        let one_page = match (slide.kind, slide.layout) {
+            (SlideKind::Content, Some(Layout::End)) => Some("an end slide"),
+            (SlideKind::Content, _) => None,
+            (SlideKind::Section, _) => Some("a section slide"),
+            (SlideKind::Title, _) => Some("the title slide"),
+            _ => Some("this slide"),
+        };
+        let mut keep = vec![true; slide.blocks.len()];
+        // Index of the last accepted pause, and whether a visible block followed it.
+        let mut last_pause: Option<usize> = None;
+        let mut shown = false;
+        for (i, block) in slide.blocks.iter().enumerate() {
+            let Block::Pause { span } = block else {
+                shown |= shows_something(block);
+                continue;
+            };
+            let reason = if let Some(what) = one_page {
+                Some(format!("a pause on {what} is ignored: it has one page"))
+            } else if !shown && last_pause.is_none() {
+                Some("a pause before the slide's first block would give a page with only the title".to_string())
+            } else if !shown {
+                Some("a pause right after another pause would repeat the same page".to_string())
+            } else {
+                None
+            };
+            match reason {
+                Some(reason) => {
+                    keep[i] = false;
+                    warnings.push(
+                        Diagnostic::warning(*span, format!("{reason}; dropped"))
+                            .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
+                    );
+                }
+                None => {
+                    last_pause = Some(i);
+                    shown = false;
+                }
+            }
+        }
+        if let Some(i) = last_pause
+            && !shown
+        {
+            keep[i] = false;
+            warnings.push(
+                Diagnostic::warning(
+                    slide.blocks[i].span(),
+                    "a pause at the end of the slide would repeat its last page; dropped",
+                )
+                .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
+            );
+        }
+        let mut flags = keep.into_iter();
+        slide.blocks.retain(|_| flags.next().unwrap_or(true));
+    }
+    for slide in &mut deck.slides {
+        if slide.kind == SlideKind::Content && slide.classes.iter().any(|c| c == "incremental") {
+            slide.step_views = incremental_views(&slide.blocks);
+        }
+    }
+    // A slide opened only by a pause (before the first heading) is now empty; one opened
+    // only by a note after a section heading (whose slide takes no body) is no page
+    // either: its notes belong to the section slide.
+    let mut i = 0;
+    while i < deck.slides.len() {
+        let slide = &deck.slides[i];
+        let notes_only = slide.title.is_none()
+            && slide.blocks.is_empty()
+            && slide.background.is_none()
+            && slide.side_image.is_none()
+            && slide.kind == SlideKind::Content;
+        if notes_only && i > 0 && deck.slides[i - 1].kind == SlideKind::Section {
+            let removed = deck.slides.remove(i);
+            deck.slides[i - 1].notes.extend(removed.notes);
+        } else {
+            i += 1;
+        }
+    }
+    deck.slides.retain(|s| !s.is_empty());
+    warnings
+}
+
+/// Whether a block adds anything to the page (a source line only adds to the footer).
+fn shows_something(block: &Block) -> bool {
+    !matches!(block, Block::Pause { .. } | Block::SourceLine { .. })
+}
+
+/// One slide as the deck's PDF holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlidePages {
+    /// 1-based slide number: also the page label every page of the slide carries.
+    pub slide: usize,
+    /// 1-based PDF page numbers of its steps; the last shows the whole slide.
+    pub pages: Vec<usize>,
+}
+
+impl SlidePages {
+    /// The page that shows the whole slide.
+    pub fn last_page(&self) -> usize {
+        *self.pages.last().expect("a slide has a page")
+    }
+}
+
+/// Every slide with its PDF pages, in order.
+pub fn page_list(deck: &Deck) -> Vec<SlidePages> {
+    let mut page = 0;
+    deck.slides
+        .iter()
+        .enumerate()
+        .map(|(i, slide)| {
+            let steps = slide.page_count();
+            let pages = (page + 1..=page + steps).collect();
+            page += steps;
+            SlidePages { slide: i + 1, pages }
+        })
+        .collect()
+}
+
+/// The page label of every PDF page (the number of the slide it shows).
+pub fn page_labels(deck: &Deck) -> Vec<usize> {
+    page_list(deck).iter().flat_map(|s| s.pages.iter().map(move |_| s.slide)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{FileIdx, Span};
+    use crate::model::{Inline, Slide};
+
+    fn sp(n: usize) -> Span {
+        Span::new(FileIdx(0), n..n + 1)
+    }
+    fn para(n: usize) -> Block {
+        Block::Paragraph { inlines: vec![Inline::Text("x".into())], span: sp(n) }
+    }
+    fn pause(n: usize) -> Block {
+        Block::Pause { span: sp(n) }
+    }
+    fn deck_of(slides: Vec<Slide>) -> Deck {
+        Deck {
+            meta: Default::default(),
+            slides,
+            footnotes: vec![],
+            bibliography: None,
+            bibliography_urls: Default::default(),
+        }
+    }
+    fn content(blocks: Vec<Block>) -> Slide {
+        let mut s = Slide::new(SlideKind::Content, sp(0));
+        s.title = Some(vec![Inline::Text("t".into())]);
+        s.blocks = blocks;
+        s
+    }
+
+    #[test]
+    fn useless_pauses_are_dropped_with_a_warning_each() {
+        let mut deck = deck_of(vec![
+            content(vec![pause(1), para(2), pause(3), pause(4), para(5), pause(6)]),
+            content(vec![para(7), pause(8), para(9)]),
+        ]);
+        let warnings = plan(&mut deck);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(deck.slides[0].page_count(), 2);
+        assert_eq!(deck.slides[1].page_count(), 2);
+        assert_eq!(
+            page_list(&deck),
+            vec![SlidePages { slide: 1, pages: vec![1, 2] }, SlidePages { slide: 2, pages: vec![3, 4] }]
+        );
+        assert_eq!(page_labels(&deck), vec![1, 1, 2, 2]);
+    }
+
+    #[test]
+    fn notes_after_a_section_heading_belong_to_the_section_slide() {
+        let mut section = Slide::new(SlideKind::Section, sp(0));
+        section.title = Some(vec![Inline::Text("s".into())]);
+        let mut notes_only = Slide::new(SlideKind::Content, sp(1));
+        notes_only.notes = vec![crate::model::Note { text: "n".into(), span: sp(1) }];
+        let mut deck = deck_of(vec![section, notes_only, content(vec![para(2)])]);
+        assert!(plan(&mut deck).is_empty());
+        assert_eq!(deck.slides.len(), 2);
+        assert_eq!(deck.slides[0].notes.len(), 1);
+    }
+
+    #[test]
+    fn end_and_section_slides_keep_one_page() {
+        let mut end = content(vec![para(1), pause(2), para(3)]);
+        end.layout = Some(Layout::End);
+        let mut section = Slide::new(SlideKind::Section, sp(0));
+        section.title = Some(vec![Inline::Text("s".into())]);
+        section.blocks = vec![pause(4)];
+        let mut only_pause = Slide::new(SlideKind::Content, sp(0));
+        only_pause.blocks = vec![pause(5)];
+        let mut deck = deck_of(vec![section, end, only_pause]);
+        let warnings = plan(&mut deck);
+        assert_eq!(warnings.len(), 3);
+        // The slide made only of a pause is gone; the others have one page each.
+        assert_eq!(deck.slides.len(), 2);
+        assert_eq!(page_labels(&deck), vec![1, 2]);
+    }
+}
