@@ -161,6 +161,10 @@ impl<'d> Emitter<'d> {
         // Themes may restyle charts by exporting `chart-style`; others get the default.
         self.w("#let lectern-chart-style = dictionary(theme).at(\"chart-style\", default: charts.default-style)\n");
         self.w(concat!(
+            "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: ()) => {\n",
+            "  table(columns: header.len(), align: align, table.header(..header), ..rows.flatten()); notes.join(parbreak()) })\n",
+        ));
+        self.w(concat!(
             "#let lectern-task(done) = context box(width: 0.8em, height: 0.8em, baseline: 0.05em, stroke: 0.08em + text.fill, radius: 0.12em,\n",
             "  if done { place(curve(stroke: 0.12em + text.fill, curve.move((0.15em, 0.42em)), curve.line((0.34em, 0.62em)), curve.line((0.66em, 0.16em)))) })\n",
         ));
@@ -169,7 +173,7 @@ impl<'d> Emitter<'d> {
         self.w("#set document(");
         if let Some(title) = &meta.title {
             self.w("title: ");
-            self.str_arg(title);
+            self.str_arg(&crate::phrases::metadata_title(title));
             self.w(", ");
         }
         if !meta.authors.is_empty() {
@@ -646,7 +650,7 @@ impl<'d> Emitter<'d> {
         }
         self.w("), edges: (");
         for edge in &flow.edges {
-            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", label: ", edge.from, edge.to);
+            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", wrap: {}, label: ", edge.from, edge.to, edge.wrap);
             self.opt_content(edge.label.as_deref());
             self.w(", via: (");
             for (layer, slot) in &edge.via {
@@ -811,7 +815,8 @@ impl<'d> Emitter<'d> {
     fn table(&mut self, table: &'d Table) {
         let columns =
             table.align.len().max(table.header.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-        let _ = write!(self.out, "#table(columns: {columns}, align: (");
+        // The theme's `data-table` sizes it (see `crate::table`); `header`/`rows` are cells.
+        let _ = write!(self.out, "#lectern-table(deck: lectern-deck, header-column: {}, align: (", table.header_column);
         for i in 0..columns {
             let a = match table.align.get(i).copied().unwrap_or(Align::None) {
                 Align::None | Align::Left => "start",
@@ -820,7 +825,7 @@ impl<'d> Emitter<'d> {
             };
             let _ = write!(self.out, "{a}, ");
         }
-        self.w("),\n  table.header(");
+        self.w("),\n  header: (");
         for i in 0..columns {
             self.w("[");
             if let Some(cell) = table.header.get(i) {
@@ -828,9 +833,9 @@ impl<'d> Emitter<'d> {
             }
             self.w("], ");
         }
-        self.w("),\n");
+        self.w("),\n  rows: (\n");
         for row in &table.rows {
-            self.w("  ");
+            self.w("  (");
             for i in 0..columns {
                 self.w("[");
                 if let Some(cell) = row.get(i) {
@@ -838,9 +843,23 @@ impl<'d> Emitter<'d> {
                 }
                 self.w("], ");
             }
-            self.w("\n");
+            self.w("),\n");
         }
-        self.w(")\n");
+        self.w("  ), min-widths: (");
+        for em in crate::table::min_widths_em(table) {
+            let _ = write!(self.out, "{}em, ", fmt_num(em));
+        }
+        self.w("), max-widths: (");
+        for em in crate::table::max_widths_em(table) {
+            let _ = write!(self.out, "{}em, ", fmt_num(em));
+        }
+        self.w("), notes: (");
+        for note in &table.notes {
+            self.w("[");
+            self.inlines(note);
+            self.w("], ");
+        }
+        self.w("))\n");
     }
 
     fn image_call(&mut self, image: &Image, fill: bool) {
@@ -909,6 +928,9 @@ impl<'d> Emitter<'d> {
                     self.inlines(c);
                     self.w("])");
                 }
+                Inline::Item { ordered, children } => {
+                    self.wrapped(if *ordered { "enum.item" } else { "list.item" }, children)
+                }
                 Inline::Link { url, children } => {
                     if let Some(label) = url.strip_prefix('#') {
                         self.w("#link(label(");
@@ -957,8 +979,8 @@ impl<'d> Emitter<'d> {
 /// The front-matter fields the theme shows, by their theme-interface names.
 fn meta_fields(meta: &crate::frontmatter::Meta) -> [(&'static str, Option<String>); 7] {
     [
-        ("title", meta.title.clone()),
-        ("subtitle", meta.subtitle.clone()),
+        ("title", meta.title.as_deref().map(crate::phrases::slide_title)),
+        ("subtitle", meta.subtitle.as_deref().map(crate::phrases::slide_title)),
         ("author", (!meta.authors.is_empty()).then(|| meta.authors.join("、"))),
         ("affiliation", meta.affiliation.clone()),
         ("contact", meta.contact.clone()),
@@ -991,7 +1013,9 @@ fn footnotes_in(blocks: &[Block]) -> Vec<usize> {
                     }
                 }
                 Block::Columns { columns, .. } => columns.iter().for_each(|c| blocks_into(&c.blocks, out)),
-                Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).for_each(|c| inlines(c, out)),
+                Block::Table(t) => {
+                    t.header.iter().chain(t.rows.iter().flatten()).chain(&t.notes).for_each(|c| inlines(c, out))
+                }
                 _ => {}
             }
         }

@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage: [`parse`] → [`resolve`] → [`layout`] → [`emit`] →
 //! [`compile`] (on the long-lived [`world`]) → PDF export; [`pipeline`] runs them.
 
+pub mod bibliography;
 pub mod chart;
 pub mod compile;
 pub mod diag;
@@ -14,9 +15,11 @@ pub mod include;
 pub mod layout;
 pub mod model;
 pub mod parse;
+pub mod phrases;
 pub mod pipeline;
 pub mod resolve;
 pub mod scaffold;
+pub mod table;
 pub mod themes;
 pub mod watch;
 pub mod world;

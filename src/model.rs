@@ -311,6 +311,10 @@ pub struct Table {
     pub align: Vec<Align>,
     pub header: Vec<Vec<Inline>>,
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// The first column holds row labels (`{.compare}`, or an empty top-left cell).
+    pub header_column: bool,
+    /// `※1 …` paragraphs written right under the table, kept with it.
+    pub notes: Vec<Vec<Inline>>,
     pub span: Span,
 }
 
@@ -374,6 +378,12 @@ pub enum Inline {
     },
     FootnoteRef(usize),
     Image(Box<Image>),
+    /// `<li>` inside a table cell (GFM cells hold only inline content, so authors write
+    /// lists there as `<ul><li>…</li></ul>`).
+    Item {
+        ordered: bool,
+        children: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -388,7 +398,8 @@ impl Inline {
             | Inline::Kbd(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
-            | Inline::Link { children: c, .. } => Some(c),
+            | Inline::Link { children: c, .. }
+            | Inline::Item { children: c, .. } => Some(c),
             _ => None,
         }
     }
@@ -403,7 +414,8 @@ impl Inline {
             | Inline::Kbd(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
-            | Inline::Link { children: c, .. } => Some(c),
+            | Inline::Link { children: c, .. }
+            | Inline::Item { children: c, .. } => Some(c),
             _ => None,
         }
     }
@@ -445,7 +457,9 @@ impl Slide {
                 walk(inlines, f)
             }
             Block::Quote { attribution: Some(a), .. } => walk(a, f),
-            Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).for_each(|c| walk(c, f)),
+            Block::Table(t) => {
+                t.header.iter_mut().chain(t.rows.iter_mut().flatten()).chain(&mut t.notes).for_each(|c| walk(c, f))
+            }
             _ => {}
         });
     }

@@ -349,7 +349,9 @@ impl Builder {
             },
             None => None,
         };
+        crate::table::prepare(&mut deck);
         layout::layout(&mut deck);
+        crate::phrases::apply(&mut deck);
 
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());

@@ -173,6 +173,13 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
+        let vpath = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+        // Organisation authors print whole: Typst reads the rewritten copy.
+        if matches!(ext.as_str(), "yml" | "yaml")
+            && let Some(rewritten) = crate::bibliography::with_organisation_authors(&text)
+        {
+            self.overlays.insert(vpath.clone(), rewritten.into_bytes());
+        }
         for (citation, span) in citations {
             if !keys.contains(&citation.key) {
                 let mut d = Diagnostic::error(span, format!("`@{}` is not in the bibliography `{name}`", citation.key));
@@ -182,7 +189,7 @@ impl<'a> Resolver<'a> {
                 self.errors.push(d);
             }
         }
-        Some((format!("/{}", relative.to_string_lossy().replace('\\', "/")), urls))
+        Some((vpath, urls))
     }
 
     /// Reads a chart's data and checks it against the spec.
