@@ -107,11 +107,29 @@ pub fn title_units(text: &str) -> Vec<String> {
 /// Narrow places (table cells, diagram boxes) keep words together; elsewhere phrases,
 /// and the words of a phrase longer than `limit` characters.
 fn units(text: &str, limit: usize) -> Vec<String> {
-    phrases(text)
+    let mut units: Vec<String> = phrases(text)
         .into_iter()
         .flat_map(|p| if limit < LONGEST_KEPT || p.chars().count() > limit { words(&p) } else { vec![p] })
-        .collect()
+        .collect();
+    // Kinsoku between units: closing marks never start one, opening marks never end one.
+    for i in 1..units.len() {
+        while let Some(c) = units[i].chars().next().filter(|&c| NO_START.contains(c)) {
+            units[i].remove(0);
+            units[i - 1].push(c);
+        }
+        while let Some(c) = units[i - 1].chars().last().filter(|&c| NO_END.contains(c)) {
+            units[i - 1].pop();
+            units[i].insert(0, c);
+        }
+    }
+    units.retain(|u| !u.is_empty());
+    units
 }
+
+/// Characters that may not begin a line (JIS X 4051 closing marks, middle dots, small kana).
+const NO_START: &str = "、。，．・：；？！）」』】〉》〕］｝ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々,.:;?!)]}";
+/// Characters that may not end a line (opening brackets).
+const NO_END: &str = "（「『【〈《〔［｛([{";
 
 #[derive(PartialEq, Clone, Copy)]
 enum Script {
@@ -391,6 +409,9 @@ mod tests {
         assert_eq!(metadata_title("Peace<br/>online"), "Peace online");
         assert_eq!(words("攻撃サーバの検知"), ["攻撃", "サーバの", "検知"]);
         assert_eq!(words("（英諸島外の"), ["（英諸島外の"]);
+        assert!(
+            units("重大な攻撃の未然防止には、政府に侵入・無害化の権限が不可欠", 8).iter().all(|u| !u.starts_with('・'))
+        );
         // `<nobr>` joins survive phrase marking.
         let mut nobr = vec![Inline::Text("能動的サイバー防御".into())];
         unbreakable(&mut nobr);

@@ -7,7 +7,9 @@ use std::path::Path;
 #[test]
 fn example_decks_build_without_warnings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (deck, min_slides) in [("decks/cyber-bill-2025.md", 30), ("decks/cyber-war-2024.md", 28)] {
+    for (deck, min_slides) in
+        [("decks/cyber-bill-2025.md", 30), ("decks/cyber-war-2024.md", 28), ("decks/active-cyber-defence-2024.md", 30)]
+    {
         let out = common::tempdir();
         let pdf = out.path().join("deck.pdf");
         let run = common::lectern(root, &["build", deck, "-o", pdf.to_str().unwrap()]);
