@@ -15,6 +15,8 @@ use crate::model::*;
 pub const JOINER: char = '\u{2060}';
 /// ZERO WIDTH SPACE: an allowed break (what `<wbr>` becomes).
 pub const BREAK: char = '\u{200B}';
+/// FOUR-PER-EM SPACE: an allowed break between a Japanese and a Latin unit.
+pub const QUARTER_SPACE: char = '\u{2005}';
 
 /// A phrase longer than this (in characters) is left breakable, so a long compound in a
 /// narrow table column can still wrap rather than overflow.
@@ -83,7 +85,10 @@ pub fn keep_phrases_within(text: &str, limit: usize) -> String {
             && glues(p, c)
             && !joined_before[index]
         {
-            out.push(BREAK);
+            // Between Japanese and Latin letters or digits, the quarter-em space Typst
+            // would have put there (boxes hide their letters from its automatic spacing).
+            let latin = |x: char| x.is_ascii_alphanumeric();
+            out.push(if latin(p) != latin(c) && (is_japanese(p) || is_japanese(c)) { QUARTER_SPACE } else { BREAK });
         }
         let kept = phrase.chars().count() <= limit;
         for (k, c) in phrase.chars().enumerate() {

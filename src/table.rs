@@ -224,6 +224,7 @@ fn footnotes_of(blocks: &[Block]) -> Vec<usize> {
 fn extent(inlines: &[Inline]) -> f64 {
     plain_text(inlines)
         .chars()
+        .filter(|&c| c != crate::phrases::JOINER && c != crate::phrases::BREAK)
         .map(|c| {
             if crate::emit::is_cjk(c) {
                 1.0
@@ -307,7 +308,9 @@ const PAD_X: f64 = 0.6;
 const PAD_Y: f64 = 0.36;
 /// Line pitch (cap height plus the theme's 0.4 em leading) and the space between the
 /// paragraphs or list items of one cell.
-const LEADING: f64 = 1.15;
+const LEADING: f64 = 1.12;
+/// The leading is only between lines: a one-line cell is a cap height tall.
+const FIRST_LINE: f64 = LEADING - 0.4;
 const PIECE_GAP: f64 = 0.4;
 
 impl Estimate {
@@ -359,14 +362,14 @@ impl Estimate {
             .zip(&widths)
             .map(|(cell, w)| Estimate::cell_lines(&cell_pieces(cell), *w))
             .fold(1.0f64, f64::max);
-        (lines * LEADING + 2.0 * PAD_Y) * scale
+        (lines * LEADING - LEADING + FIRST_LINE + 2.0 * PAD_Y) * scale
     }
 
     fn fits(&self, rows: &[&Vec<Vec<Inline>>], room: f64, scale: f64) -> bool {
         let widths = self.widths(BODY_WIDTH_EM / scale);
         let header_lines =
             self.header.iter().zip(&widths).map(|(c, w)| Estimate::cell_lines(c, *w)).fold(1.0f64, f64::max);
-        let header = (header_lines * LEADING + 2.0 * PAD_Y) * scale;
+        let header = (header_lines * LEADING - LEADING + FIRST_LINE + 2.0 * PAD_Y) * scale;
         header + rows.iter().map(|r| self.row_height(r, scale)).sum::<f64>() <= room
     }
 }
