@@ -506,3 +506,39 @@ fn steps_follow_the_authors_direction() {
     let auto = discs(2);
     assert!(spread(&auto, |r| r.1) < 1.0, "automatic: {auto:?}");
 }
+
+#[test]
+fn a_long_section_title_keeps_clear_of_the_numeral() {
+    let dir = common::tempdir();
+    let mut deck = String::new();
+    for n in 1..=12 {
+        deck.push_str(&format!("# {n}. サイバー安全保障分野での対応能力の向上に向けた有識者会議の提言を読む\n\n## {n}.1. 本文\n\n- 項目\n\n"));
+    }
+    let compiled = compile_deck(dir.path(), &deck);
+    for page in [0, 22] {
+        let (items, _, _) = page_items(&compiled, page);
+        let numeral: Vec<Rect> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, .. } if *size > 200.0 => Some(*rect),
+                _ => None,
+            })
+            .collect();
+        assert!(!numeral.is_empty(), "page {page}: no numeral");
+        let title: Vec<Rect> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, text } if *size > 20.0 && *size < 200.0 && !text.trim().is_empty() => {
+                    Some(*rect)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!title.is_empty());
+        for t in &title {
+            for n in &numeral {
+                assert!(t.2 <= n.0 + 0.5, "page {page}: title text {t:?} runs into the numeral {n:?}");
+            }
+        }
+    }
+}
