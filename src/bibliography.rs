@@ -6,12 +6,19 @@
 //! the literal text the author wrote, checks URLs, and gives Typst the rewritten
 //! Hayagriva YAML from memory. BibTeX `@string` expansion is measured before it is done,
 //! so a few lines of doubling abbreviations cannot take gigabytes.
+//!
+//! Bibliography names as speakers write them. Hayagriva reads every `author:` string as a
+//! person (`Family, Given`, or `Given Family` with particles), so `U.S. Department of
+//! Justice` would print as "Justice". The sources of these talks are mostly written by
+//! government bodies and companies: a name string without a comma is an organisation and
+//! is handed to Hayagriva as `{name: …}`, which prints whole.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use hayagriva::types::{ChunkKind, ChunkedString, FormatString, Publisher, StringChunk};
 use hayagriva::{Entry, Library};
+use serde_yaml::{Mapping, Value};
 
 use crate::limits;
 
@@ -39,7 +46,8 @@ pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
     let text = String::from_utf8(bytes).map_err(|_| format!("bibliography `{name}` is not UTF-8 text"))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let library = match ext.as_str() {
-        "yml" | "yaml" => hayagriva::io::from_yaml_str(&text)
+        // Organisation authors print whole (see `with_organisation_authors`).
+        "yml" | "yaml" => hayagriva::io::from_yaml_str(&with_organisation_authors(&text).unwrap_or(text))
             .map_err(|e| format!("bibliography `{name}` is not valid Hayagriva YAML: {e}"))?,
         "bib" => {
             let size = bibtex_expanded_bytes(&text).map_err(|e| format!("bibliography `{name}` is {e}"))?;
@@ -140,6 +148,53 @@ fn bibtex_expanded_bytes(text: &str) -> Result<u64, String> {
     Ok(total)
 }
 
+/// Fields that hold people (or organisations) in a Hayagriva entry.
+const NAME_FIELDS: [&str; 2] = ["author", "editor"];
+
+/// The Hayagriva YAML with every comma-less name string turned into an organisation, or
+/// `None` when nothing needed changing (or the text is not a YAML mapping).
+pub fn with_organisation_authors(yaml: &str) -> Option<String> {
+    let mut map: Mapping = serde_yaml::from_str(yaml).ok()?;
+    let mut changed = false;
+    for (_, entry) in map.iter_mut() {
+        changed |= entry_names(entry);
+    }
+    changed.then(|| serde_yaml::to_string(&map).ok()).flatten()
+}
+
+/// Rewrites the name fields of one entry and of its `parent` entries.
+fn entry_names(entry: &mut Value) -> bool {
+    let Some(fields) = entry.as_mapping_mut() else { return false };
+    let mut changed = false;
+    for field in NAME_FIELDS {
+        if let Some(value) = fields.get_mut(field) {
+            changed |= match value {
+                Value::Sequence(list) => list.iter_mut().fold(false, |c, v| organisation(v) | c),
+                other => organisation(other),
+            };
+        }
+    }
+    if let Some(parent) = fields.get_mut("parent") {
+        changed |= match parent {
+            Value::Sequence(list) => list.iter_mut().fold(false, |c, p| entry_names(p) | c),
+            other => entry_names(other),
+        };
+    }
+    changed
+}
+
+/// `"内閣官房"` → `{name: "内閣官房"}`; `"Schmitt, Michael N."` stays a person.
+fn organisation(name: &mut Value) -> bool {
+    let Value::String(text) = name else { return false };
+    if text.contains(',') || text.trim().is_empty() {
+        return false;
+    }
+    let mut whole = Mapping::new();
+    whole.insert(Value::from("name"), Value::from(text.trim()));
+    *name = Value::Mapping(whole);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +222,21 @@ mod tests {
         bib.push_str("@book{b, title = s40}\n");
         let size = bibtex_expanded_bytes(&bib).unwrap();
         assert!(size > 1 << 40, "{size}");
+    }
+
+    #[test]
+    fn names_without_comma_become_organisations() {
+        let yaml = "a:\n  type: web\n  author: U.S. Department of Justice\nb:\n  type: book\n  author: [内閣官房, \"Schmitt, Michael N.\"]\n  parent:\n    type: book\n    editor: NATO CCDCOE\n";
+        let out: Mapping = serde_yaml::from_str(&with_organisation_authors(yaml).unwrap()).unwrap();
+        assert_eq!(out["a"]["author"]["name"].as_str(), Some("U.S. Department of Justice"));
+        assert_eq!(out["b"]["author"][0]["name"].as_str(), Some("内閣官房"));
+        assert_eq!(out["b"]["author"][1].as_str(), Some("Schmitt, Michael N."));
+        assert_eq!(out["b"]["parent"]["editor"]["name"].as_str(), Some("NATO CCDCOE"));
+    }
+
+    #[test]
+    fn people_only_is_left_alone() {
+        assert_eq!(with_organisation_authors("a:\n  type: book\n  author: \"Schmitt, Michael\"\n"), None);
+        assert_eq!(with_organisation_authors("not: [a mapping"), None);
     }
 }

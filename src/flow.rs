@@ -39,6 +39,8 @@ pub struct Edge {
     pub label: Option<String>,
     /// Dummy points `(layer, slot)` between the two nodes, in drawing order.
     pub via: Vec<(usize, f64)>,
+    /// The edge from the end of one row of a wrapped chain to the start of the next.
+    pub wrap: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -270,15 +272,32 @@ fn layout(
             }
         }
     }
-    // Centre each layer across the widest one.
-    let slots = order.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let mut slot = vec![0.0f64; count];
-    for layer in &order {
-        let offset = (slots - layer.len()) as f64 / 2.0;
-        for (i, &v) in layer.iter().enumerate() {
-            slot[v] = i as f64 + offset;
+    let (slot, slots) = if groups.is_empty() {
+        // Centre each layer across the widest one.
+        let slots = order.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let mut slot = vec![0.0f64; count];
+        for layer in &order {
+            let offset = (slots - layer.len()) as f64 / 2.0;
+            for (i, &v) in layer.iter().enumerate() {
+                slot[v] = i as f64 + offset;
+            }
         }
-    }
+        (slot, slots)
+    } else {
+        let group_of = |v: usize| groups.iter().position(|g| g.nodes.contains(&format!("n{v}")));
+        let members: Vec<Option<usize>> = (0..count)
+            .map(|v| {
+                if v < n {
+                    return group_of(v);
+                }
+                // A dummy belongs to a group only when both ends of its edge do.
+                let chain = chains.iter().find(|c| c.contains(&v))?;
+                let (first, last) = (group_of(chain[0]), group_of(chain[chain.len() - 1]));
+                if first == last { first } else { None }
+            })
+            .collect();
+        banded_slots(&order, &position, &members, groups.len(), &up, &down)
+    };
 
     let nodes = (0..n)
         .map(|i| Node {
@@ -304,10 +323,168 @@ fn layout(
                     .map(|chain| chain[1..chain.len() - 1].iter().rev().map(|&d| (vertex_layer[d], slot[d])).collect())
                     .unwrap_or_default(),
             };
-            Edge { from: format!("n{u}"), to: format!("n{v}"), label, via }
+            Edge { from: format!("n{u}"), to: format!("n{v}"), label, via, wrap: false }
         })
         .collect();
-    Flow { direction, nodes, edges, groups, layers, slots }
+    let flow = Flow { direction, nodes, edges, groups, layers, slots };
+    wrap_long_chain(flow)
+}
+
+/// Slots when there are groups: each group takes a band of slots of its own across the
+/// layers it spans (so its members are contiguous and its frame holds no other box), and
+/// groups whose layers overlap never share slots (so frames never overlap). Boxes outside
+/// any group go to the free slots of their layer nearest where their neighbours are.
+fn banded_slots(
+    order: &[Vec<usize>],
+    position: &[f64],
+    members: &[Option<usize>],
+    group_count: usize,
+    up: &[Vec<usize>],
+    down: &[Vec<usize>],
+) -> (Vec<f64>, usize) {
+    let count = position.len();
+    let layer_of = |v: usize| order.iter().position(|l| l.contains(&v)).unwrap_or(0);
+    // Per group: layer range, widest layer, and where its members sit on average.
+    struct Band {
+        first: usize,
+        last: usize,
+        width: usize,
+        key: f64,
+        offset: f64,
+    }
+    let mut bands: Vec<Band> = (0..group_count)
+        .map(|g| {
+            let vs: Vec<usize> = (0..count).filter(|&v| members[v] == Some(g)).collect();
+            let layers: Vec<usize> = vs.iter().map(|&v| layer_of(v)).collect();
+            let width = order.iter().map(|l| l.iter().filter(|&&v| members[v] == Some(g)).count()).max().unwrap_or(0);
+            let key = vs.iter().map(|&v| position[v]).sum::<f64>() / vs.len().max(1) as f64;
+            Band {
+                first: layers.iter().copied().min().unwrap_or(0),
+                last: layers.iter().copied().max().unwrap_or(0),
+                width,
+                key,
+                offset: 0.0,
+            }
+        })
+        .collect();
+    let mut placed: Vec<usize> = Vec::new();
+    let mut by_key: Vec<usize> = (0..group_count).filter(|&g| bands[g].width > 0).collect();
+    by_key.sort_by(|&a, &b| bands[a].key.total_cmp(&bands[b].key));
+    for g in by_key {
+        // First fit, left to right, clear of every band sharing a layer.
+        let clashes: Vec<(f64, f64)> = placed
+            .iter()
+            .filter(|&&h| bands[h].first <= bands[g].last && bands[g].first <= bands[h].last)
+            .map(|&h| (bands[h].offset, bands[h].offset + bands[h].width as f64))
+            .collect();
+        let width = bands[g].width as f64;
+        let mut offset = 0.0;
+        while let Some(&(_, end)) = clashes.iter().find(|(a, b)| offset < *b && *a < offset + width) {
+            offset = end;
+        }
+        bands[g].offset = offset;
+        placed.push(g);
+    }
+    let mut slot = vec![0.0f64; count];
+    for layer in order {
+        for (g, band) in bands.iter().enumerate() {
+            let mine: Vec<usize> = layer.iter().copied().filter(|&v| members[v] == Some(g)).collect();
+            let centre = (band.width - mine.len()) as f64 / 2.0;
+            for (i, &v) in mine.iter().enumerate() {
+                slot[v] = band.offset + centre + i as f64;
+            }
+        }
+    }
+    for (l, layer) in order.iter().enumerate() {
+        // Free cells of this layer: not inside a band that spans it.
+        let blocked: Vec<(f64, f64)> = bands
+            .iter()
+            .filter(|b| b.width > 0 && b.first <= l && l <= b.last)
+            .map(|b| (b.offset, b.offset + b.width as f64))
+            .collect();
+        let free: Vec<usize> = layer.iter().copied().filter(|&v| members[v].is_none()).collect();
+        if free.is_empty() {
+            continue;
+        }
+        let limit = bands.iter().map(|b| b.offset + b.width as f64).fold(0.0, f64::max) as usize + free.len();
+        let cells: Vec<f64> = (0..=limit)
+            .map(|c| c as f64)
+            .filter(|c| !blocked.iter().any(|(a, b)| *c + 0.5 > *a && *c + 0.5 < *b))
+            .collect();
+        // Where each would like to be: over its placed neighbours, else in order.
+        let wish: Vec<f64> = free
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let placed: Vec<f64> = up[v]
+                    .iter()
+                    .chain(&down[v])
+                    .filter(|&&w| layer_of(w) < l || members[w].is_some())
+                    .map(|&w| slot[w])
+                    .collect();
+                if placed.is_empty() { i as f64 } else { placed.iter().sum::<f64>() / placed.len() as f64 }
+            })
+            .collect();
+        // In order, each to a distinct free cell, least total distance from the wishes.
+        let (k, m) = (free.len(), cells.len());
+        let mut cost = vec![vec![f64::INFINITY; m + 1]; k + 1];
+        for row in cost.iter_mut().take(1) {
+            row.iter_mut().for_each(|c| *c = 0.0);
+        }
+        for i in 1..=k {
+            for j in 1..=m {
+                let take = cost[i - 1][j - 1] + (cells[j - 1] - wish[i - 1]).abs();
+                cost[i][j] = cost[i][j - 1].min(take);
+            }
+        }
+        let mut j = m;
+        for i in (1..=k).rev() {
+            while j > i && cost[i][j] == cost[i][j - 1] {
+                j -= 1;
+            }
+            slot[free[i - 1]] = cells[j - 1];
+            j -= 1;
+        }
+    }
+    // Start at slot 0.
+    let min = slot.iter().copied().fold(f64::INFINITY, f64::min);
+    let min = if min.is_finite() { min } else { 0.0 };
+    slot.iter_mut().for_each(|s| *s -= min);
+    let slots = slot.iter().map(|s| s.floor() as usize + 1).max().unwrap_or(1);
+    let bands_end = bands.iter().map(|b| (b.offset + b.width as f64 - min).ceil() as usize).max().unwrap_or(0);
+    (slot, slots.max(bands_end).max(1))
+}
+
+/// A long left-to-right chain (six boxes or more, no branches, no groups) wraps into
+/// rows read left to right, rather than shrinking into a thin strip: two rows up to ten
+/// boxes, three beyond. The edge from a row's end to the next row's start is a `wrap`.
+fn wrap_long_chain(mut flow: Flow) -> Flow {
+    let n = flow.nodes.len();
+    let is_chain = flow.direction == Direction::Right
+        && n >= 6
+        && flow.groups.is_empty()
+        && flow.edges.len() == n - 1
+        && flow.nodes.iter().enumerate().all(|(i, node)| node.layer == i)
+        && flow.edges.iter().all(|e| {
+            let at = |id: &str| flow.nodes.iter().position(|node| node.id == id);
+            matches!((at(&e.from), at(&e.to)), (Some(a), Some(b)) if b == a + 1)
+        });
+    if !is_chain {
+        return flow;
+    }
+    let rows = if n <= 10 { 2 } else { 3 };
+    let per_row = n.div_ceil(rows);
+    for (i, node) in flow.nodes.iter_mut().enumerate() {
+        node.layer = i % per_row;
+        node.slot = (i / per_row) as f64;
+    }
+    for edge in &mut flow.edges {
+        let index = |id: &str| id.trim_start_matches('n').parse::<usize>().unwrap_or(0);
+        edge.wrap = index(&edge.from) / per_row != index(&edge.to) / per_row;
+    }
+    flow.layers = per_row;
+    flow.slots = rows;
+    flow
 }
 
 #[cfg(test)]
@@ -353,6 +530,57 @@ mod tests {
         let f = flow("X -> X1\nY -> Y1\nY1 -> Z\nX1 -> Z\nX -> Y1").unwrap();
         let slot = |label: &str| f.nodes.iter().find(|n| n.label == label).unwrap().slot;
         assert!((slot("X") < slot("Y")) == (slot("X1") < slot("Y1")));
+    }
+
+    #[test]
+    fn a_chain_of_eight_wraps_into_two_rows() {
+        let f = flow("A -> B -> C -> D -> E -> F -> G -> H").unwrap();
+        assert_eq!((f.layers, f.slots), (4, 2));
+        let rows: Vec<f64> = f.nodes.iter().map(|n| n.slot).collect();
+        assert_eq!(rows, [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(f.edges.iter().filter(|e| e.wrap).count(), 1);
+        // Short chains stay on one line.
+        assert_eq!(flow("A -> B -> C -> D").unwrap().slots, 1);
+    }
+
+    #[test]
+    fn group_members_are_contiguous_and_bands_do_not_clash() {
+        let text = "P -> X\nQ -> X\nQ -> Y\nR -> Y\nX -> T\nY -> T\nS -> U\nU -> Z\nS -> V\nT -> Z\n\
+                    group G1: P, Q, R\ngroup G2: X, Y\ngroup G3: S, V, U";
+        let f = flow(text).unwrap();
+        let node = |id: &str| f.nodes.iter().find(|n| n.label == id).unwrap();
+        let band = |g: usize| {
+            let ms: Vec<&Node> =
+                f.groups[g].nodes.iter().map(|id| f.nodes.iter().find(|n| &n.id == id).unwrap()).collect();
+            let (l0, l1) = (ms.iter().map(|n| n.layer).min().unwrap(), ms.iter().map(|n| n.layer).max().unwrap());
+            let (s0, s1) = (
+                ms.iter().map(|n| n.slot).fold(f64::MAX, f64::min),
+                ms.iter().map(|n| n.slot).fold(f64::MIN, f64::max),
+            );
+            (l0, l1, s0, s1)
+        };
+        for g in 0..3 {
+            let (l0, l1, s0, s1) = band(g);
+            // No other box inside a group's rectangle.
+            for n in &f.nodes {
+                if f.groups[g].nodes.contains(&n.id) {
+                    continue;
+                }
+                let inside = n.layer >= l0 && n.layer <= l1 && n.slot >= s0 - 0.01 && n.slot <= s1 + 0.01;
+                assert!(!inside, "{} sits inside group {}", n.label, f.groups[g].label);
+            }
+        }
+        // Rectangles of groups sharing a layer do not overlap.
+        for a in 0..3 {
+            for b in a + 1..3 {
+                let (a0, a1, as0, as1) = band(a);
+                let (b0, b1, bs0, bs1) = band(b);
+                if a0 <= b1 && b0 <= a1 {
+                    assert!(as1 < bs0 || bs1 < as0, "groups {a} and {b} overlap");
+                }
+            }
+        }
+        assert!(node("T").slot >= 0.0);
     }
 
     #[test]

@@ -145,7 +145,14 @@ mod tests {
         assert_eq!(infer(&slide_with(vec![quote.clone()])), Layout::Quote);
         let src = Block::SourceLine { inlines: vec![], span: sp };
         assert_eq!(infer(&slide_with(vec![quote, src])), Layout::Quote);
-        let table = Block::Table(Table { align: vec![], header: vec![], rows: vec![], span: sp });
+        let table = Block::Table(Table {
+            align: vec![],
+            header: vec![],
+            rows: vec![],
+            header_column: false,
+            notes: vec![],
+            span: sp,
+        });
         assert_eq!(infer(&slide_with(vec![table])), Layout::Table);
         let para = Block::Paragraph { inlines: vec![], span: sp };
         assert_eq!(infer(&slide_with(vec![para])), Layout::Content);

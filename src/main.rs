@@ -360,7 +360,7 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
         .iter()
         .zip(&pages)
         .map(|(slide, pages)| {
-            let ja = deck.meta.lang.as_deref().unwrap_or("ja").starts_with("ja");
+            let ja = deck.lang().is_ja();
             let title = match slide.kind {
                 lectern::model::SlideKind::Title => deck.meta.title.clone().unwrap_or_default(),
                 lectern::model::SlideKind::Agenda => (if ja { "目次" } else { "Agenda" }).to_string(),

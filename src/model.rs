@@ -364,6 +364,10 @@ pub struct Table {
     pub align: Vec<Align>,
     pub header: Vec<Vec<Inline>>,
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// The first column holds row labels (`{.compare}`, or an empty top-left cell).
+    pub header_column: bool,
+    /// `※1 …` paragraphs written right under the table, kept with it.
+    pub notes: Vec<Vec<Inline>>,
     pub span: Span,
 }
 
@@ -427,6 +431,12 @@ pub enum Inline {
     },
     FootnoteRef(usize),
     Image(Box<Image>),
+    /// `<li>` inside a table cell (GFM cells hold only inline content, so authors write
+    /// lists there as `<ul><li>…</li></ul>`).
+    Item {
+        ordered: bool,
+        children: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -441,7 +451,8 @@ impl Inline {
             | Inline::Kbd(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
-            | Inline::Link { children: c, .. } => Some(c),
+            | Inline::Link { children: c, .. }
+            | Inline::Item { children: c, .. } => Some(c),
             _ => None,
         }
     }
@@ -456,7 +467,8 @@ impl Inline {
             | Inline::Kbd(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
-            | Inline::Link { children: c, .. } => Some(c),
+            | Inline::Link { children: c, .. }
+            | Inline::Item { children: c, .. } => Some(c),
             _ => None,
         }
     }
@@ -489,7 +501,9 @@ impl Block {
                 vec![inlines]
             }
             Block::Quote { attribution: Some(a), .. } => vec![a],
-            Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).map(Vec::as_slice).collect(),
+            Block::Table(t) => {
+                t.header.iter().chain(t.rows.iter().flatten()).chain(&t.notes).map(Vec::as_slice).collect()
+            }
             _ => vec![],
         }
     }
@@ -500,7 +514,7 @@ impl Block {
                 vec![inlines]
             }
             Block::Quote { attribution: Some(a), .. } => vec![a],
-            Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).collect(),
+            Block::Table(t) => t.header.iter_mut().chain(t.rows.iter_mut().flatten()).chain(&mut t.notes).collect(),
             _ => vec![],
         }
     }

@@ -474,8 +474,10 @@ impl Builder {
             }
             None => None,
         };
+        crate::table::prepare(&mut deck);
         warnings.extend(crate::pages::plan(&mut deck));
         layout::layout(&mut deck);
+        crate::phrases::apply(&mut deck);
         let mut theme = theme;
         if print {
             crate::handout::print::print_colours(&mut theme, deck.meta.theme_overrides.accent.is_some());

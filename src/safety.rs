@@ -152,7 +152,9 @@ fn blocks(list: &[Block], errors: &mut Vec<Diagnostic>) {
                 }
             }
             Block::Columns { columns, .. } => columns.iter().for_each(|c| blocks(&c.blocks, errors)),
-            Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).for_each(|c| inlines(c, t.span, errors)),
+            Block::Table(t) => {
+                t.header.iter().chain(t.rows.iter().flatten()).chain(&t.notes).for_each(|c| inlines(c, t.span, errors))
+            }
             Block::Math { text, span } => math(text, *span, errors),
             Block::Code { text, span, .. } => {
                 let n = text.chars().count() as u64;

@@ -9,9 +9,10 @@ fn example_decks_build_without_warnings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // Text that only a chart or diagram of the deck puts on a page: a value label, an
     // annotation, a donut share, a flow node.
-    let drawn: [(&str, usize, &[&str]); 2] = [
+    let drawn: [(&str, usize, &[&str]); 3] = [
         ("decks/cyber-bill-2025.md", 30, &["7,000", "コロナ禍で急増"]),
         ("decks/cyber-war-2024.md", 28, &["41%", "読売・日経の経営陣", "パスワード解析"]),
+        ("decks/active-cyber-defence-2024.md", 30, &["攻撃サーバの検知"]),
     ];
     for (deck, min_slides, labels) in drawn {
         let out = common::tempdir();

@@ -127,7 +127,8 @@ impl<'d> Emitter<'d> {
     fn table(&mut self, table: &'d Table) {
         let columns =
             table.align.len().max(table.header.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-        let _ = write!(self.out, "#table(columns: {columns}, align: (");
+        // The theme's `data-table` sizes it (see `crate::table`); `header`/`rows` are cells.
+        let _ = write!(self.out, "#lectern-table(deck: lectern-deck, header-column: {}, align: (", table.header_column);
         for i in 0..columns {
             let a = match table.align.get(i).copied().unwrap_or(Align::None) {
                 Align::None | Align::Left => "start",
@@ -136,7 +137,7 @@ impl<'d> Emitter<'d> {
             };
             let _ = write!(self.out, "{a}, ");
         }
-        self.w("),\n  table.header(");
+        self.w("),\n  header: (");
         for i in 0..columns {
             self.w("[");
             if let Some(cell) = table.header.get(i) {
@@ -144,9 +145,9 @@ impl<'d> Emitter<'d> {
             }
             self.w("], ");
         }
-        self.w("),\n");
+        self.w("),\n  rows: (\n");
         for row in &table.rows {
-            self.w("  ");
+            self.w("  (");
             for i in 0..columns {
                 self.w("[");
                 if let Some(cell) = row.get(i) {
@@ -154,9 +155,23 @@ impl<'d> Emitter<'d> {
                 }
                 self.w("], ");
             }
-            self.w("\n");
+            self.w("),\n");
         }
-        self.w(")\n");
+        self.w("  ), min-widths: (");
+        for em in crate::table::min_widths_em(table) {
+            let _ = write!(self.out, "{}em, ", fmt_num(em));
+        }
+        self.w("), max-widths: (");
+        for em in crate::table::max_widths_em(table) {
+            let _ = write!(self.out, "{}em, ", fmt_num(em));
+        }
+        self.w("), notes: (");
+        for note in &table.notes {
+            self.w("[");
+            self.inlines(note);
+            self.w("], ");
+        }
+        self.w("))\n");
     }
 
     pub(super) fn image_call(&mut self, image: &Image, fill: bool) {

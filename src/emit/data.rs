@@ -104,7 +104,7 @@ impl<'d> Emitter<'d> {
         }
         self.w("), edges: (");
         for edge in &flow.edges {
-            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", label: ", edge.from, edge.to);
+            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", wrap: {}, label: ", edge.from, edge.to, edge.wrap);
             self.opt_content(edge.label.as_deref());
             self.w(", via: (");
             for (layer, slot) in &edge.via {

@@ -51,6 +51,9 @@ impl<'d> Emitter<'d> {
                     self.inlines(c);
                     self.w("])");
                 }
+                Inline::Item { ordered, children } => {
+                    self.wrapped(if *ordered { "enum.item" } else { "list.item" }, children)
+                }
                 Inline::Link { url, children } => {
                     if let Some(label) = url.strip_prefix('#') {
                         self.w("#link(label(");

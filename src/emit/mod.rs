@@ -75,6 +75,10 @@ impl<'d> Emitter<'d> {
         // Themes may restyle charts by exporting `chart-style`; others get the default.
         self.w("#let lectern-chart-style = dictionary(theme).at(\"chart-style\", default: charts.default-style)\n");
         self.w(concat!(
+            "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: ()) => {\n",
+            "  table(columns: header.len(), align: align, table.header(..header), ..rows.flatten()); notes.join(parbreak()) })\n",
+        ));
+        self.w(concat!(
             "#let lectern-task(done) = context box(width: 0.8em, height: 0.8em, baseline: 0.05em, stroke: 0.08em + text.fill, radius: 0.12em,\n",
             "  if done { place(curve(stroke: 0.12em + text.fill, curve.move((0.15em, 0.42em)), curve.line((0.34em, 0.62em)), curve.line((0.66em, 0.16em)))) })\n",
         ));
@@ -83,7 +87,7 @@ impl<'d> Emitter<'d> {
         self.w("#set document(");
         if let Some(title) = &meta.title {
             self.w("title: ");
-            self.str_arg(title);
+            self.str_arg(&crate::phrases::metadata_title(title));
             self.w(", ");
         }
         if !meta.authors.is_empty() {
@@ -454,8 +458,8 @@ impl<'d> Emitter<'d> {
 /// The front-matter fields the theme shows, by their theme-interface names.
 fn meta_fields(meta: &crate::frontmatter::Meta) -> [(&'static str, Option<String>); 7] {
     [
-        ("title", meta.title.clone()),
-        ("subtitle", meta.subtitle.clone()),
+        ("title", meta.title.as_deref().map(crate::phrases::slide_title)),
+        ("subtitle", meta.subtitle.as_deref().map(crate::phrases::slide_title)),
         ("author", (!meta.authors.is_empty()).then(|| meta.authors.join("、"))),
         ("affiliation", meta.affiliation.clone()),
         ("contact", meta.contact.clone()),

@@ -112,7 +112,7 @@ impl Words {
 pub fn handout_typst(input: &Input) -> (String, Vec<Diagnostic>) {
     let (deck, options) = (input.deck, input.options);
     let mut warnings = Vec::new();
-    let words = Words { ja: deck.meta.lang.as_deref().unwrap_or("ja").starts_with("ja") };
+    let words = Words { ja: deck.lang().is_ja() };
     let (slide_w, slide_h) = input
         .document
         .pages()
@@ -247,7 +247,7 @@ pub fn handout_typst(input: &Input) -> (String, Vec<Diagnostic>) {
 
 fn preamble(out: &mut String, input: &Input, model: &geometry::PageModel) {
     let (deck, options) = (input.deck, input.options);
-    let words = Words { ja: deck.meta.lang.as_deref().unwrap_or("ja").starts_with("ja") };
+    let words = Words { ja: deck.lang().is_ja() };
     let meta = &deck.meta;
     // One line: a title's explicit breaks are for the slide only.
     let title: String = meta.title.clone().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");

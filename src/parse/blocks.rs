@@ -204,7 +204,7 @@ impl<'s> Parser<'s> {
                 .collect();
             if is_header { header = cells } else { rows.push(cells) }
         }
-        Block::Table(Table { align, header, rows, span })
+        Block::Table(Table { align, header, rows, header_column: false, notes: vec![], span })
     }
 
     /// Pandoc fenced divs: `:::: columns` / `::: column` / `::: notes`.

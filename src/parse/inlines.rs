@@ -176,8 +176,11 @@ impl<'s> Parser<'s> {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect();
         const WRAPPERS: [&str; 6] = ["sup", "sub", "u", "mark", "kbd", "ins"];
+        let closing = lower.starts_with("</");
         if name == "br" {
             stack.last_mut().unwrap().1.push(Inline::LineBreak);
+        } else if crate::table::list_tag(&name, closing, stack) || crate::phrases::break_tag(&name, closing, stack) {
+            // Lists in table cells, `<wbr>` and `<nobr>`: handled there.
         } else if WRAPPERS.contains(&name.as_str()) {
             if lower.starts_with("</") {
                 if let Some(pos) = stack.iter().rposition(|(n, _)| *n == name) {
@@ -202,7 +205,7 @@ impl<'s> Parser<'s> {
         } else {
             self.warn(
                 Diagnostic::warning(span, format!("inline HTML `{tag}` is not rendered on slides; it is left out"))
-                    .with_hint("only <br>, <sup>, <sub>, <u>, <mark> and <kbd> are understood"),
+                    .with_hint("only <br>, <wbr>, <nobr>, <sup>, <sub>, <u>, <mark>, <kbd> and lists (<ul>, <ol>, <li>) are understood"),
             );
         }
     }

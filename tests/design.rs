@@ -1,0 +1,544 @@
+//! Dense slides that read well, checked on the typeset pages: tables that use the slide,
+//! diagrams whose frames, boxes and labels never collide, images sized to their room,
+//! titles that break only between phrases, and organisation authors printed whole.
+
+mod common;
+
+use std::path::Path;
+
+use typst::layout::{Frame, FrameItem, Point};
+use typst::visualize::{CurveItem, Geometry, Paint, Shape};
+
+/// An axis-aligned box: x0, y0, x1, y1 in pt.
+#[derive(Debug, Clone, Copy)]
+struct Rect(f64, f64, f64, f64);
+
+impl Rect {
+    fn area(&self) -> f64 {
+        (self.2 - self.0).max(0.0) * (self.3 - self.1).max(0.0)
+    }
+    fn overlaps(&self, o: &Rect) -> bool {
+        let eps = 0.5;
+        self.0 < o.2 - eps && o.0 < self.2 - eps && self.1 < o.3 - eps && o.1 < self.3 - eps
+    }
+    fn contains(&self, o: &Rect) -> bool {
+        let eps = 0.5;
+        o.0 >= self.0 - eps && o.2 <= self.2 + eps && o.1 >= self.1 - eps && o.3 <= self.3 + eps
+    }
+    fn union(&self, o: &Rect) -> Rect {
+        Rect(self.0.min(o.0), self.1.min(o.1), self.2.max(o.2), self.3.max(o.3))
+    }
+}
+
+enum Item {
+    Shape(Rect, Shape),
+    Text { rect: Rect, size: f64, text: String },
+    Image(Rect),
+}
+
+fn shape_rect(at: Point, shape: &Shape) -> Option<Rect> {
+    let (x, y) = (at.x.to_pt(), at.y.to_pt());
+    match &shape.geometry {
+        Geometry::Rect(size) => Some(Rect(x, y, x + size.x.to_pt(), y + size.y.to_pt())),
+        Geometry::Curve(c) => {
+            let pts: Vec<Point> =
+                c.0.iter()
+                    .flat_map(|item| match item {
+                        CurveItem::Move(q) | CurveItem::Line(q) => vec![*q],
+                        CurveItem::Cubic(a, b, q) => vec![*a, *b, *q],
+                        CurveItem::Close => vec![],
+                    })
+                    .collect();
+            if pts.is_empty() {
+                return None;
+            }
+            let fold =
+                |f: fn(&Point) -> f64| pts.iter().map(f).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+            let (x0, x1) = fold(|p| p.x.to_pt());
+            let (y0, y1) = fold(|p| p.y.to_pt());
+            Some(Rect(x + x0, y + y0, x + x1, y + y1))
+        }
+        Geometry::Line(p) => {
+            let (x1, y1) = (x + p.x.to_pt(), y + p.y.to_pt());
+            Some(Rect(x.min(x1), y.min(y1), x.max(x1), y.max(y1)))
+        }
+    }
+}
+
+/// Every shape, text run and image of a page with its absolute box (translations only).
+fn items(frame: &Frame, origin: Point, out: &mut Vec<Item>) {
+    for (pos, item) in frame.items() {
+        let at = origin + *pos;
+        match item {
+            FrameItem::Group(g) => {
+                let shifted = Point::new(at.x + g.transform.tx, at.y + g.transform.ty);
+                items(&g.frame, shifted, out)
+            }
+            FrameItem::Shape(shape, _) => {
+                if let Some(r) = shape_rect(at, shape) {
+                    out.push(Item::Shape(r, shape.clone()))
+                }
+            }
+            FrameItem::Text(t) => {
+                let size = t.size.to_pt();
+                let w = t.width().to_pt();
+                let (x, y) = (at.x.to_pt(), at.y.to_pt());
+                out.push(Item::Text {
+                    rect: Rect(x, y - 0.8 * size, x + w, y + 0.2 * size),
+                    size,
+                    text: t.text.to_string(),
+                })
+            }
+            FrameItem::Image(_, size, _) => {
+                let (x, y) = (at.x.to_pt(), at.y.to_pt());
+                out.push(Item::Image(Rect(x, y, x + size.x.to_pt(), y + size.y.to_pt())))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn page_items(compiled: &lectern::pipeline::Compiled, page: usize) -> (Vec<Item>, f64, f64) {
+    let frame = &compiled.document.pages()[page].frame;
+    let mut out = Vec::new();
+    items(frame, Point::zero(), &mut out);
+    (out, frame.width().to_pt(), frame.height().to_pt())
+}
+
+fn compile_deck(dir: &Path, deck: &str) -> lectern::pipeline::Compiled {
+    common::write(dir, "deck.md", deck);
+    common::compile(&dir.join("deck.md"), dir)
+}
+
+/// The body area of a content slide: below the title rule, above the footer, inside the
+/// side margins (the seminar theme's geometry).
+fn body_area(items: &[Item], width: f64, height: f64) -> Rect {
+    let cm = 72.0 / 2.54;
+    // The title rule's accent tab: a thin filled rect 2.2 cm wide near the top.
+    let rule_bottom = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Shape(r, s) if s.fill.is_some() && (r.2 - r.0 - 2.2 * cm).abs() < 1.0 && r.3 - r.1 < 5.0 => Some(r.3),
+            _ => None,
+        })
+        .fold(f64::MAX, f64::min);
+    assert!(rule_bottom < height / 2.0, "no title rule found");
+    Rect(1.6 * cm, rule_bottom + 0.45 * cm, width - 1.6 * cm, height - 1.25 * cm)
+}
+
+#[test]
+fn a_four_by_four_table_fills_most_of_the_body() {
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 届出の内訳\n\n| 区分 | 2022 | 2023 | 2024 |\n|---|--:|--:|--:|\n| ウイルス | 10 | 12 | 9 |\n| 不正アクセス | 150 | 180 | 170 |\n| 実被害あり | 130 | 140 | 132 |\n",
+    );
+    let (items, w, h) = page_items(&compiled, 0);
+    let body = body_area(&items, w, h);
+    let table = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
+            _ => None,
+        })
+        .reduce(|a, b| a.union(&b))
+        .expect("the table is drawn in the body");
+    let ratio = table.area() / body.area();
+    assert!(ratio >= 0.6, "the 4×4 table covers only {:.0}% of the body ({table:?} in {body:?})", ratio * 100.0);
+    // Not by shrinking: its text is at least the body size.
+    let cell = items.iter().find_map(|i| match i {
+        Item::Text { size, text, .. } if text.contains("ウイルス") => Some(*size),
+        _ => None,
+    });
+    assert!(cell.is_some_and(|s| s >= 24.0), "cell text at {cell:?} pt");
+}
+
+#[test]
+fn lists_in_cells_header_column_and_continued_slides() {
+    let long = "安全保障上の必要性があり、外国の組織や個人の能力・意図・活動に関する情報を集めるために必要であること";
+    let mut deck = String::from("## 主要国の制度\n\n| | 英国 | ドイツ | 米国 | 豪州 |\n|---|---|---|---|---|\n");
+    for row in ["対象", "要件", "利用制限", "監督", "法令名", "備考"] {
+        deck.push_str(&format!(
+            "| {row} | <ul><li>{long}</li><li>二つ目の項目</li></ul> | {long}<br>改行のあと | {long} | <ul><li>{long}</li></ul> |\n"
+        ));
+    }
+    deck.push_str("\n※1 公表済みの条文をもとに作成。\n");
+    let dir = common::tempdir();
+    common::write(dir.path(), "deck.md", &deck);
+    let run = common::lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let pages: Vec<String> = common::pages(&dir.path().join("deck.pdf")).iter().map(|p| common::squash(p)).collect();
+    assert!(pages.len() >= 2, "a table this long is split: {} page(s)", pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        // The header row repeats on every part; later parts are marked as continued.
+        assert!(page.contains("英国") && page.contains("豪州"), "page {}: {page}", i + 1);
+        assert_eq!(page.contains("（続き）"), i > 0, "page {}: {page}", i + 1);
+        assert!(!page.contains("<li>") && !page.contains("<ul>"), "HTML printed: {page}");
+    }
+    // The note closes the last part only; every row appears once.
+    assert!(pages.last().unwrap().contains("※1公表済み"));
+    assert_eq!(pages.iter().filter(|p| p.contains("※1")).count(), 1);
+    for row in ["対象", "要件", "利用制限", "監督", "法令名", "備考"] {
+        assert_eq!(pages.iter().filter(|p| p.contains(row)).count(), 1, "{row}");
+    }
+    // List items are drawn with markers (shapes), not as HTML text; cell text stays legible.
+    let compiled = common::compile(&dir.path().join("deck.md"), dir.path());
+    let (items, _, _) = page_items(&compiled, 0);
+    let smallest = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { size, text, .. } if text.contains("安全保障") => Some(*size),
+            _ => None,
+        })
+        .fold(f64::MAX, f64::min);
+    assert!(smallest >= 24.0 * lectern::table::LEGIBLE_SCALE - 0.1, "cell text at {smallest} pt");
+}
+
+/// Diagram parts on a page: group frames (dashed), boxes (solid stroke and fill), and
+/// edge-label halos (filled with the page colour, no stroke, holding text).
+fn diagram_parts(items: &[Item]) -> (Vec<Rect>, Vec<Rect>, Vec<Rect>) {
+    let mut frames = Vec::new();
+    let mut boxes = Vec::new();
+    let mut halos = Vec::new();
+    for item in items {
+        let Item::Shape(r, s) = item else { continue };
+        let dashed = s.stroke.as_ref().is_some_and(|st| st.dash.is_some());
+        let white = matches!(&s.fill, Some(Paint::Solid(c)) if c.to_hex() == "#ffffff");
+        // Boxes are opaque tints or the accent; frames are see-through.
+        let opaque = matches!(&s.fill, Some(Paint::Solid(c)) if c.to_vec4()[3] > 0.99);
+        if dashed {
+            frames.push(*r);
+        } else if opaque && !white && r.area() > 400.0 {
+            boxes.push(*r);
+        } else if white && s.stroke.is_none() && r.area() < 20000.0 {
+            // A halo holds text (the group labels' backgrounds sit on frame borders).
+            let holds_text = items.iter().any(|i| matches!(i, Item::Text { rect, .. } if r.contains(rect)));
+            if holds_text {
+                halos.push(*r);
+            }
+        }
+    }
+    (frames, boxes, halos)
+}
+
+const GAZA: &str = "```flow
+direction: down
+戦前からの個人情報 -> ラベンダー
+ドローン等で動静把握 -> ラベンダー
+ドローン等で動静把握 -> 福音
+Google・Amazon -> 福音: Nimbus
+ラベンダー -> 標的の選択
+福音 -> 標的の選択
+標的の選択 -> 実行部隊への指示: 承認
+実行部隊への指示 -> 標的への攻撃
+標的への攻撃 -> **市民の犠牲**: 巻き添え
+通信遮断と記者の退去 -> 実態を隠す
+実態を隠す -> **市民の犠牲**: 覆い隠す
+SNS企業の技術支援 -> 宣伝・偽情報
+SNS企業の技術支援 -> 反戦運動の監視
+group 情報収集: 戦前からの個人情報, ドローン等で動静把握, Google・Amazon
+group AIによる標的生成: ラベンダー, 福音
+group 情報統制と情報戦: 通信遮断と記者の退去, SNS企業の技術支援, 宣伝・偽情報, 反戦運動の監視
+```";
+
+#[test]
+fn diagram_frames_boxes_and_labels_never_collide() {
+    let dir = common::tempdir();
+    let compiled = compile_deck(dir.path(), &format!("## ガザ\n\n{GAZA}\n"));
+    let (items, _, _) = page_items(&compiled, 0);
+    let (frames, boxes, halos) = diagram_parts(&items);
+    assert_eq!(frames.len(), 3, "three group frames");
+    assert_eq!(boxes.len(), 14, "fourteen boxes");
+    for (i, a) in frames.iter().enumerate() {
+        for b in &frames[i + 1..] {
+            assert!(!a.overlaps(b), "frames overlap: {a:?} {b:?}");
+        }
+    }
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            assert!(!a.overlaps(b), "boxes overlap: {a:?} {b:?}");
+        }
+        // A box is inside a frame (its group) or clear of it.
+        for f in &frames {
+            assert!(f.contains(a) || !f.overlaps(a), "box {a:?} crosses frame {f:?}");
+        }
+    }
+    assert_eq!(frames.iter().map(|f| boxes.iter().filter(|b| f.contains(b)).count()).sum::<usize>(), 9);
+    assert!(halos.len() >= 4, "edge labels: {halos:?}");
+    for h in &halos {
+        for b in &boxes {
+            assert!(!h.overlaps(b), "label {h:?} on box {b:?}");
+        }
+    }
+    // Fourteen boxes in six layers leave no room for 0.7 × the body size on a 16:9
+    // slide (see the chain test for that); the text is still one size for every box.
+    let sizes: Vec<f64> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { rect, size, .. } if boxes.iter().any(|b| b.contains(rect)) => Some(*size),
+            _ => None,
+        })
+        .collect();
+    assert!(sizes.windows(2).all(|w| (w[0] - w[1]).abs() < 0.01), "{sizes:?}");
+}
+
+#[test]
+fn a_chain_of_eight_wraps_into_two_rows_of_legible_boxes() {
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 攻撃の流れ\n\n```flow\n予備調査 -> 脆弱性で侵入 -> 管理者資格の取得 -> RDPで接続 -> 内部の発見 -> 認証DBの取得 -> パスワード解析 -> **事前配置**\n```\n",
+    );
+    let (items, _, h) = page_items(&compiled, 0);
+    let (_, boxes, _) = diagram_parts(&items);
+    assert_eq!(boxes.len(), 8);
+    let mut rows: Vec<f64> = boxes.iter().map(|b| ((b.1 + b.3) / 2.0).round()).collect();
+    rows.sort_by(f64::total_cmp);
+    rows.dedup_by(|a, b| (*a - *b).abs() < 2.0);
+    assert_eq!(rows.len(), 2, "two rows: {rows:?}");
+    let tallest = boxes.iter().map(|b| b.3 - b.1).fold(0.0, f64::max);
+    assert!(tallest > h * 0.12, "boxes only {tallest} pt tall");
+    for item in &items {
+        if let Item::Text { rect, size, text } = item
+            && boxes.iter().any(|b| b.contains(rect))
+        {
+            assert!(*size >= 0.7 * 24.0 - 0.01, "box text {text:?} at {size} pt");
+        }
+    }
+}
+
+#[test]
+fn an_image_after_text_takes_the_remaining_height() {
+    let dir = common::tempdir();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter/figures/router.png");
+    std::fs::create_dir_all(dir.path().join("figures")).unwrap();
+    std::fs::copy(&fixture, dir.path().join("figures/router.png")).unwrap();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 構成\n\n- 家庭用ルーターが踏み台にされる\n\n![ルーター](figures/router.png)\n\n## 指定した幅\n\n- 幅の指定は守られる\n\n![w:20% ルーター](figures/router.png)\n",
+    );
+    let (items, w, h) = page_items(&compiled, 0);
+    let body = body_area(&items, w, h);
+    let image = items.iter().find_map(|i| if let Item::Image(r) = i { Some(*r) } else { None }).unwrap();
+    let used = (image.3 - image.1) / (body.3 - body.1);
+    assert!(used > 0.6, "the image uses only {:.0}% of the body height", used * 100.0);
+    // Never more than twice its pixels (640 × 400 at 72 dpi).
+    assert!(image.2 - image.0 <= 1280.5 && image.3 - image.1 <= 800.5);
+    // `w:20%` is what the author asked for.
+    let (items, w, _) = page_items(&compiled, 1);
+    let sized = items.iter().find_map(|i| if let Item::Image(r) = i { Some(*r) } else { None }).unwrap();
+    let share = (sized.2 - sized.0) / (w - 2.0 * 1.6 * 72.0 / 2.54);
+    assert!((share - 0.2).abs() < 0.02, "w:20% gave {:.0}%", share * 100.0);
+}
+
+/// Positions (in characters, spaces removed) where `text` may break: between BudouX
+/// phrases (between the words of a phrase too long to keep whole), and at spaces.
+fn allowed_breaks(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for phrase in lectern::phrases::title_units(text) {
+        for word in phrase.split_whitespace() {
+            at += word.chars().count();
+            out.push(at);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_title_in_the_example_decks_breaks_inside_a_phrase() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for deck in ["decks/cyber-bill-2025.md", "decks/cyber-war-2024.md", "decks/active-cyber-defence-2024.md"] {
+        let out = common::tempdir();
+        let pdf = out.path().join("deck.pdf");
+        let run = common::lectern(root, &["build", deck, "-o", pdf.to_str().unwrap()]);
+        assert_eq!(run.status, 0, "{deck}: {}", run.stderr);
+        let pages = common::pages(&pdf);
+        let compiled = common::compile(&root.join(deck), root);
+        let mut titles: Vec<String> =
+            compiled.deck.slides.iter().filter_map(|s| s.title.as_deref().map(lectern::model::plain_text)).collect();
+        titles.extend(compiled.deck.meta.title.clone());
+        for title in titles {
+            let title = title.replace([lectern::phrases::JOINER, lectern::phrases::BREAK], "");
+            let squashed = common::squash(&title);
+            let allowed = allowed_breaks(&title);
+            // Find the title's lines on a page: consecutive lines that spell it.
+            for page in &pages {
+                let lines: Vec<String> = page.lines().map(common::squash).filter(|l| !l.is_empty()).collect();
+                for start in 0..lines.len() {
+                    let mut spelled = String::new();
+                    let mut breaks = Vec::new();
+                    for line in &lines[start..] {
+                        if !squashed.starts_with(&format!("{spelled}{line}")) {
+                            break;
+                        }
+                        spelled.push_str(line);
+                        breaks.push(spelled.chars().count());
+                        if spelled == squashed {
+                            break;
+                        }
+                    }
+                    if spelled != squashed || breaks.len() < 2 {
+                        continue;
+                    }
+                    checked += 1;
+                    for b in &breaks[..breaks.len() - 1] {
+                        assert!(
+                            allowed.contains(b),
+                            "{deck}: 「{title}」 breaks after 「{}」, inside a phrase ({:?})",
+                            squashed.chars().take(*b).collect::<String>(),
+                            lectern::phrases::phrases(&title)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} wrapped titles found");
+}
+
+#[test]
+fn the_third_example_deck_builds_cleanly_with_its_comparison_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::tempdir();
+    let pdf = out.path().join("deck.pdf");
+    let run = common::lectern(root, &["build", "decks/active-cyber-defence-2024.md", "-o", pdf.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let text = common::squash(&common::pages(&pdf).join(""));
+    for needle in ["調査権限法", "連邦情報庁法", "外国情報監視法", "電気通信（傍受及びアクセス）法", "※2", "（続き）"]
+    {
+        assert!(text.contains(needle), "{needle} missing");
+    }
+    // The PDF title has no trace of the author's line breaks.
+    assert_eq!(common::info_field(&pdf, "Title"), "能動的サイバー防御と通信の秘密");
+}
+
+#[test]
+fn organisation_authors_print_whole() {
+    let dir = common::tempdir();
+    common::write(
+        dir.path(),
+        "refs.yml",
+        "doj:\n  type: web\n  title: Botnet Disrupted\n  author: U.S. Department of Justice\n  date: 2024-01-31\ncas:\n  type: report\n  title: 説明資料\n  author: 内閣官房\n  date: 2025-02\nschmitt:\n  type: book\n  title: Tallinn Manual 2.0\n  author: Schmitt, Michael N.\n  date: 2017\n",
+    );
+    let pdf = common::build_ok(
+        dir.path(),
+        "---\nbibliography: refs.yml\nsources-slide: true\n---\n\n## 出典のある主張\n\n- 米司法省の発表[@doj]\n- 政府の資料[@cas]\n- 国際法の解釈[@schmitt]\n",
+    );
+    let pages = common::pages(&pdf);
+    let slide = pages[0].split_whitespace().collect::<Vec<_>>().join(" ");
+    let sources = pages.last().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    for text in [&slide, &sources] {
+        assert!(text.contains("U.S. Department of Justice"), "{text}");
+        assert!(!text.contains("Justice, U.S."), "{text}");
+        assert!(text.contains("内閣官房"), "{text}");
+        // A person keeps person handling.
+        assert!(text.contains("Michael N. Schmitt") || text.contains("Schmitt, Michael"), "{text}");
+    }
+}
+
+#[test]
+fn author_breaks_in_titles_shape_the_slide_only() {
+    let dir = common::tempdir();
+    let pdf = common::build_ok(
+        dir.path(),
+        "---\ntitle: サイバー領域に<br>平和を\ntoc: true\n---\n\n# 1. 「無害化」<br>という言葉 {#harmless}\n\n## 1.1. 本文 {#body}\n\n- 能動的<wbr>サイバー防御と<nobr>重要電子計算機</nobr>\n\n# 2. 次の節\n\n## 2.1. 本文2\n\n- 項目\n",
+    );
+    assert_eq!(common::info_field(&pdf, "Title"), "サイバー領域に平和を");
+    let pages = common::pages(&pdf);
+    // Title slide: two lines, broken where the author said.
+    let lines: Vec<String> = pages[0].lines().map(common::squash).filter(|l| !l.is_empty()).collect();
+    assert!(lines.iter().any(|l| l == "サイバー領域に") && lines.iter().any(|l| l == "平和を"), "{lines:?}");
+    // Agenda: each section once, its number once, on one line.
+    let agenda = common::squash(&pages[1]);
+    assert_eq!(agenda.matches("1.").count(), 1, "{agenda}");
+    assert!(agenda.contains("「無害化」という言葉"), "{agenda}");
+    // The section slide keeps the break and shows its numeral.
+    let section: Vec<String> = pages[2].lines().map(common::squash).filter(|l| !l.is_empty()).collect();
+    assert!(section.iter().any(|l| l.ends_with("「無害化」")), "{section:?}");
+    // `<wbr>` and `<nobr>` leave no trace in the text.
+    let body = common::squash(&pages[3]);
+    assert!(body.contains("能動的サイバー防御と重要電子計算機"), "{body}");
+    assert!(!body.contains('\u{2060}') && !body.contains('\u{200B}'), "{body:?}");
+}
+
+#[test]
+fn steps_follow_the_authors_direction() {
+    let steps = "1. 偵察\n2. 初期アクセス\n3. 事前配置\n";
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        &format!(
+            "## 横 {{.steps .horizontal}}\n\n{steps}\n## 縦 {{.steps .vertical}}\n\n{steps}\n## 自動 {{.steps}}\n\n{steps}"
+        ),
+    );
+    // The step numbers' discs: a row (one y) or a column (one x).
+    let discs = |page: usize| -> Vec<Rect> {
+        let (items, _, _) = page_items(&compiled, page);
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Shape(r, s)
+                    if s.fill.is_some()
+                        && s.stroke.is_none()
+                        && (r.2 - r.0 - (r.3 - r.1)).abs() < 0.5
+                        && r.2 - r.0 > 20.0 =>
+                {
+                    Some(*r)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let spread = |rs: &[Rect], f: fn(&Rect) -> f64| {
+        rs.iter().map(f).fold(f64::MIN, f64::max) - rs.iter().map(f).fold(f64::MAX, f64::min)
+    };
+    let row = discs(0);
+    assert_eq!(row.len(), 3, "{row:?}");
+    assert!(spread(&row, |r| r.1) < 1.0 && spread(&row, |r| r.0) > 100.0, "horizontal: {row:?}");
+    let column = discs(1);
+    assert_eq!(column.len(), 3, "{column:?}");
+    assert!(spread(&column, |r| r.0) < 1.0 && spread(&column, |r| r.1) > 40.0, "vertical: {column:?}");
+    // Three short steps: a row by the documented rule.
+    let auto = discs(2);
+    assert!(spread(&auto, |r| r.1) < 1.0, "automatic: {auto:?}");
+}
+
+#[test]
+fn a_long_section_title_keeps_clear_of_the_numeral() {
+    let dir = common::tempdir();
+    let mut deck = String::new();
+    for n in 1..=12 {
+        deck.push_str(&format!("# {n}. サイバー安全保障分野での対応能力の向上に向けた有識者会議の提言を読む\n\n## {n}.1. 本文\n\n- 項目\n\n"));
+    }
+    let compiled = compile_deck(dir.path(), &deck);
+    for page in [0, 22] {
+        let (items, _, _) = page_items(&compiled, page);
+        let numeral: Vec<Rect> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, .. } if *size > 200.0 => Some(*rect),
+                _ => None,
+            })
+            .collect();
+        assert!(!numeral.is_empty(), "page {page}: no numeral");
+        let title: Vec<Rect> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, text } if *size > 20.0 && *size < 200.0 && !text.trim().is_empty() => {
+                    Some(*rect)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!title.is_empty());
+        for t in &title {
+            for n in &numeral {
+                assert!(t.2 <= n.0 + 0.5, "page {page}: title text {t:?} runs into the numeral {n:?}");
+            }
+        }
+    }
+}
