@@ -82,6 +82,9 @@ pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
     }
     let keys = safe.keys().map(str::to_string).collect();
     let yaml = hayagriva::io::to_yaml_str(&safe).map_err(|e| format!("bibliography `{name}`: {e}"))?;
+    // Hayagriva writes an organisation back as a bare name string: mark it again so Typst
+    // does not read it as a person.
+    let yaml = with_organisation_authors(&yaml).unwrap_or(yaml);
     Ok(Loaded { yaml: yaml.into_bytes(), keys, urls })
 }
 
