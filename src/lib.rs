@@ -18,6 +18,7 @@ pub mod model;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;
+pub mod project;
 pub mod resolve;
 pub mod scaffold;
 pub mod themes;

@@ -166,10 +166,17 @@ impl Builder {
             Ok(pdf) => pdf,
             Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
         };
-        if let Some(path) = &request.typst_output
-            && let Err(e) = write_atomically(path, compiled.typst_source.as_bytes())
-        {
-            return Err(fail(sources, write_error(path, e), dependencies));
+        if let Some(path) = &request.typst_output {
+            // `x.typ` is the main file alone; any other path a folder for a whole project.
+            let written = if path.extension().is_some_and(|e| e == "typ") {
+                write_atomically(path, compiled.typst_source.as_bytes())
+            } else {
+                let files = self.world.as_mut().map(|(_, _, world)| world.files_read()).unwrap_or_default();
+                crate::project::write(path, &compiled.typst_source, &files, &compiled.fonts).map(|_| ())
+            };
+            if let Err(e) = written {
+                return Err(fail(sources, write_error(path, e), dependencies));
+            }
         }
         if let Err(e) = write_atomically(&output, &pdf) {
             return Err(fail(sources, write_error(&output, e), dependencies));

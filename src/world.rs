@@ -122,6 +122,22 @@ impl LecternWorld {
         self.files.loader().theme.as_ref()?.folder_file(vpath)
     }
 
+    /// Every file the last compile read except the main file, by virtual path, with its
+    /// bytes: what a Typst project needs to compile the same document on its own.
+    pub fn files_read(&mut self) -> Vec<(String, Bytes)> {
+        let ids: Vec<FileId> = {
+            let (loader, ids) = self.files.dependencies();
+            let main = loader.main;
+            ids.filter(|id| *id != main).collect()
+        };
+        let mut files: Vec<(String, Bytes)> = ids
+            .into_iter()
+            .filter_map(|id| Some((id.vpath().get_with_slash().to_string(), self.files.file(id).ok()?)))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
     /// Files on disk that the last compile read (the set to watch).
     pub fn dependencies(&mut self) -> Vec<PathBuf> {
         let (loader, ids) = self.files.dependencies();
