@@ -117,6 +117,16 @@ impl LecternWorld {
         self.now.reset();
     }
 
+    /// Every font family the theme's `theme.yaml` lists, and those lectern itself names
+    /// (for `<kbd>`): a compile may ask for each of them.
+    pub fn font_families_listed(&self) -> Vec<String> {
+        let mut families: Vec<String> = crate::emit::KBD_FONTS.iter().map(|f| f.to_string()).collect();
+        if let Some(fonts) = self.files.loader().theme.as_ref().and_then(|t| t.settings.fonts.as_ref()) {
+            families.extend([&fonts.ja, &fonts.latin, &fonts.mono].into_iter().flatten().flatten().cloned());
+        }
+        families
+    }
+
     /// The file on disk behind a virtual path of a theme folder.
     pub fn theme_file(&self, vpath: &str) -> Option<PathBuf> {
         self.files.loader().theme.as_ref()?.folder_file(vpath)

@@ -47,6 +47,9 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
     Emitted { text: e.out, map: e.map, visible_text: e.visible, slide_count: deck.slides.len() }
 }
 
+/// Fonts of `<kbd>` keys, in order.
+pub const KBD_FONTS: [&str; 2] = ["DejaVu Sans Mono", "Noto Sans Mono CJK JP"];
+
 /// Starts each slide's code in the generated file (a comment), so rebuilds can tell which
 /// slides changed.
 pub const SLIDE_MARKER: &str = "// ---- slide ";
