@@ -225,7 +225,7 @@ fn yaml_scalar(v: &serde_yaml::Value) -> String {
 
 /// Reads a CSV or YAML data file (`name` as the author wrote it, for messages).
 pub fn read_data_file(path: &Path, name: &str) -> Result<DataTable, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::limits::read_input(path, &crate::limits::FILE_BYTES).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             format!("data file `{name}` not found")
         } else {
@@ -296,6 +296,9 @@ fn yaml_table(text: &str, name: &str) -> Result<DataTable, String> {
     })
 }
 
+/// Largest magnitude a chart value may have.
+pub const MAX_VALUE: f64 = 1e15;
+
 /// `1,234`, `１２３`, `12.5%`, `−3`, `6862億` → number.
 pub fn parse_number(cell: &str) -> Option<f64> {
     let normalized: String = cell
@@ -317,7 +320,8 @@ pub fn parse_number(cell: &str) -> Option<f64> {
     } else {
         (trimmed, 1.0)
     };
-    number.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v * scale)
+    // Bounded, so sums, ranges and scales stay finite (1e301億 would be infinite).
+    number.parse::<f64>().ok().map(|v| v * scale).filter(|v| v.abs() <= MAX_VALUE)
 }
 
 /// Chooses columns and builds the checked chart. Errors name columns and rows; `span`
@@ -384,6 +388,7 @@ pub fn build(
                         table.columns[col]
                     ),
                 )
+                .with_hint("write a number such as 1234, 12.5%, 3億 (at most 10¹⁵ in size)")
             })?;
             values.push(value);
         }

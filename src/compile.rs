@@ -62,6 +62,11 @@ fn translate(
         if id == world.main() {
             return map.lookup(range.start);
         }
+        // lectern's own code (charts, built-in themes, files made in memory) is no file
+        // the author wrote: blame the Markdown that called it instead (from the trace).
+        if crate::safety::is_internal_vpath(id.vpath().get_with_slash()) {
+            return None;
+        }
         // A theme or data file: point into it, loading its text for the excerpt.
         let file = match files.get(&id) {
             Some(f) => *f,
@@ -78,9 +83,9 @@ fn translate(
     let span = place(d.span, sources);
     let mut out = Diagnostic {
         severity,
-        message: d.message.to_string(),
+        message: crate::safety::author_terms(&d.message, world.root()),
         span: span.or_else(|| d.trace.iter().find_map(|t| place(t.span.into(), sources))),
-        hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
+        hints: d.hints.iter().map(|h| crate::safety::author_terms(&h.v, world.root())).collect(),
     };
     // An error inside the theme: also say which slide triggered it.
     if span.is_some_and(|s| Some(s) != d.trace.iter().find_map(|t| place(t.span.into(), sources)))

@@ -136,6 +136,9 @@ pub fn parse(text: &str, line_span: &dyn Fn(usize) -> Span, block: Span) -> Resu
         // A lone box.
         node(line, &mut labels, &mut emphasis);
     }
+    if crate::limits::FLOW_NODES.exceeded(labels.len() as u64) {
+        return Err(crate::limits::FLOW_NODES.error(block, format!("this flow diagram has {} boxes", labels.len())));
+    }
     if labels.is_empty() {
         return Err(Diagnostic::error(block, "the flow diagram is empty").with_hint("write `A -> B`"));
     }

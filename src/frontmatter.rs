@@ -308,6 +308,20 @@ pub fn parse(
         serde_yaml::Value::String(s) => s,
         other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
     });
+    if let Some(style) = &fm.citation_style {
+        // A built-in style name, or a .csl file (read by Typst from inside the build root):
+        // never some other file whose lines an error message would quote.
+        let named = !style.is_empty() && style.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        check(
+            "citation-style",
+            named || style.to_ascii_lowercase().ends_with(".csl"),
+            "`citation-style` is a style name such as `apa` or `chicago-notes`, or a .csl file",
+        )?;
+    }
+    if let Some(problem) = date.as_deref().and_then(impossible_date) {
+        return Err(Diagnostic::error(yaml.key_span("date"), format!("`date:` {problem}"))
+            .with_hint("write the date as YYYY-MM-DD (e.g. 2024-07-27), or as free text such as \"Summer 2024\""));
+    }
 
     Ok(Meta {
         title: fm.title,
@@ -339,6 +353,27 @@ pub fn parse(
         color: fm.color,
         span: Some(whole),
     })
+}
+
+/// Why a date written as numbers (`2024-02-31`, `2024/13/1`) is no day of the calendar;
+/// `None` for a real date and for free text.
+fn impossible_date(date: &str) -> Option<String> {
+    let mut parts = date.trim().split(['-', '/', '.']);
+    let y: i64 = parts.next()?.trim().parse().ok()?;
+    let m: i64 = parts.next()?.trim().parse().ok()?;
+    let d: i64 = parts.next()?.trim().parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Some(format!("`{date}` has no month {m}")),
+    };
+    if !(1..=9999).contains(&y) {
+        return Some(format!("`{date}`: the year must be between 1 and 9999"));
+    }
+    (!(1..=days).contains(&d)).then(|| format!("`{date}` is not a day of the calendar (month {m} has {days} days)"))
 }
 
 /// Expands `{event}`, `{date}`, `{title}`, `{author}` in a footer or header template.

@@ -52,7 +52,18 @@ pub fn expand(
             return Err(at(format!("include cycle: {}", chain.join(" → "))));
         }
         read.push(target.clone());
-        let text = match std::fs::read(&target) {
+        // Each expansion counts (`read` grows by one), so files that include each other
+        // twice over cannot multiply without bound.
+        if crate::limits::INCLUDES.exceeded(read.len() as u64) {
+            return Err(Failure(vec![crate::limits::INCLUDES.error(include.span, "this include")]));
+        }
+        if crate::limits::INCLUDE_DEPTH.exceeded(stack.len() as u64) {
+            return Err(Failure(vec![
+                crate::limits::INCLUDE_DEPTH
+                    .error(include.span, format!("`{path}` is included {} levels deep", stack.len())),
+            ]));
+        }
+        let text = match crate::limits::read_input(&target, &crate::limits::DECK_BYTES) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| at(format!("`{path}` is not UTF-8 text")))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(at(format!("included deck `{path}` not found")));
@@ -60,6 +71,7 @@ pub fn expand(
             Err(e) => return Err(at(format!("cannot read `{path}`: {e}"))),
         };
         let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = crate::safety::normalize_newlines(text);
         let name = target.strip_prefix(root).unwrap_or(&target).display().to_string();
         let sub_file = sources.add(name, text.clone());
         let parsed = parse::parse(&text, sub_file, sources)?;
@@ -102,6 +114,11 @@ pub fn expand(
         }
         let position = include.position.min(deck.slides.len());
         deck.slides.splice(position..position, slides);
+        // Checked as slides arrive, so a deck included many times stops early.
+        if crate::limits::SLIDES.exceeded(deck.slides.len() as u64) {
+            let found = format!("with `{path}` the deck has {} slides", deck.slides.len());
+            return Err(Failure(vec![crate::limits::SLIDES.error(include.span, found)]));
+        }
     }
     renumber_footnotes(deck);
     unique_ids(&mut deck.slides);

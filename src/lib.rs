@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage: [`parse`] → [`resolve`] → [`layout`] → [`emit`] →
 //! [`compile`] (on the long-lived [`world`]) → PDF export; [`pipeline`] runs them.
 
+pub mod bibliography;
 pub mod chart;
 pub mod compile;
 pub mod diag;
@@ -14,12 +15,15 @@ pub mod ids;
 pub mod include;
 pub mod lang;
 pub mod layout;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;
+pub mod preview;
 pub mod project;
 pub mod resolve;
+pub mod safety;
 pub mod scaffold;
 pub mod themes;
 pub mod values;

@@ -121,6 +121,19 @@ struct BuildArgs {
 }
 
 fn main() -> ExitCode {
+    // Legal but deep input (long formulas, nested lists) recurses in the parsers and in
+    // Typst: a roomy stack (reserved, not used) lets it finish where the default 8 MB
+    // would abort the process; `lectern::limits` bounds how deep input may go.
+    // Typst lays pages out on rayon's threads: they get the same room.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(256 << 20).build_global();
+    let run = std::thread::Builder::new().name("lectern".into()).stack_size(512 << 20).spawn(run);
+    match run.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        _ => ExitCode::from(1),
+    }
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => build(args),

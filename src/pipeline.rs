@@ -282,7 +282,7 @@ impl Builder {
     fn emit(&mut self, request: &BuildRequest, sources: &mut Sources) -> Result<Emitted, Failure> {
         let started = Instant::now();
         let deck_path = &request.deck;
-        let bytes = std::fs::read(deck_path)
+        let bytes = crate::limits::read_input(deck_path, &crate::limits::DECK_BYTES)
             .map_err(|e| Diagnostic::error(None, format!("cannot read deck {}: {e}", deck_path.display())))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -301,6 +301,7 @@ impl Builder {
             }
         };
         let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = crate::safety::normalize_newlines(text);
         let file = sources.add(deck_path.display().to_string(), text.clone());
 
         let is_playlist = deck_path.extension().is_some_and(|e| e == "yml" || e == "yaml");
@@ -331,6 +332,7 @@ impl Builder {
         );
         self.touched = included;
         expanded?;
+        crate::safety::check_deck(&deck)?;
         if deck.slides.is_empty() && deck.meta.title.is_none() {
             return Err(Diagnostic::error(None, format!("{} has no slides", deck_path.display())).into());
         }
@@ -363,6 +365,16 @@ impl Builder {
             );
         }
 
+        if request.theme.is_none()
+            && let Some(dir) = theme.folders.iter().map(|(_, d)| d).find(|d| !crate::paths::inside_root(d, &root))
+        {
+            return Err(Diagnostic::error(
+                theme_span,
+                format!("theme folder {} lies outside the build root {}", dir.display(), root.display()),
+            )
+            .with_hint("a deck may use a theme folder under the root; pass a theme from elsewhere with --theme")
+            .into());
+        }
         let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
         self.touched.extend(touched);
         let mut overlays = overlays?;
@@ -373,21 +385,20 @@ impl Builder {
             (None, None) => None,
         };
         let logo_vpath = match logo {
-            Some(path) => match std::fs::read(&path) {
-                Ok(bytes) => {
-                    self.touched.push(path.clone());
-                    let vpath = crate::vpaths::logo(path.extension().and_then(|e| e.to_str()).unwrap_or("png"));
-                    overlays.insert(vpath.clone(), bytes);
-                    Some(vpath)
+            Some(path) => {
+                match crate::safety::read_logo(&path, &root, &theme, deck.meta.theme_overrides.logo.is_some()) {
+                    Ok(bytes) => {
+                        self.touched.push(path.clone());
+                        let vpath = crate::vpaths::logo(path.extension().and_then(|e| e.to_str()).unwrap_or("png"));
+                        overlays.insert(vpath.clone(), bytes);
+                        Some(vpath)
+                    }
+                    Err(d) => {
+                        let span = theme_span.filter(|_| deck.meta.theme_overrides.logo.is_some());
+                        return Err(Diagnostic { span: d.span.or(span), ..d }.into());
+                    }
                 }
-                Err(e) => {
-                    return Err(Diagnostic::error(
-                        theme_span.filter(|_| deck.meta.theme_overrides.logo.is_some()),
-                        format!("logo {}: {e}", path.display()),
-                    )
-                    .into());
-                }
-            },
+            }
             None => None,
         };
         layout::layout(&mut deck);

@@ -118,48 +118,24 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let on_disk = normalize(&self.deck_dir.join(name));
-        let Some(relative) = on_disk.strip_prefix(self.root).ok().filter(|_| inside_root(&on_disk, self.root)) else {
+        if !inside_root(&on_disk, self.root) {
             self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}` lies outside the build root")));
             return None;
-        };
+        }
         self.touched.push(on_disk.clone());
-        let text = match std::fs::read_to_string(&on_disk) {
-            Ok(t) => t,
-            Err(e) => {
-                let what =
-                    if e.kind() == std::io::ErrorKind::NotFound { "not found".to_string() } else { e.to_string() };
-                self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}`: {what}")));
-                return None;
-            }
-        };
-        let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        // Read with hayagriva, as Typst will: a file it cannot read fails here, at the
-        // `bibliography:` line.
-        let library = match ext.as_str() {
-            "yml" | "yaml" => {
-                hayagriva::io::from_yaml_str(&text).map_err(|e| format!("is not valid Hayagriva YAML: {e}"))
-            }
-            "bib" => hayagriva::io::from_biblatex_str(&text).map_err(|errors| {
-                let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                format!("is not valid BibTeX: {}", errors.join("; "))
-            }),
-            _ => {
-                self.errors.push(Diagnostic::error(
-                    *line,
-                    format!("bibliography `{name}` must be .yml/.yaml (Hayagriva) or .bib (BibTeX)"),
-                ));
-                return None;
-            }
-        };
-        let library = match library {
-            Ok(library) => library,
+        // Read here, not by Typst: every field becomes text (see `bibliography`).
+        let loaded = match crate::bibliography::load(&on_disk, name) {
+            Ok(loaded) => loaded,
             Err(message) => {
-                self.errors.push(Diagnostic::error(*line, format!("bibliography `{name}` {message}")));
+                // A limit's message carries its hint on a line of its own.
+                let (message, hint) = message.split_once("\nhint: ").unwrap_or((&message, ""));
+                let d = Diagnostic::error(*line, message);
+                self.errors.push(if hint.is_empty() { d } else { d.with_hint(hint) });
                 return None;
             }
         };
-        let keys: Vec<String> = library.keys().map(str::to_string).collect();
-        let urls = library.iter().filter_map(|e| Some((e.key().to_string(), e.url_any()?.value.to_string()))).collect();
+        self.overlays.insert(crate::bibliography::VPATH.to_string(), loaded.yaml);
+        let (keys, urls) = (loaded.keys, loaded.urls);
         for (citation, span) in citations {
             if !keys.contains(&citation.key) {
                 let mut d = Diagnostic::error(span, format!("`@{}` is not in the bibliography `{name}`", citation.key));
@@ -169,7 +145,7 @@ impl<'a> Resolver<'a> {
                 self.errors.push(d);
             }
         }
-        Some((format!("/{}", relative.to_string_lossy().replace('\\', "/")), urls))
+        Some((crate::bibliography::VPATH.to_string(), urls))
     }
 
     /// Reads a chart's data and checks it against the spec.
@@ -273,13 +249,20 @@ impl<'a> Resolver<'a> {
     }
 
     fn load_image(&mut self, src: &str, on_disk: &Path, vpath: &str) -> Result<String, Diagnostic> {
-        let bytes = std::fs::read(on_disk).map_err(|e| {
+        let bytes = crate::limits::read_input(on_disk, &crate::limits::FILE_BYTES).map_err(|e| {
             let what = if e.kind() == std::io::ErrorKind::NotFound { "not found".to_string() } else { e.to_string() };
             Diagnostic::error(None, format!("image `{src}`: {what}"))
                 .with_hint(format!("looked for {}", on_disk.display()))
         })?;
         let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let too_big = |size| {
+            Diagnostic::error(None, crate::limits::image_pixels_message(src, size))
+                .with_hint(crate::limits::IMAGE_PIXELS.hint())
+        };
         if ext == "svg" || ext == "svgz" {
+            if let Some(size) = crate::limits::oversized_embedded_image(&bytes) {
+                return Err(too_big(size));
+            }
             return if looks_like_svg(&bytes) || ext == "svgz" {
                 Ok(vpath.to_string())
             } else {
@@ -290,6 +273,10 @@ impl<'a> Resolver<'a> {
             Diagnostic::error(None, format!("image `{src}` cannot be read: {e}"))
                 .with_hint("re-export it as PNG or JPEG")
         };
+        // From the header alone: decoding a 60000² image would take gigabytes.
+        if let Some(size) = crate::limits::oversized_image(&bytes) {
+            return Err(too_big(size));
+        }
         let reader =
             image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format().map_err(|e| corrupt(e.into()))?;
         let Some(format) = reader.format() else {

@@ -54,9 +54,14 @@ pub struct Length(String);
 impl Length {
     pub fn parse(text: &str) -> Option<Length> {
         let s = text.trim();
+        // Plain decimals only (no `inf`, `NaN` or `1e400`), and no larger than a wall.
+        let plain = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.');
         ["pt", "em", "cm", "mm", "in"]
             .iter()
-            .any(|unit| s.strip_suffix(unit).is_some_and(|n| !n.is_empty() && n.parse::<f64>().is_ok_and(|v| v >= 0.0)))
+            .any(|unit| {
+                s.strip_suffix(unit)
+                    .is_some_and(|n| plain(n) && n.parse::<f64>().is_ok_and(|v| (0.0..=1000.0).contains(&v)))
+            })
             .then(|| Length(text.to_string()))
     }
 

@@ -52,7 +52,19 @@ pub fn watch(
     let mut first = true;
     loop {
         let started = Instant::now();
-        let result = builder.build(request);
+        // A bug must not end the watcher: report it, start afresh, wait for the next save.
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(request))).unwrap_or_else(|_| {
+                builder = Builder::new();
+                Err(crate::pipeline::BuildError {
+                    sources: Default::default(),
+                    diagnostics: vec![crate::diag::Diagnostic::error(
+                        None,
+                        "internal error in lectern (please report it)",
+                    )],
+                    dependencies: vec![request.deck.clone()],
+                })
+            });
         let new_deps = match &result {
             Ok(report) => {
                 diag::print(&report.sources, &report.warnings);
@@ -150,7 +162,7 @@ fn clock() -> String {
 /// only) showing every slide as SVG; browsers reload after each rebuild.
 pub fn serve(request: &BuildRequest, port: Option<u16>, open: bool) -> Result<(), String> {
     let title = request.deck.display().to_string();
-    let server = typst_kit::server::HttpServer::new(&title, port, true).map_err(|e| e.to_string())?;
+    let server = crate::preview::PreviewServer::new(&title, port)?;
     let url = format!("http://{}", server.addr());
     eprintln!("live preview at {url} (Ctrl-C stops)");
     if open {

@@ -36,7 +36,10 @@ pub struct Loader {
 }
 
 pub fn file_id(vpath: &str) -> FileId {
-    let vpath = VirtualPath::new(vpath).expect("lectern makes only valid virtual paths");
+    // File names are the author's: a backslash (legal on Unix) is not legal in Typst.
+    let vpath = VirtualPath::new(vpath.replace('\\', "_"))
+        .or_else(|_| VirtualPath::new("/__lectern__/unnamed"))
+        .expect("a plain absolute path is a valid virtual path");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }
 
@@ -67,12 +70,36 @@ impl FileLoader for Loader {
         if path.starts_with(vpaths::USER_THEMES) {
             let file = self.theme.as_ref().and_then(|t| t.folder_file(path));
             return match file {
-                Some(file) => std::fs::read(&file).map(Bytes::new).map_err(|e| FileError::from_io(e, &file)),
+                Some(file) => crate::limits::read_input(&file, &crate::limits::FILE_BYTES)
+                    .map(Bytes::new)
+                    .map_err(|e| FileError::from_io(e, &file)),
                 None => Err(FileError::NotFound(PathBuf::from(path))),
             };
         }
-        self.root.load(id.vpath())
+        load_inside_root(&self.root, id.vpath())
     }
+}
+
+/// Reads a file of the build root for Typst (an SVG's linked image, a CSL style, a file a
+/// theme reads): only a regular file, only inside the root even through symbolic links,
+/// and only a raster image within the pixel limit.
+fn load_inside_root(root: &FsRoot, vpath: &VirtualPath) -> FileResult<Bytes> {
+    let path = root.resolve(vpath)?;
+    if !crate::paths::inside_root(&path, root.path()) {
+        return Err(FileError::Other(Some("the file lies outside the build root (through a symbolic link)".into())));
+    }
+    if path.is_dir() {
+        return Err(FileError::IsDirectory);
+    }
+    let bytes =
+        crate::limits::read_input(&path, &crate::limits::FILE_BYTES).map_err(|e| FileError::from_io(e, &path))?;
+    if let Some(size) = crate::limits::oversized_image(&bytes) {
+        let name = vpath.get_without_slash();
+        let message =
+            format!("{}; {}", crate::limits::image_pixels_message(name, size), crate::limits::IMAGE_PIXELS.hint());
+        return Err(FileError::Other(Some(message.into())));
+    }
+    Ok(Bytes::new(bytes))
 }
 
 impl LecternWorld {

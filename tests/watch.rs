@@ -94,7 +94,7 @@ fn serve_shows_the_slides_on_localhost_and_reloads() {
     let get = || -> String {
         let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let _ = write!(stream, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let _ = write!(stream, "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
         let mut body = String::new();
         let _ = stream.read_to_string(&mut body);
         body

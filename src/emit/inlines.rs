@@ -10,7 +10,8 @@ use crate::model::*;
 impl<'d> Emitter<'d> {
     pub(super) fn math(&mut self, text: &str, span: Span, block: bool) {
         self.mapped(span, |e| {
-            let _ = write!(e.out, "#math.equation(block: {block}, eval(mode: \"math\", ");
+            // Math sees the math functions and symbols only: `std.read(…)` would read files.
+            let _ = write!(e.out, "#math.equation(block: {block}, eval(mode: \"math\", scope: (std: none), ");
             e.str_arg(text.trim());
             e.w("))");
         });

@@ -30,6 +30,16 @@ impl<'s> Parser<'s> {
                         continue;
                     }
                 }
+                // A note inside a note has no number to take: say so rather than lose it.
+                let nested = child.descendants().find(|n| matches!(n.data().value, NodeValue::FootnoteReference(_)));
+                if let Some(inner) = nested {
+                    let s = self.span(inner);
+                    self.error(
+                        Diagnostic::error(s, "a footnote cannot refer to another footnote")
+                            .with_hint("write the other note's text into this one, or refer to it from the slide"),
+                    );
+                    continue;
+                }
                 let content = self.inlines(child);
                 inlines.extend(content);
             }
@@ -101,6 +111,16 @@ impl<'s> Parser<'s> {
                 NodeValue::Highlight => Some(Inline::Mark(self.inlines(child))),
                 NodeValue::Superscript => Some(Inline::Sup(self.inlines(child))),
                 NodeValue::Subscript => Some(Inline::Sub(self.inlines(child))),
+                NodeValue::Link(link) if !crate::safety::is_safe_url(&link.url) => {
+                    // `javascript:`, `file:`, relative paths …: the text stays, the link goes.
+                    self.warn(
+                        Diagnostic::warning(span, format!("link `{}` is left out; its text is kept", link.url))
+                            .with_hint("slides link only to http(s), mailto and tel addresses, or to `#slide-id`"),
+                    );
+                    let children = self.inlines(child);
+                    stack.last_mut().unwrap().1.extend(children);
+                    None
+                }
                 NodeValue::Link(link) => Some(Inline::Link { url: link.url.clone(), children: self.inlines(child) }),
                 NodeValue::Image(link) => {
                     let alt = plain_text(&self.inlines(child));
@@ -308,11 +328,11 @@ pub fn parse_image(src: &str, alt: &str, span: Span) -> Image {
     for word in alt.split_whitespace() {
         let length = |v: &str| -> Option<Length> {
             if let Some(p) = v.strip_suffix('%') {
-                p.parse().ok().map(Length::Percent)
+                p.parse().ok().filter(|p: &f64| p.is_finite() && *p >= 0.0).map(Length::Percent)
             } else {
                 // CSS pixels, as Marp means them: 96 px to the inch.
                 let v = v.trim_end_matches("px");
-                v.parse::<f64>().ok().map(|px| Length::Pt(px * 0.75))
+                v.parse::<f64>().ok().filter(|px| px.is_finite() && *px >= 0.0).map(|px| Length::Pt(px * 0.75))
             }
         };
         match word {

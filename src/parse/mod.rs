@@ -60,6 +60,7 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
 
     let arena = Arena::new();
     let root = parse_document(&arena, &markdown, &comrak_options());
+    crate::safety::check_markdown_tree(root, file, sources)?;
 
     let mut parser = Parser {
         file,
@@ -171,7 +172,13 @@ impl<'s> Parser<'s> {
 
     fn finish_slide(&mut self) {
         if let Some(slide) = self.current.take() {
-            if slide.is_empty() {
+            if crate::safety::only_pauses(&slide) {
+                self.slide_directives.pop();
+                self.warn(Diagnostic::warning(
+                    slide.span,
+                    "slide with only `<!-- pause -->` dropped: it shows nothing",
+                ));
+            } else if slide.is_empty() {
                 self.slide_directives.pop();
                 if self.opened_by_break {
                     self.warn(Diagnostic::warning(slide.span, "empty slide dropped (two slide breaks in a row)"));

@@ -1,0 +1,171 @@
+//! The deck's bibliography, read in Rust and handed to Typst as text only.
+//!
+//! Typst's bibliography support (hayagriva) evaluates `$…$` in a field as Typst math, so a
+//! title like `Report $#read("secret.txt")$` would run code and print a file. lectern
+//! reads the file itself with the same hayagriva, turns every such math chunk back into
+//! the literal text the author wrote, checks URLs, and gives Typst the rewritten
+//! Hayagriva YAML from memory. BibTeX `@string` expansion is measured before it is done,
+//! so a few lines of doubling abbreviations cannot take gigabytes.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use hayagriva::types::{ChunkKind, ChunkedString, FormatString, Publisher, StringChunk};
+use hayagriva::{Entry, Library};
+
+use crate::limits;
+
+/// Where Typst finds the rewritten bibliography (served from memory).
+pub const VPATH: &str = "/__lectern__/bibliography.yml";
+
+/// A bibliography ready for Typst.
+pub struct Loaded {
+    /// Hayagriva YAML in which no field holds Typst markup.
+    pub yaml: Vec<u8>,
+    pub keys: Vec<String>,
+    /// `url` of each entry that has one.
+    pub urls: HashMap<String, String>,
+}
+
+/// Reads `path` (`name` as the author wrote it, for messages).
+pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
+    let bytes = limits::read_input(path, &limits::FILE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("bibliography `{name}`: not found")
+        } else {
+            format!("bibliography `{name}`: {e}")
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("bibliography `{name}` is not UTF-8 text"))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let library = match ext.as_str() {
+        "yml" | "yaml" => hayagriva::io::from_yaml_str(&text)
+            .map_err(|e| format!("bibliography `{name}` is not valid Hayagriva YAML: {e}"))?,
+        "bib" => {
+            let size = bibtex_expanded_bytes(&text).map_err(|e| format!("bibliography `{name}` is {e}"))?;
+            if limits::BIBLIOGRAPHY_BYTES.exceeded(size) {
+                let limit = &limits::BIBLIOGRAPHY_BYTES;
+                let found = format!("bibliography `{name}` expands to {size} bytes of text");
+                return Err(format!("{}\nhint: {}", limit.message(found), limit.hint()));
+            }
+            hayagriva::io::from_biblatex_str(&text).map_err(|errors| {
+                let list: Vec<String> = errors.iter().take(3).map(ToString::to_string).collect();
+                format!("bibliography `{name}` is not valid BibTeX: {}", list.join("; "))
+            })?
+        }
+        _ => return Err(format!("bibliography `{name}` must be .yml/.yaml (Hayagriva) or .bib (BibTeX)")),
+    };
+    let mut safe = Library::new();
+    let mut urls = HashMap::new();
+    for entry in library.iter() {
+        let mut entry = entry.clone();
+        text_only(&mut entry);
+        if let Some(url) = entry.url() {
+            let url = url.value.as_str().to_string();
+            if !crate::safety::is_safe_url(&url) {
+                return Err(format!(
+                    "bibliography `{name}`: entry `{}` has the URL `{url}`; only http, https and mailto links are allowed",
+                    entry.key()
+                ));
+            }
+            urls.insert(entry.key().to_string(), url);
+        }
+        safe.push(&entry);
+    }
+    let keys = safe.keys().map(str::to_string).collect();
+    let yaml = hayagriva::io::to_yaml_str(&safe).map_err(|e| format!("bibliography `{name}`: {e}"))?;
+    Ok(Loaded { yaml: yaml.into_bytes(), keys, urls })
+}
+
+/// Makes every formattable field of `entry` (and of its parents) plain text: a math
+/// chunk becomes the literal `$…$` the author wrote, kept from case changes.
+fn text_only(entry: &mut Entry) {
+    fn chunks(s: &ChunkedString) -> ChunkedString {
+        ChunkedString(
+            s.0.iter()
+                .map(|c| match c.kind {
+                    ChunkKind::Math => StringChunk::verbatim(format!("${}$", c.value)),
+                    _ => c.clone(),
+                })
+                .collect(),
+        )
+    }
+    fn format(s: &FormatString) -> FormatString {
+        FormatString { value: chunks(&s.value), short: s.short.as_ref().map(|b| Box::new(chunks(b))) }
+    }
+    macro_rules! fix {
+        ($($get:ident => $set:ident),*) => {
+            $(if let Some(v) = entry.$get() { let v = format(v); entry.$set(v); })*
+        };
+    }
+    fix!(title => set_title, location => set_location, organization => set_organization,
+         archive => set_archive, archive_location => set_archive_location, call_number => set_call_number,
+         note => set_note, abstract_ => set_abstract_, genre => set_genre);
+    if let Some(p) = entry.publisher() {
+        let p = Publisher::new(p.name().map(format), p.location().map(format));
+        entry.set_publisher(p);
+    }
+    if !entry.parents().is_empty() {
+        let mut parents = entry.parents().to_vec();
+        parents.iter_mut().for_each(text_only);
+        entry.set_parents(parents);
+    }
+}
+
+/// Bytes of text a BibTeX file holds once its `@string` abbreviations are expanded,
+/// counted without expanding them (saturating, so doubling cannot overflow).
+fn bibtex_expanded_bytes(text: &str) -> Result<u64, String> {
+    use biblatex::{RawBibliography, RawChunk};
+    let raw = RawBibliography::parse(text).map_err(|e| format!("not valid BibTeX: {e}"))?;
+    let mut sizes: HashMap<String, u64> = HashMap::new();
+    let size = |field: &[biblatex::Spanned<RawChunk>], sizes: &HashMap<String, u64>| -> u64 {
+        field.iter().fold(0u64, |sum, chunk| {
+            let n = match chunk.v {
+                RawChunk::Normal(s) => s.len() as u64,
+                RawChunk::Abbreviation(a) => sizes.get(&a.to_ascii_lowercase()).copied().unwrap_or(a.len() as u64),
+            };
+            sum.saturating_add(n)
+        })
+    };
+    for pair in &raw.abbreviations {
+        let n = size(&pair.value.v, &sizes);
+        sizes.insert(pair.key.v.to_ascii_lowercase(), n);
+    }
+    let mut total = raw.preamble.len() as u64;
+    for entry in &raw.entries {
+        for pair in &entry.v.fields {
+            total = total.saturating_add(size(&pair.value.v, &sizes));
+        }
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn math_in_fields_becomes_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refs.yml");
+        std::fs::write(&path, "r:\n  type: report\n  title: 'Report $#read(\"x\")$'\n  publisher: 'P $1+1$'\n")
+            .unwrap();
+        let loaded = load(&path, "refs.yml").unwrap();
+        let yaml = String::from_utf8(loaded.yaml).unwrap();
+        let back = hayagriva::io::from_yaml_str(&yaml).unwrap();
+        let title = back.get("r").unwrap().title().unwrap();
+        assert!(title.value.0.iter().all(|c| c.kind != ChunkKind::Math), "{yaml}");
+        assert_eq!(title.value.to_string(), "Report $#read(\"x\")$");
+    }
+
+    #[test]
+    fn string_doubling_is_measured_not_expanded() {
+        let mut bib = String::from("@string{s0 = \"xxxxxxxxxxxxxxxx\"}\n");
+        for i in 1..=40 {
+            bib.push_str(&format!("@string{{s{i} = s{} # s{}}}\n", i - 1, i - 1));
+        }
+        bib.push_str("@book{b, title = s40}\n");
+        let size = bibtex_expanded_bytes(&bib).unwrap();
+        assert!(size > 1 << 40, "{size}");
+    }
+}
