@@ -172,7 +172,13 @@ impl Builder {
                 write_atomically(path, compiled.typst_source.as_bytes())
             } else {
                 let files = self.world.as_mut().map(|(_, _, world)| world.files_read()).unwrap_or_default();
-                crate::project::write(path, &compiled.typst_source, &files, &compiled.fonts).map(|_| ())
+                crate::project::files(&compiled.typst_source, &files, &compiled.fonts).iter().try_for_each(
+                    |(relative, bytes)| {
+                        let file = path.join(relative);
+                        std::fs::create_dir_all(file.parent().unwrap_or(path))?;
+                        write_atomically(&file, bytes)
+                    },
+                )
             };
             if let Err(e) = written {
                 return Err(fail(sources, write_error(path, e), dependencies));

@@ -3,40 +3,27 @@
 //! bibliography, converted images) is written at its place under DIR, so `typst compile
 //! DIR/main.typ` (root: DIR) makes the same pages without lectern.
 
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use typst::foundations::Bytes;
 
-use crate::pipeline::write_atomically;
-
 /// The main file's name in the project.
 pub const MAIN: &str = "main.typ";
 
-/// Writes the project; returns the paths written.
-pub fn write(dir: &Path, main_text: &str, files: &[(String, Bytes)], fonts: &[String]) -> io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    let main = dir.join(MAIN);
-    write_atomically(&main, main_text.as_bytes())?;
-    written.push(main);
-    for (vpath, bytes) in files {
+/// The project's files, by path relative to its folder: the main file, every file the
+/// compile read at its virtual path, and a README naming the command and the fonts.
+pub fn files(main_text: &str, read: &[(String, Bytes)], fonts: &[String]) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = vec![(PathBuf::from(MAIN), main_text.as_bytes().to_vec())];
+    for (vpath, bytes) in read {
         // Virtual paths are absolute and normalized; refuse anything that could leave DIR.
         let relative = Path::new(vpath.trim_start_matches('/'));
         if relative.as_os_str().is_empty() || relative.components().any(|c| !matches!(c, Component::Normal(_))) {
             continue;
         }
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        write_atomically(&path, bytes.as_slice())?;
-        written.push(path);
+        out.push((relative.to_path_buf(), bytes.as_slice().to_vec()));
     }
-    let readme = dir.join("README.txt");
-    write_atomically(&readme, readme_text(fonts).as_bytes())?;
-    written.push(readme);
-    Ok(written)
+    out.push((PathBuf::from("README.txt"), readme_text(fonts).into_bytes()));
+    out
 }
 
 fn readme_text(fonts: &[String]) -> String {
