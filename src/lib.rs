@@ -24,6 +24,7 @@ pub mod paths;
 pub mod phrases;
 pub mod pipeline;
 pub mod preview;
+pub mod project;
 pub mod resolve;
 pub mod safety;
 pub mod scaffold;

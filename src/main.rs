@@ -125,8 +125,9 @@ struct BuildArgs {
     /// is inside it, else the deck's folder]
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Also write the generated Typst source (for hand-tuning)
-    #[arg(long = "typst", value_name = "OUT.typ")]
+    /// Also write the generated Typst: OUT.typ alone (for reading), or any other path as a
+    /// folder holding a Typst project that compiles on its own (`typst compile main.typ`)
+    #[arg(long = "typst", value_name = "OUT.typ|DIR")]
     typst_output: Option<PathBuf>,
     /// Also write a handout <NAME>-handout.pdf with N slides a page
     #[arg(long, value_name = "N")]

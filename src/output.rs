@@ -35,7 +35,11 @@ pub fn write_all(outputs: &[Output]) -> Result<Vec<PathBuf>, WriteFailure> {
     }
     let mut written = Vec::new();
     for (i, output) in outputs.iter().enumerate() {
-        if let Err(error) = write_atomically(&output.path, &output.bytes) {
+        // Folders named by the user were checked before the build; the ones made here are
+        // inside a `--typst DIR` project.
+        let parent = output.path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists());
+        let made = parent.map_or(Ok(()), std::fs::create_dir_all);
+        if let Err(error) = made.and_then(|()| write_atomically(&output.path, &output.bytes)) {
             return Err(WriteFailure {
                 path: output.path.clone(),
                 error,

@@ -189,7 +189,15 @@ impl Builder {
         };
         let mut outputs = Vec::new();
         if let Some(path) = &request.typst_output {
-            outputs.push(Output { path: path.clone(), bytes: compiled.typst_source.clone().into_bytes() });
+            // `x.typ` is the main file alone; any other path a folder for a whole project.
+            if path.extension().is_some_and(|e| e == "typ") {
+                outputs.push(Output { path: path.clone(), bytes: compiled.typst_source.clone().into_bytes() });
+            } else {
+                let files = self.world.as_mut().map(|(_, _, world)| world.files_read()).unwrap_or_default();
+                for (relative, bytes) in crate::project::files(&compiled.typst_source, &files, &compiled.fonts) {
+                    outputs.push(Output { path: path.join(relative), bytes });
+                }
+            }
         }
         let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));

@@ -144,9 +144,35 @@ impl LecternWorld {
         self.now.reset();
     }
 
+    /// Every font family the theme's `theme.yaml` lists, and those lectern itself names
+    /// (for `<kbd>`): a compile may ask for each of them.
+    pub fn font_families_listed(&self) -> Vec<String> {
+        let mut families: Vec<String> = crate::emit::KBD_FONTS.iter().map(|f| f.to_string()).collect();
+        if let Some(fonts) = self.files.loader().theme.as_ref().and_then(|t| t.settings.fonts.as_ref()) {
+            families.extend([&fonts.ja, &fonts.latin, &fonts.mono].into_iter().flatten().flatten().cloned());
+        }
+        families
+    }
+
     /// The file on disk behind a virtual path of a theme folder.
     pub fn theme_file(&self, vpath: &str) -> Option<PathBuf> {
         self.files.loader().theme.as_ref()?.folder_file(vpath)
+    }
+
+    /// Every file the last compile read except the main file, by virtual path, with its
+    /// bytes: what a Typst project needs to compile the same document on its own.
+    pub fn files_read(&mut self) -> Vec<(String, Bytes)> {
+        let ids: Vec<FileId> = {
+            let (loader, ids) = self.files.dependencies();
+            let main = loader.main;
+            ids.filter(|id| *id != main).collect()
+        };
+        let mut files: Vec<(String, Bytes)> = ids
+            .into_iter()
+            .filter_map(|id| Some((id.vpath().get_with_slash().to_string(), self.files.file(id).ok()?)))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
     }
 
     /// Files on disk that the last compile read (the set to watch).

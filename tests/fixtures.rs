@@ -12,11 +12,7 @@ use lectern::pipeline::{BuildRequest, Builder};
 #[test]
 fn fixtures_match_their_snapshots() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fixtures = root.join("tests/fixtures");
-    let mut decks = Vec::new();
-    collect(&fixtures, &mut decks);
-    decks.sort();
-    assert!(!decks.is_empty(), "no fixture decks in {}", fixtures.display());
+    let (fixtures, decks) = fixture_decks();
     let update = std::env::var_os("LECTERN_UPDATE_SNAPSHOTS").is_some();
     let mut builder = Builder::new();
     let mut failures = Vec::new();
@@ -61,10 +57,7 @@ fn fixtures_match_their_snapshots() {
 /// Every fixture also typesets: author text never breaks the generated Typst.
 #[test]
 fn fixtures_typeset() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fixtures = root.join("tests/fixtures");
-    let mut decks = Vec::new();
-    collect(&fixtures, &mut decks);
+    let (fixtures, decks) = fixture_decks();
     let mut builder = Builder::new();
     for deck in decks {
         let request = BuildRequest { deck: deck.clone(), root: Some(fixtures.clone()), ..BuildRequest::default() };
@@ -76,6 +69,16 @@ fn fixtures_typeset() {
             }
         }
     }
+}
+
+/// The fixtures folder and every Markdown deck below it, sorted.
+fn fixture_decks() -> (PathBuf, Vec<PathBuf>) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut decks = Vec::new();
+    collect(&fixtures, &mut decks);
+    decks.sort();
+    assert!(!decks.is_empty(), "no fixture decks in {}", fixtures.display());
+    (fixtures, decks)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -131,3 +131,27 @@ fn aspect_ratios_a_theme_does_not_support_are_warned() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("made for"), "{}", run.stderr);
 }
+
+#[test]
+fn only_the_fonts_a_theme_lists_may_be_missing_quietly() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "brand/theme.typ",
+        "#let deck(meta: (:), options: (:), body) = { set text(font: (\"No Such Family\", \"DejaVu Sans\")); body }\n#let slide(..args) = args.pos().last()\n",
+    );
+    write(dir.path(), "brand/theme.yaml", "name: brand\nfonts:\n  latin: [Listed But Missing, DejaVu Sans]\n");
+    write(dir.path(), "deck.md", "---\ntheme: brand\n---\n\n## A\n\ntext\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown font family: no such family"), "{}", run.stderr);
+    // A family theme.yaml lists is a fallback for other platforms: no warning.
+    write(
+        dir.path(),
+        "brand/theme.typ",
+        "#let deck(meta: (:), options: (:), body) = { set text(font: (\"Listed But Missing\", \"DejaVu Sans\")); body }\n#let slide(..args) = args.pos().last()\n",
+    );
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("unknown font family"), "{}", run.stderr);
+}

@@ -21,12 +21,9 @@ impl<'d> Emitter<'d> {
             for v in &s.values {
                 let _ = write!(self.out, "{v:?}, ");
             }
-            self.w("), labels: (");
-            for l in &s.labels {
-                self.str_arg(l);
-                self.w(", ");
-            }
-            self.w(")), ");
+            self.w("), labels: ");
+            self.str_array(s.labels.iter().map(String::as_str));
+            self.w("), ");
         }
         self.w("), ticks: (");
         for (value, label) in &chart.ticks {
@@ -61,20 +58,12 @@ impl<'d> Emitter<'d> {
             None => self.w("auto"),
         }
         if !chart.totals.is_empty() {
-            self.w(", totals: (");
-            for t in &chart.totals {
-                self.str_arg(t);
-                self.w(", ");
-            }
-            self.w(")");
+            self.w(", totals: ");
+            self.str_array(chart.totals.iter().map(String::as_str));
         }
         if !chart.shares.is_empty() {
-            self.w(", shares: (");
-            for s in &chart.shares {
-                self.str_arg(s);
-                self.w(", ");
-            }
-            self.w(")");
+            self.w(", shares: ");
+            self.str_array(chart.shares.iter().map(String::as_str));
         }
         self.w(", style: lectern-chart-style)\n");
     }

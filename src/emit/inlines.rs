@@ -47,7 +47,9 @@ impl<'d> Emitter<'d> {
                 Inline::Sup(c) => self.wrapped("super", c),
                 Inline::Sub(c) => self.wrapped("sub", c),
                 Inline::Kbd(c) => {
-                    self.w("#box(stroke: 0.05em + luma(120), inset: (x: 0.25em), outset: (y: 0.2em), radius: 0.15em, text(font: (\"DejaVu Sans Mono\", \"Noto Sans Mono CJK JP\"), size: 0.85em)[");
+                    self.w("#box(stroke: 0.05em + luma(120), inset: (x: 0.25em), outset: (y: 0.2em), radius: 0.15em, text(font: (");
+                    self.w(&super::KBD_FONTS.map(super::lit).join(", "));
+                    self.w("), size: 0.85em)[");
                     self.inlines(c);
                     self.w("])");
                 }

@@ -47,6 +47,9 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
     Emitted { text: e.out, map: e.map, visible_text: e.visible, slide_count: deck.slides.len() }
 }
 
+/// Fonts of `<kbd>` keys, in order.
+pub const KBD_FONTS: [&str; 2] = ["DejaVu Sans Mono", "Noto Sans Mono CJK JP"];
+
 /// Starts each slide's code in the generated file (a comment), so rebuilds can tell which
 /// slides changed.
 pub const SLIDE_MARKER: &str = "// ---- slide ";
@@ -91,12 +94,9 @@ impl<'d> Emitter<'d> {
             self.w(", ");
         }
         if !meta.authors.is_empty() {
-            self.w("author: (");
-            for a in &meta.authors {
-                self.str_arg(a);
-                self.w(", ");
-            }
-            self.w("), ");
+            self.w("author: ");
+            self.str_array(meta.authors.iter().map(String::as_str));
+            self.w(", ");
         }
         let description = meta.description.clone().or_else(|| meta.subtitle.clone());
         if let Some(d) = description {
@@ -105,12 +105,9 @@ impl<'d> Emitter<'d> {
             self.w(", ");
         }
         if !meta.keywords.is_empty() {
-            self.w("keywords: (");
-            for k in &meta.keywords {
-                self.str_arg(k);
-                self.w(", ");
-            }
-            self.w("), ");
+            self.w("keywords: ");
+            self.str_array(meta.keywords.iter().map(String::as_str));
+            self.w(", ");
         }
         if let Some((y, m, d)) = meta.date.as_deref().and_then(parse_date) {
             let _ = write!(self.out, "date: datetime(year: {y}, month: {m}, day: {d}), ");
@@ -214,12 +211,9 @@ impl<'d> Emitter<'d> {
             self.w("fonts: (");
             for (script, list) in [("ja", &fonts.ja), ("latin", &fonts.latin), ("mono", &fonts.mono)] {
                 if let Some(list) = list {
-                    let _ = write!(self.out, "{script}: (");
-                    for f in list {
-                        self.str_arg(f);
-                        self.w(", ");
-                    }
-                    self.w("), ");
+                    let _ = write!(self.out, "{script}: ");
+                    self.str_array(list.iter().map(String::as_str));
+                    self.w(", ");
                 }
             }
             if fonts.ja.is_none() && fonts.latin.is_none() && fonts.mono.is_none() {

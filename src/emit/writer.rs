@@ -58,6 +58,16 @@ impl<'d> Emitter<'d> {
         self.out.push_str(&lit(text));
     }
 
+    /// A Typst array of strings (not displayed as content): `("a", "b", )`.
+    pub(super) fn str_array<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) {
+        self.w("(");
+        for item in items {
+            self.str_arg(item);
+            self.w(", ");
+        }
+        self.w(")");
+    }
+
     /// A string argument (not displayed as content).
     pub(super) fn str_arg(&mut self, text: &str) {
         self.out.push_str(&lit(text));
