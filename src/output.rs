@@ -151,7 +151,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outputs = vec![
             Output { path: dir.path().join("a.pdf"), bytes: b"a".to_vec() },
-            Output { path: dir.path().join("missing/b.png"), bytes: b"b".to_vec() },
+            // Its "folder" is the file just written: the write fails.
+            Output { path: dir.path().join("a.pdf/b.png"), bytes: b"b".to_vec() },
             Output { path: dir.path().join("c.pdfpc"), bytes: b"c".to_vec() },
         ];
         let failure = write_all(&outputs).unwrap_err();

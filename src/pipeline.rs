@@ -668,7 +668,9 @@ fn planned_outputs(request: &BuildRequest, output: &Path) -> Vec<PathBuf> {
 
 /// A folder some output goes into that does not exist.
 fn missing_folder(request: &BuildRequest, output: &Path) -> Option<Diagnostic> {
-    for path in [Some(output), request.typst_output.as_deref()].into_iter().flatten() {
+    // A `--typst DIR` project is made with its folders; a single `.typ` needs its folder.
+    let typst_file = request.typst_output.as_deref().filter(|p| p.extension().is_some_and(|e| e == "typ"));
+    for path in [Some(output), typst_file].into_iter().flatten() {
         let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) else { continue };
         if !folder.is_dir() {
             return Some(
