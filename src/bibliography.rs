@@ -45,14 +45,18 @@ pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
     })?;
     let text = String::from_utf8(bytes).map_err(|_| format!("bibliography `{name}` is not UTF-8 text"))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let limit = &limits::BIBLIOGRAPHY_BYTES;
+    if limit.exceeded(text.len() as u64) {
+        let found = format!("bibliography `{name}` has {} bytes", text.len());
+        return Err(format!("{}\nhint: {}", limit.message(found), limit.hint()));
+    }
     let library = match ext.as_str() {
         // Organisation authors print whole (see `with_organisation_authors`).
         "yml" | "yaml" => hayagriva::io::from_yaml_str(&with_organisation_authors(&text).unwrap_or(text))
             .map_err(|e| format!("bibliography `{name}` is not valid Hayagriva YAML: {e}"))?,
         "bib" => {
             let size = bibtex_expanded_bytes(&text).map_err(|e| format!("bibliography `{name}` is {e}"))?;
-            if limits::BIBLIOGRAPHY_BYTES.exceeded(size) {
-                let limit = &limits::BIBLIOGRAPHY_BYTES;
+            if limit.exceeded(size) {
                 let found = format!("bibliography `{name}` expands to {size} bytes of text");
                 return Err(format!("{}\nhint: {}", limit.message(found), limit.hint()));
             }
