@@ -69,7 +69,14 @@ impl FileLoader for Loader {
         }
         if path.starts_with(vpaths::USER_THEMES) {
             let file = self.theme.as_ref().and_then(|t| t.folder_file(path));
+            // A theme reads its own folder: a symbolic link in it may not lead elsewhere.
+            let inside = |file: &Path| {
+                self.theme.iter().flat_map(|t| &t.folders).any(|(_, dir)| crate::paths::inside_root(file, dir))
+            };
             return match file {
+                Some(file) if !inside(&file) => Err(FileError::Other(Some(
+                    "the file lies outside its theme folder (through a symbolic link)".into(),
+                ))),
                 Some(file) => crate::limits::read_input(&file, &crate::limits::FILE_BYTES)
                     .map(Bytes::new)
                     .map_err(|e| FileError::from_io(e, &file)),

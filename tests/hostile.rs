@@ -146,6 +146,27 @@ fn logo_svg_links_and_citation_styles_stay_inside_the_root() {
     assert!(!r.stderr.contains(SECRET), "{}", r.stderr);
 }
 
+// 3 (theme folders): a theme in the root reads its own folder, and links in it lead nowhere else.
+#[test]
+fn theme_folders_stay_inside_the_root_and_themselves() {
+    let top = tempdir();
+    let root = top.path().join("root");
+    write(top.path(), "outside/theme.yaml", "extends: seminar\n");
+    write(top.path(), "secret.txt", SECRET);
+    let r = build(&root, "---\ntheme: ../outside\n---\n\n## S\n\nx\n");
+    assert_fails_with(&r, &["lies outside the build root", "deck.md:2"]);
+
+    write(
+        &root,
+        "mine/theme.typ",
+        "#import \"/__lectern__/themes/seminar/theme.typ\": *\n#let leaked = read(\"leak.txt\")\n",
+    );
+    std::os::unix::fs::symlink(top.path().join("secret.txt"), root.join("mine/leak.txt")).unwrap();
+    let r = build(&root, "---\ntheme: mine\n---\n\n## S\n\nx\n");
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("outside its theme folder") && !r.stderr.contains(SECRET), "{}", r.stderr);
+}
+
 // 4. `javascript:` links reach neither the PDF, nor the SVG export.
 #[test]
 fn javascript_links_are_dropped_with_a_warning() {
