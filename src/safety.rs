@@ -204,7 +204,7 @@ pub fn author_terms(message: &str, root: &Path) -> String {
     let mut out = message.to_string();
     let root = root.display().to_string();
     if !root.is_empty() && root != "/" {
-        out = out.replace(&format!("{root}/"), "").replace(&root, ".");
+        out = out.replace(&format!("{root}/"), "");
     }
     if !out.contains("__lectern__") {
         return out;
@@ -302,6 +302,18 @@ mod tests {
             let c = comment_text(name);
             assert!(!c.chars().any(|ch| ch.is_control() || matches!(ch, '\u{85}' | '\u{2028}' | '\u{2029}')), "{c:?}");
         }
+    }
+
+    #[test]
+    fn typst_messages_in_the_authors_terms() {
+        let root = Path::new("/home/u");
+        assert_eq!(
+            author_terms("file not found (searched at /home/u/fig/a.png)", root),
+            "file not found (searched at fig/a.png)"
+        );
+        assert_eq!(author_terms("see /home/user2/x", root), "see /home/user2/x");
+        let m = author_terms("error in /__lectern__/lib/charts.typ", root);
+        assert!(!m.contains("__lectern__") && m.contains("chart code"), "{m}");
     }
 
     #[test]

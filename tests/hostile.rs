@@ -192,7 +192,7 @@ fn deep_nesting_and_long_fraction_chains_do_not_crash() {
     let r = build(dir.path(), &format!("## S\n\n{} deep\n", ">".repeat(3500)));
     assert_fails_with(&r, &["nesting", "LECTERN_LIMIT_NESTING", "deck.md:3"]);
 
-    let fractions = format!("$x{}$", "/1".repeat(600));
+    let fractions = format!("${}x$", "1/".repeat(600));
     let r = build(dir.path(), &format!("## S\n\n{fractions}\n"));
     assert!(r.status == 0 || r.status == 1, "status {}: {}", r.status, r.stderr);
     let r = build(dir.path(), &format!("## S\n\n{}1{}\n", "- ".repeat(40), ""));
