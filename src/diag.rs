@@ -141,9 +141,11 @@ pub fn print(sources: &Sources, diagnostics: &[Diagnostic]) {
 }
 
 pub fn write_to(out: &mut dyn WriteColor, sources: &Sources, diagnostics: &[Diagnostic]) {
+    // Decks come from strangers: no escape sequence of theirs reaches the terminal.
+    let clean = crate::safety::terminal_safe;
     let mut files = SimpleFiles::new();
     for f in &sources.files {
-        files.add(f.name.clone(), f.text.clone());
+        files.add(clean(&f.name), clean(&f.text));
     }
     let config = Config::default();
     for d in diagnostics {
@@ -151,13 +153,13 @@ pub fn write_to(out: &mut dyn WriteColor, sources: &Sources, diagnostics: &[Diag
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         }
-        .with_message(&d.message)
-        .with_notes(d.hints.iter().map(|h| format!("hint: {h}")).collect());
+        .with_message(clean(&d.message))
+        .with_notes(d.hints.iter().map(|h| format!("hint: {}", clean(h))).collect());
         if let Some(span) = d.span {
             cs = cs.with_labels(vec![Label::primary(span.file.0 as usize, span.range())]);
         }
         if term::emit(out, &config, &files, &cs).is_err() {
-            let _ = writeln!(out, "{}", d.message);
+            let _ = writeln!(out, "{}", clean(&d.message));
         }
     }
 }

@@ -110,6 +110,18 @@ fn file_names_with_line_breaks_stay_data() {
     }
 }
 
+// 2 (terminal): a name or a line quoted in a message carries no escape sequence.
+#[test]
+fn messages_carry_no_terminal_escapes() {
+    let dir = tempdir();
+    let name = "talk\x1b]0;owned\x07.md";
+    write(dir.path(), name, "## S\n\n\x1b[2J\x1b[31mred[^missing]\u{9b}0m\n");
+    let r = run(dir.path(), &["build", name], &[]);
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("never defined"), "{}", r.stderr);
+    assert!(!r.stderr.contains('\x1b') && !r.stderr.contains('\x07') && !r.stderr.contains('\u{9b}'), "{:?}", r.stderr);
+}
+
 // 3. Nothing outside the root: the logo, an SVG's linked image, a citation style.
 #[test]
 fn logo_svg_links_and_citation_styles_stay_inside_the_root() {
