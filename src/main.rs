@@ -170,10 +170,11 @@ fn main() -> ExitCode {
     // would abort the process; `lectern::limits` bounds how deep input may go.
     // Typst lays pages out on rayon's threads: they get the same room.
     let _ = rayon::ThreadPoolBuilder::new().stack_size(256 << 20).build_global();
-    let run = std::thread::Builder::new().name("lectern".into()).stack_size(512 << 20).spawn(run);
-    match run.map(|t| t.join()) {
-        Ok(Ok(code)) => code,
-        _ => ExitCode::from(1),
+    match std::thread::Builder::new().name("lectern".into()).stack_size(512 << 20).spawn(run) {
+        // A panic has printed its message; the exit status stays that of a failed build.
+        Ok(thread) => thread.join().unwrap_or(ExitCode::from(1)),
+        // A system that will not reserve the stack still gets a build, on the main thread.
+        Err(_) => run(),
     }
 }
 
