@@ -2,9 +2,10 @@
 //! rebuilt (server-sent events at `/__events`).
 //!
 //! It listens on 127.0.0.1 only, and answers only requests whose `Host` header names
-//! that address (`127.0.0.1:PORT`, `localhost:PORT`): a web page elsewhere cannot read
-//! the preview by pointing a DNS name at 127.0.0.1 (DNS rebinding). Every response
-//! carries a Content-Security-Policy that lets only lectern's own reload script run.
+//! that address (`127.0.0.1`, `localhost`, `[::1]`, with or without the port): a web page
+//! elsewhere cannot read the preview by pointing a DNS name at 127.0.0.1 (DNS
+//! rebinding). Every response carries a Content-Security-Policy that lets only lectern's
+//! own reload script run.
 
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -81,7 +82,9 @@ fn bind(port: Option<u16>) -> Result<TcpListener, String> {
 pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
     let Some(host) = host else { return false };
     let host = host.trim().to_ascii_lowercase();
-    ["127.0.0.1", "localhost", "[::1]"].iter().any(|name| host == format!("{name}:{port}"))
+    // A rebinding page's requests carry its own name; only loopback names pass, with or
+    // without the port (HTTP clients leave it out for a port they consider the default).
+    ["127.0.0.1", "localhost", "[::1]"].iter().any(|name| host == *name || host == format!("{name}:{port}"))
 }
 
 fn handle(request: Request, port: u16, page: &Arc<Page>, nonce: &str) -> io::Result<()> {
@@ -163,6 +166,7 @@ mod tests {
     fn host_header_must_name_the_loopback_address() {
         assert!(host_allowed(Some("127.0.0.1:3000"), 3000));
         assert!(host_allowed(Some("localhost:3000"), 3000));
+        assert!(host_allowed(Some("127.0.0.1"), 3000));
         assert!(!host_allowed(Some("evil.example:3000"), 3000));
         assert!(!host_allowed(Some("127.0.0.1:3001"), 3000));
         assert!(!host_allowed(None, 3000));
