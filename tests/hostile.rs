@@ -442,6 +442,13 @@ fn serve_answers_only_requests_for_its_loopback_host() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Not on the network: the machine's own outward address is refused (when it has one).
+    let outward = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").and_then(|_| s.local_addr()))
+        .ok()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    let reached_outward = outward.map(|ip| std::net::TcpStream::connect((ip, port)).is_ok());
     let rebinding = http_get(port, &format!("attacker.example:{port}"));
     let localhost = http_get(port, &format!("localhost:{port}"));
     child.kill().unwrap();
@@ -451,6 +458,7 @@ fn serve_answers_only_requests_for_its_loopback_host() {
     assert!(body.contains("<svg") && body.contains("Content-Security-Policy"), "{body}");
     assert_eq!(rebinding.map(|r| r.0), Some(403), "a foreign Host header must be refused");
     assert_eq!(localhost.map(|r| r.0), Some(200));
+    assert_ne!(reached_outward, Some(true), "the preview answered on {outward:?}");
 }
 
 // 5–7 in watch mode: every hostile save ends in a report, and the watcher lives on.
