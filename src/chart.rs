@@ -373,6 +373,10 @@ pub fn build(
                 .with_hint("use plain (1,234), ja (万/億) or percent")
         })?,
     };
+    let values = table.rows.len().saturating_mul(ys.len()) as u64;
+    if crate::limits::CHART_VALUES.exceeded(values) {
+        return Err(crate::limits::CHART_VALUES.error(at("data"), format!("{source} gives {values} values")));
+    }
     let mut series = Vec::new();
     for &col in &ys {
         let mut values = Vec::new();

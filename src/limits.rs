@@ -104,8 +104,22 @@ pub static NESTING: Limit =
 pub static MATH_CHARS: Limit =
     Limit::new("math-chars", "LECTERN_LIMIT_MATH_CHARS", 2000, "characters in one math formula");
 
+/// Blocks on one slide, each list item and table cell counted.
+pub static SLIDE_ITEMS: Limit =
+    Limit::new("slide-items", "LECTERN_LIMIT_SLIDE_ITEMS", 1000, "blocks, list items and table cells on one slide");
+/// Blocks in the whole deck, each list item and table cell counted.
+pub static DECK_ITEMS: Limit = Limit::new(
+    "deck-items",
+    "LECTERN_LIMIT_DECK_ITEMS",
+    10_000,
+    "blocks, list items and table cells in the whole deck",
+);
+/// Values one chart draws (rows × series).
+pub static CHART_VALUES: Limit =
+    Limit::new("chart-values", "LECTERN_LIMIT_CHART_VALUES", 2000, "values in one chart (rows × series)");
+
 /// Every limit, for documentation and `--help` style listings.
-pub static ALL: [&Limit; 12] = [
+pub static ALL: [&Limit; 15] = [
     &FILE_BYTES,
     &DECK_BYTES,
     &SLIDES,
@@ -118,6 +132,9 @@ pub static ALL: [&Limit; 12] = [
     &PARAGRAPH_CHARS,
     &NESTING,
     &MATH_CHARS,
+    &SLIDE_ITEMS,
+    &DECK_ITEMS,
+    &CHART_VALUES,
 ];
 
 /// Reads an input file: refuses anything but a regular file before opening it (a FIFO or

@@ -131,12 +131,23 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
         let at = deck.slides.get(limits::SLIDES.get() as usize).map(|s| s.span);
         errors.push(limits::SLIDES.error(at, format!("the deck has {} slides", deck.slides.len())));
     }
+    let mut total_items: u64 = 0;
     for slide in &deck.slides {
         let pauses: Vec<Span> =
             slide.blocks.iter().filter(|b| matches!(b, Block::Pause { .. })).map(Block::span).collect();
         if limits::PAUSES.exceeded(pauses.len() as u64) {
             let at = pauses[limits::PAUSES.get() as usize];
             errors.push(limits::PAUSES.error(at, format!("this slide has {} pauses", pauses.len())));
+        }
+        let items = count_items(&slide.blocks);
+        total_items = total_items.saturating_add(items);
+        if limits::SLIDE_ITEMS.exceeded(items) {
+            let found = format!("this slide has {items} blocks, list items and table cells");
+            errors.push(limits::SLIDE_ITEMS.error(slide.span, found));
+        } else if limits::DECK_ITEMS.exceeded(total_items) {
+            let found = format!("up to this slide the deck has {total_items} blocks, list items and table cells");
+            errors.push(limits::DECK_ITEMS.error(slide.span, found));
+            break;
         }
         if let Some(title) = &slide.title {
             inlines(title, slide.span, &mut errors);
@@ -150,6 +161,21 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
         inlines(&footnote.body, footnote.span, &mut errors);
     }
     if errors.is_empty() { Ok(()) } else { Err(Failure(errors)) }
+}
+
+/// What Typst lays out one by one: every block, list item and table cell.
+fn count_items(list: &[Block]) -> u64 {
+    list.iter()
+        .map(|block| {
+            1 + match block {
+                Block::List(list) => list.items.iter().map(|item| 1 + count_items(&item.blocks)).sum(),
+                Block::Quote { blocks, .. } => count_items(blocks),
+                Block::Columns { columns, .. } => columns.iter().map(|c| count_items(&c.blocks)).sum(),
+                Block::Table(t) => (t.header.len() + t.rows.iter().map(Vec::len).sum::<usize>()) as u64,
+                _ => 0,
+            }
+        })
+        .sum()
 }
 
 fn blocks(list: &[Block], errors: &mut Vec<Diagnostic>) {

@@ -322,6 +322,23 @@ fn pauses_paragraphs_flows_and_slides_have_limits() {
 }
 
 #[test]
+fn blocks_per_slide_per_deck_and_chart_values_have_limits() {
+    // One slide of half a million paragraphs took minutes and gigabytes.
+    let dir = tempdir();
+    let r = build(dir.path(), &format!("## S\n\n{}", "x\n\n".repeat(500_000)));
+    assert_fails_with(&r, &["`slide-items`", "LECTERN_LIMIT_SLIDE_ITEMS", "deck.md:1"]);
+
+    let slides: String = (0..600).map(|i| format!("## S{i}\n\n{}\n", "- a\n".repeat(9))).collect();
+    let r = build(dir.path(), &slides);
+    assert_fails_with(&r, &["`deck-items`", "LECTERN_LIMIT_DECK_ITEMS"]);
+
+    let rows: String = (0..3000).map(|i| format!("r{i},{i}\n")).collect();
+    write(dir.path(), "big.csv", &format!("k,v\n{rows}"));
+    let r = build(dir.path(), "## S\n\n```chart\ntype: bar\ndata: big.csv\n```\n");
+    assert_fails_with(&r, &["`chart-values`", "3000 values", "deck.md:"]);
+}
+
+#[test]
 fn huge_images_are_refused_everywhere_from_their_header() {
     let dir = tempdir();
     std::fs::write(dir.path().join("huge.png"), png_claiming(60_000, 60_000)).unwrap();
