@@ -104,15 +104,15 @@ pub static NESTING: Limit =
 pub static MATH_CHARS: Limit =
     Limit::new("math-chars", "LECTERN_LIMIT_MATH_CHARS", 2000, "characters in one math formula");
 
-/// Blocks on one slide, each list item and table cell counted.
+/// Blocks on one slide, each list item, table cell, image, formula and footnote mark counted.
 pub static SLIDE_ITEMS: Limit =
     Limit::new("slide-items", "LECTERN_LIMIT_SLIDE_ITEMS", 1000, "blocks, list items and table cells on one slide");
-/// Blocks in the whole deck, each list item and table cell counted.
+/// The same, for the whole deck.
 pub static DECK_ITEMS: Limit = Limit::new(
     "deck-items",
     "LECTERN_LIMIT_DECK_ITEMS",
     10_000,
-    "blocks, list items and table cells in the whole deck",
+    "blocks, list items, table cells, images, formulas and footnote marks in the deck",
 );
 /// Values one chart draws (rows × series).
 pub static CHART_VALUES: Limit =

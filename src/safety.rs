@@ -142,10 +142,12 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
         let items = count_items(&slide.blocks);
         total_items = total_items.saturating_add(items);
         if limits::SLIDE_ITEMS.exceeded(items) {
-            let found = format!("this slide has {items} blocks, list items and table cells");
+            let found = format!("this slide has {items} blocks, list items, table cells, images and formulas");
             errors.push(limits::SLIDE_ITEMS.error(slide.span, found));
         } else if limits::DECK_ITEMS.exceeded(total_items) {
-            let found = format!("up to this slide the deck has {total_items} blocks, list items and table cells");
+            let found = format!(
+                "up to this slide the deck has {total_items} blocks, list items, table cells, images and formulas"
+            );
             errors.push(limits::DECK_ITEMS.error(slide.span, found));
             break;
         }
@@ -163,15 +165,29 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
     if errors.is_empty() { Ok(()) } else { Err(Failure(errors)) }
 }
 
-/// What Typst lays out one by one: every block, list item and table cell.
+/// What Typst lays out one by one: every block, list item and table cell, and the
+/// images, formulas and footnote marks inside text.
 fn count_items(list: &[Block]) -> u64 {
+    fn inline_items(list: &[Inline]) -> u64 {
+        list.iter()
+            .map(|inline| match inline {
+                Inline::Image(_) | Inline::Math { .. } | Inline::FootnoteRef(_) => 1,
+                other => inline_items(other.children().unwrap_or_default()),
+            })
+            .sum()
+    }
     list.iter()
         .map(|block| {
             1 + match block {
+                Block::Paragraph { inlines, .. }
+                | Block::Heading { inlines, .. }
+                | Block::SourceLine { inlines, .. } => inline_items(inlines),
                 Block::List(list) => list.items.iter().map(|item| 1 + count_items(&item.blocks)).sum(),
                 Block::Quote { blocks, .. } => count_items(blocks),
                 Block::Columns { columns, .. } => columns.iter().map(|c| count_items(&c.blocks)).sum(),
-                Block::Table(t) => (t.header.len() + t.rows.iter().map(Vec::len).sum::<usize>()) as u64,
+                Block::Table(t) => {
+                    t.header.iter().chain(t.rows.iter().flatten()).map(|cell| 1 + inline_items(cell)).sum()
+                }
                 _ => 0,
             }
         })
