@@ -456,6 +456,7 @@ impl Builder {
             .with_hint("a deck may use a theme folder under the root; pass a theme from elsewhere with --theme")
             .into());
         }
+        crate::safety::check_front_matter(&deck.meta, theme.settings.footer.as_deref())?;
         let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
         self.touched.extend(touched);
         let mut overlays = overlays?;

@@ -154,6 +154,17 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
         if let Some(title) = &slide.title {
             inlines(title, slide.span, &mut errors);
         }
+        // Marp's header and footer directives are inherited by every later slide.
+        for text in [&slide.header, &slide.footer].into_iter().flatten() {
+            let n = text.chars().count() as u64;
+            if limits::PARAGRAPH_CHARS.exceeded(n) {
+                errors.push(
+                    limits::PARAGRAPH_CHARS
+                        .error(slide.span, format!("this slide's header or footer has {n} characters")),
+                );
+                break;
+            }
+        }
         blocks(&slide.blocks, &mut errors);
         if errors.len() > 10 {
             break;
@@ -163,6 +174,53 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
         inlines(&footnote.body, footnote.span, &mut errors);
     }
     if errors.is_empty() { Ok(()) } else { Err(Failure(errors)) }
+}
+
+/// Front-matter text is bounded like a paragraph, and so is a footer or header once its
+/// `{title}`-style placeholders are filled in: a footer of a thousand `{title}` would
+/// otherwise multiply the title on every page (measured before it is expanded).
+pub fn check_front_matter(meta: &crate::frontmatter::Meta, theme_footer: Option<&str>) -> Result<(), Failure> {
+    let limit = &limits::PARAGRAPH_CHARS;
+    let authors = meta.authors.join(", ");
+    let keywords = meta.keywords.join(", ");
+    let fields = [
+        ("title", meta.title.as_deref()),
+        ("subtitle", meta.subtitle.as_deref()),
+        ("author", Some(authors.as_str())),
+        ("affiliation", meta.affiliation.as_deref()),
+        ("contact", meta.contact.as_deref()),
+        ("date", meta.date.as_deref()),
+        ("event", meta.event.as_deref()),
+        ("description", meta.description.as_deref()),
+        ("keywords", Some(keywords.as_str())),
+    ];
+    for (key, value) in fields {
+        let n = value.map_or(0, |v| v.chars().count()) as u64;
+        if limit.exceeded(n) {
+            return Err(limit.error(meta.span, format!("front-matter `{key}` has {n} characters")).into());
+        }
+    }
+    let placeholders = [
+        ("{event}", meta.event.as_deref()),
+        ("{date}", meta.date.as_deref()),
+        ("{title}", meta.title.as_deref()),
+        ("{subtitle}", meta.subtitle.as_deref()),
+        ("{author}", Some(authors.as_str())),
+        ("{affiliation}", meta.affiliation.as_deref()),
+    ];
+    let templates = [("footer", meta.footer.as_deref().or(theme_footer)), ("header", meta.header.as_deref())];
+    for (key, template) in templates {
+        let Some(template) = template else { continue };
+        let expanded = placeholders.iter().fold(template.chars().count() as u64, |n, (name, value)| {
+            let each = value.map_or(0, |v| v.chars().count()) as u64;
+            n.saturating_add((template.matches(name).count() as u64).saturating_mul(each))
+        });
+        if limit.exceeded(expanded) {
+            let found = format!("the `{key}` has {expanded} characters once its placeholders are filled in");
+            return Err(limit.error(meta.span, found).into());
+        }
+    }
+    Ok(())
 }
 
 /// What Typst lays out one by one: every block, list item and table cell, and the

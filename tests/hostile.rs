@@ -339,6 +339,18 @@ fn blocks_per_slide_per_deck_and_chart_values_have_limits() {
 }
 
 #[test]
+fn footers_cannot_multiply_the_front_matter() {
+    let dir = tempdir();
+    let title = "t".repeat(15_000);
+    let footer = "{title}".repeat(1000);
+    let r = build(dir.path(), &format!("---\ntitle: {title}\nfooter: \"{footer}\"\n---\n\n## S\n\nx\n"));
+    assert_fails_with(&r, &["`paragraph-chars`", "the `footer` has 15007000 characters", "deck.md:1"]);
+
+    let marp = format!("---\nmarp: true\n---\n\n<!-- footer: {} -->\n\n# A\n\nx\n", "f".repeat(30_000));
+    assert_fails_with(&build(dir.path(), &marp), &["`paragraph-chars`", "header or footer"]);
+}
+
+#[test]
 fn huge_images_are_refused_everywhere_from_their_header() {
     let dir = tempdir();
     std::fs::write(dir.path().join("huge.png"), png_claiming(60_000, 60_000)).unwrap();
