@@ -503,18 +503,6 @@ fn parse_date(date: &str) -> Option<(i32, u8, u8)> {
     ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_date("2024-07-27"), Some((2024, 7, 27)));
-        assert_eq!(parse_date("2025/3/16"), Some((2025, 3, 16)));
-        assert_eq!(parse_date("someday"), None);
-    }
-}
-
 /// A footnote's text as Typst markup, for documents made beside the slides (the handout's
 /// sources list); they import the theme as `theme`, as the deck does.
 pub fn footnote_markup(deck: &Deck, footnote: &Footnote) -> String {
@@ -541,5 +529,17 @@ impl<'d> Emitter<'d> {
             deck,
             lang: deck.lang(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2024-07-27"), Some((2024, 7, 27)));
+        assert_eq!(parse_date("2025/3/16"), Some((2025, 3, 16)));
+        assert_eq!(parse_date("someday"), None);
     }
 }
