@@ -125,11 +125,17 @@ impl<'s> Parser<'s> {
             return;
         };
         let Block::Table(table) = &slide.blocks[position] else { unreachable!() };
-        let data = chart::DataTable {
+        let (table_span, row_count) = (table.span, table.rows.len());
+        let mut data = chart::DataTable {
             columns: table.header.iter().map(|c| plain_text(c)).collect(),
             rows: table.rows.iter().map(|r| r.iter().map(|c| plain_text(c)).collect()).collect(),
             origin: Some("the table above".into()),
+            row_lines: Vec::new(),
+            lines_in_deck: true,
         };
+        // Rows follow the header and delimiter lines.
+        let table_line = self.sources.line_col(table_span.file, table_span.start).0;
+        data.row_lines = (0..row_count).map(|r| table_line + 2 + r).collect();
         let mut spec = chart::ChartSpec::default();
         let mut hide_table = false;
         for token in split_args(args) {
