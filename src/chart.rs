@@ -33,7 +33,7 @@ pub struct ChartSpec {
     pub legend: Option<bool>,
 }
 
-const OPTIONS: &[&str] = &[
+pub const OPTIONS: &[&str] = &[
     "type",
     "title",
     "data",

@@ -27,7 +27,8 @@ enum Command {
   lectern build decks/cyber-bill-2025.md
   lectern build talk.md -o out/talk.pdf --theme seminar
   lectern build talk.md --font-path ~/fonts --typst talk.typ
-  lectern build talk.md --handout 3 --handout-lines --pdfpc")]
+  lectern build talk.md --handout 3 --handout-lines --pdfpc
+  lectern build talk.md -v                      also print each slide's fit")]
     Build(BuildArgs),
     /// Build, then rebuild on every change of the deck, its images or its theme
     #[command(after_help = "Examples:
@@ -117,6 +118,9 @@ struct BuildArgs {
     /// Also write every page as SVG into DIR (<NAME>-01.svg, …)
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    /// Print how far each slide's text was shrunk to fit
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -195,11 +199,17 @@ fn request(args: BuildArgs) -> BuildRequest {
 }
 
 fn build(args: BuildArgs) -> ExitCode {
+    let verbose = args.verbose;
     let request = request(args);
     let mut builder = Builder::new();
     match builder.build(&request) {
         Ok(report) => {
             diag::print(&report.sources, &report.warnings);
+            if verbose {
+                for fit in &report.fits {
+                    println!("slide {:>3}: {}", fit.slide, fit.describe());
+                }
+            }
             println!(
                 "{}: {} slides, {} pages, {}, {} ms",
                 report.output.display(),
