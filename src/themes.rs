@@ -299,7 +299,7 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
         for key in map.keys().filter_map(|k| k.as_str()) {
             if !known.contains(&key) {
                 let mut d = Diagnostic::error(
-                    key_span(text, key, file, sources),
+                    value_span(text, key, file, sources),
                     format!("unknown {section} key `{key}` in theme.yaml"),
                 );
                 if let Some(s) = did_you_mean(key, known.iter().copied()) {
