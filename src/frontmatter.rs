@@ -290,6 +290,26 @@ pub fn parse(
         None => (None, ThemeOverrides::default()),
         Some(serde_yaml::Value::String(name)) => (Some(name), ThemeOverrides::default()),
         Some(value @ serde_yaml::Value::Mapping(_)) => {
+            const THEME_KEYS: [&str; 3] = ["name", "accent", "logo"];
+            for key in value.as_mapping().into_iter().flat_map(|m| m.keys()).filter_map(|k| k.as_str()) {
+                if !THEME_KEYS.contains(&key) {
+                    // `theme:` on one line, or its keys indented below it.
+                    let line = block
+                        .yaml
+                        .lines()
+                        .enumerate()
+                        .skip(crate::yaml::key_line(block.yaml, "theme") - 1)
+                        .find(|(_, l)| l.contains(&format!("{key}:")))
+                        .map_or(crate::yaml::key_line(block.yaml, "theme"), |(i, _)| i + 1);
+                    let mut d = Diagnostic::error(yaml_line_span(line), format!("unknown `theme:` key `{key}`"));
+                    if let Some(s) = crate::diag::did_you_mean(key, THEME_KEYS.iter().copied()) {
+                        d = d.with_hint(format!("did you mean `{s}`?"));
+                    }
+                    return Err(d.with_hint(
+                        "the keys are: name, accent, logo (other colours go in a theme folder's theme.yaml)",
+                    ));
+                }
+            }
             let o: ThemeOverrides =
                 serde_yaml::from_value(value).map_err(|e| Diagnostic::error(theme_line(), format!("theme: {e}")))?;
             if let Some(accent) = &o.accent

@@ -44,6 +44,8 @@ pub fn layout(deck: &mut Deck) {
         if start < entries.len() {
             chunks.push(start..entries.len());
         }
+        let weights: Vec<usize> = entries.iter().map(|e| e.weight(deck)).collect();
+        let chunks = spread_evenly(&weights, chunks.len(), max_entries, max_chars).unwrap_or(chunks);
         for range in chunks {
             let mut sources = Slide::new(SlideKind::Sources, span);
             sources.id = ids.claim("sources");
@@ -52,6 +54,32 @@ pub fn layout(deck: &mut Deck) {
             deck.slides.push(sources);
         }
     }
+}
+
+/// The entries split into `count` (or, when they do not fit, a few more) consecutive
+/// slides of nearly equal length, so a list of 11 reads 3, 3, 3, 2 rather than 4, 3, 3, 1.
+/// `None` when no even split fits the limits.
+fn spread_evenly(
+    weights: &[usize],
+    count: usize,
+    max_entries: usize,
+    max_chars: usize,
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let n = weights.len();
+    (count.max(1)..=n.max(1)).take(3).find_map(|slides| {
+        let (base, extra) = (n / slides, n % slides);
+        let mut ranges = Vec::with_capacity(slides);
+        let mut start = 0;
+        for i in 0..slides {
+            let len = base + usize::from(i < extra);
+            ranges.push(start..start + len);
+            start += len;
+        }
+        ranges
+            .iter()
+            .all(|r| r.len() <= max_entries && (r.len() <= 1 || weights[r.clone()].iter().sum::<usize>() <= max_chars))
+            .then_some(ranges)
+    })
 }
 
 /// One line of the sources list: a footnote or citation (listed once, with every slide

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod compile;
 pub mod diag;
 pub mod emit;
+pub mod fit;
 pub mod flow;
 pub mod frontmatter;
 pub mod handout;

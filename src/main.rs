@@ -29,7 +29,9 @@ enum Command {
   lectern build talk.md --font-path ~/fonts --typst talk.typ
   lectern build talk.md --handout 3 --handout-lines --pdfpc
   lectern build talk.md --handout 6 --handout-notes --paper letter
-  lectern build talk.md --all                   PDF, handout, notes PDF and .pdfpc")]
+  lectern build talk.md --all                   PDF, handout, notes PDF and .pdfpc
+
+  lectern build talk.md -v                      also print each slide's fit")]
     Build(BuildArgs),
     /// Build, then rebuild on every change of the deck, its images or its theme
     #[command(after_help = "Examples:
@@ -162,6 +164,9 @@ struct BuildArgs {
     /// Also write every page as SVG into DIR (<NAME>-01.svg, …)
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    /// Print how far each slide's text was shrunk to fit
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -264,6 +269,7 @@ fn request(args: BuildArgs) -> BuildRequest {
 }
 
 fn build(args: BuildArgs) -> ExitCode {
+    let verbose = args.verbose;
     let request = request(args);
     // Ctrl-C or SIGTERM while writing must not leave temporary files behind.
     lectern::output::clean_up_on_interrupt();
@@ -271,6 +277,11 @@ fn build(args: BuildArgs) -> ExitCode {
     match builder.build(&request) {
         Ok(report) => {
             diag::print(&report.sources, &report.warnings);
+            if verbose {
+                for fit in &report.fits {
+                    println!("slide {:>3}: {}", fit.slide, fit.describe());
+                }
+            }
             let others: Vec<&PathBuf> = report.written.iter().filter(|p| **p != report.output).collect();
             let also = if others.is_empty() { String::new() } else { format!("; also wrote {}", list_files(&others)) };
             println!(

@@ -61,6 +61,8 @@ pub struct BuildReport {
     pub svg: Vec<String>,
     /// Every file written, in order.
     pub written: Vec<PathBuf>,
+    /// How far the theme shrank each slide's body (for `-v`).
+    pub fits: Vec<crate::fit::SlideFit>,
 }
 
 /// Where a build's time went.
@@ -111,6 +113,7 @@ pub struct Compiled {
     pub body_size: f64,
     /// Virtual path of the generated Typst (documents made beside it go next to it).
     pub main_vpath: String,
+    pub fits: Vec<crate::fit::SlideFit>,
 }
 
 /// A deck turned into Typst, with what compiling it needs.
@@ -138,6 +141,16 @@ pub struct Builder {
     touched: Vec<PathBuf>,
     /// Generated Typst of each slide in the last build, to tell which slides changed.
     last_slides: Vec<String>,
+    /// …and of the deck set-up before the first slide (theme settings, accent).
+    last_header: String,
+    /// Size and modification time of each file the last build read.
+    last_files: std::collections::HashMap<PathBuf, FileStamp>,
+}
+
+type FileStamp = (u64, Option<std::time::SystemTime>);
+
+fn file_stamps(paths: &[PathBuf]) -> std::collections::HashMap<PathBuf, FileStamp> {
+    paths.iter().filter_map(|p| std::fs::metadata(p).ok().map(|m| (p.clone(), (m.len(), m.modified().ok())))).collect()
 }
 
 impl Builder {
@@ -260,6 +273,7 @@ impl Builder {
             sources,
             dependencies,
             changed_slides: compiled.changed_slides,
+            fits: compiled.fits,
             svg: if request.svg_pages {
                 compiled.document.pages().iter().map(|p| typst_svg::svg(p, &typst_svg::SvgOptions::default())).collect()
             } else {
@@ -523,10 +537,13 @@ impl Builder {
         sources: &mut Sources,
         print: bool,
     ) -> Result<Compiled, Failure> {
-        let kept = print.then(|| (self.touched.clone(), self.last_slides.clone()));
+        let kept = print.then(|| {
+            (self.touched.clone(), self.last_slides.clone(), self.last_header.clone(), self.last_files.clone())
+        });
         let result = self.compile_inner(request, sources, print);
-        if let Some((touched, last_slides)) = kept {
-            (self.touched, self.last_slides) = (touched, last_slides);
+        if let Some((touched, last_slides, last_header, last_files)) = kept {
+            (self.touched, self.last_slides, self.last_header, self.last_files) =
+                (touched, last_slides, last_header, last_files);
         }
         result
     }
@@ -553,6 +570,7 @@ impl Builder {
             .as_ref()
             .map(|f| f.ja.iter().chain(f.latin.iter()).flatten().cloned().collect())
             .unwrap_or_default();
+        let theme_dirs: Vec<PathBuf> = theme.folders.iter().map(|(_, dir)| dir.clone()).collect();
         world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
         let typst_started = Instant::now();
         let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
@@ -563,16 +581,44 @@ impl Builder {
             errors.extend(warnings.iter().cloned());
             Failure(errors)
         })?;
+        let fits = crate::fit::slide_fits(&document, &deck);
+        warnings.extend(crate::fit::warnings(&fits, &deck, sources));
         let slide_texts: Vec<String> = emitted.text.split(emit::SLIDE_MARKER).skip(1).map(str::to_string).collect();
-        let changed_slides =
-            (0..slide_texts.len()).filter(|&i| self.last_slides.get(i) != slide_texts.get(i)).map(|i| i + 1).collect();
+        // A slide changed when its Typst did, when an image it shows changed on disk, and
+        // every slide did when the deck set-up (theme settings, accent) or a theme file did.
+        let header = emitted.text.split(emit::SLIDE_MARKER).next().unwrap_or_default().to_string();
+        let files = file_stamps(&self.dependencies(request));
+        let changed_files: Vec<&PathBuf> = if self.last_files.is_empty() {
+            vec![]
+        } else {
+            files.iter().filter(|(path, stamp)| self.last_files.get(*path) != Some(*stamp)).map(|(p, _)| p).collect()
+        };
+        let every_slide = !self.last_slides.is_empty()
+            && (header != self.last_header
+                || changed_files.iter().any(|f| theme_dirs.iter().any(|dir| f.starts_with(dir))));
+        let shown_files: Vec<String> = changed_files
+            .iter()
+            .filter_map(|f| f.strip_prefix(&root).ok())
+            .map(|f| format!("/{}", f.to_string_lossy().replace('\\', "/")))
+            .collect();
+        let changed_slides = (0..slide_texts.len())
+            .filter(|&i| {
+                every_slide
+                    || self.last_slides.get(i) != slide_texts.get(i)
+                    || shown_files.iter().any(|f| slide_texts[i].contains(&format!("\"{f}\"")))
+            })
+            .map(|i| i + 1)
+            .collect();
         self.last_slides = slide_texts;
+        self.last_header = header;
+        self.last_files = files;
         Ok(Compiled {
             main_vpath,
             overlays,
             theme,
             body_size,
             deck,
+            fits,
             fonts,
             changed_slides,
             document,

@@ -187,9 +187,10 @@ impl<'a> Resolver<'a> {
             }
             (None, None) => chart::inline_table(&block.spec),
         };
-        match chart::build(&block.spec, &table, chart::NumberFormat::default_for(self.lang_ja), &at) {
+        let deck_line = |line: usize| sources.line_span(span.file, line);
+        match chart::build(&block.spec, &table, chart::NumberFormat::default_for(self.lang_ja), &at, &deck_line) {
             Ok(chart) => block.chart = Some(chart),
-            Err(d) => self.errors.push(d),
+            Err(errors) => self.errors.extend(errors),
         }
     }
 

@@ -82,6 +82,17 @@ pub struct Manifest {
 const MANIFEST_KEYS: &[&str] =
     &["name", "description", "extends", "palette", "fonts", "type-scale", "spacing", "footer", "logo", "aspect-ratios"];
 
+/// The names the built-in themes read in each `theme.yaml` section: anything else is a
+/// typo that would silently do nothing.
+pub const PALETTE_KEYS: &[&str] =
+    &["background", "ink", "muted", "accent", "rule", "zebra", "code", "section-ink", "highlight"];
+const SECTION_KEYS: &[(&str, &[&str])] = &[
+    ("palette", PALETTE_KEYS),
+    ("type-scale", &["body", "title", "small", "footer"]),
+    ("spacing", &["margin"]),
+    ("fonts", &["ja", "latin", "mono"]),
+];
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fonts {
@@ -283,6 +294,21 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
         empty_ok: true,
         list_keys_always: true,
     })?;
+    // The keys inside palette / type-scale / spacing are as strict as the top level.
+    let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+    for (section, known) in SECTION_KEYS {
+        let Some(map) = value.get(section).and_then(|v| v.as_mapping()) else { continue };
+        for key in map.keys().filter_map(|k| k.as_str()) {
+            if !known.contains(&key) {
+                let mut d =
+                    Diagnostic::error(yaml.key_span(key), format!("unknown {section} key `{key}` in theme.yaml"));
+                if let Some(s) = did_you_mean(key, known.iter().copied()) {
+                    d = d.with_hint(format!("did you mean `{s}`?"));
+                }
+                return Err(d.with_hint(format!("the {section} keys are: {}", known.join(", "))));
+            }
+        }
+    }
     for (name, colour) in manifest.palette.iter().flatten() {
         if Colour::parse(colour).is_none() {
             return Err(Diagnostic::error(

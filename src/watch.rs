@@ -50,6 +50,7 @@ pub fn watch(
     let mut builder = Builder::new();
     let mut watched_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut first = true;
+    let mut watched_count = None;
     loop {
         let started = Instant::now();
         // A bug must not end the watcher: report it, start afresh, wait for the next save.
@@ -94,6 +95,14 @@ pub fn watch(
         };
         first = false;
         let deps: BTreeSet<PathBuf> = new_deps.iter().map(|p| absolute(p)).collect();
+        // Say what is watched at the start, and again whenever that changes.
+        if watched_count != Some(deps.len()) {
+            let deck = absolute(&request.deck);
+            let others = deps.iter().filter(|p| **p != deck).count();
+            let noun = if others == 1 { "file" } else { "files" };
+            eprintln!("[{}] watching {} and {others} other {noun}", clock(), request.deck.display());
+            watched_count = Some(deps.len());
+        }
         let dirs: BTreeSet<PathBuf> = deps.iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect();
         for dir in watched_dirs.difference(&dirs) {
             let _ = watcher.unwatch(dir);

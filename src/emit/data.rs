@@ -19,7 +19,12 @@ impl<'d> Emitter<'d> {
             self.content(&s.name);
             self.w(", values: (");
             for v in &s.values {
-                let _ = write!(self.out, "{v:?}, ");
+                match v {
+                    Some(v) => {
+                        let _ = write!(self.out, "{v:?}, ");
+                    }
+                    None => self.w("none, "),
+                }
             }
             self.w("), labels: ");
             self.str_array(s.labels.iter().map(String::as_str));

@@ -144,6 +144,11 @@ impl<'d> Emitter<'d> {
         self.w(", theme: ");
         self.theme_settings(&options.theme.settings, options.logo);
         self.w("),\n)\n#show: theme.deck.with(meta: lectern-deck.meta, options: lectern-deck.options)\n");
+        // …or for the deck's options (its accent, its theme.yaml palette).
+        self.w(concat!(
+            "#let lectern-chart-style = if \"chart-style-for\" in dictionary(theme) { theme.chart-style-for(lectern-deck.options) }",
+            " else { lectern-chart-style }\n",
+        ));
         if self.deck.meta.sources_qr {
             self.w(concat!(
                 "#let lectern-qr(n, runs, size: 2.4cm) = box(width: size, height: size, fill: white, inset: 0pt, {\n",
@@ -263,6 +268,10 @@ impl<'d> Emitter<'d> {
                 self.w("section-slide(");
                 self.common_args(slide, number);
                 self.title_arg(slide);
+                // Only when there are some: a theme written before section notes still works.
+                if !slide.footnote_refs.is_empty() {
+                    self.footnotes_arg(slide, &slide.footnote_refs);
+                }
                 self.w(")\n");
             }
             SlideKind::Sources => {
@@ -276,15 +285,11 @@ impl<'d> Emitter<'d> {
                 self.text(&title);
                 self.w("], entries: (");
                 self.source_entries(slide.sources_range.clone().unwrap_or(0..0));
-                self.w("))\n");
-            }
-            SlideKind::Content if layout == Layout::End => {
-                self.w("end-slide(");
-                self.common_args(slide, number);
-                self.title_arg(slide);
-                self.w(")[\n");
-                self.body(&slide.blocks);
-                self.w("]\n");
+                self.w(")");
+                if pages > 1 {
+                    self.widest_source_entry();
+                }
+                self.w(")\n");
             }
             SlideKind::Content => {
                 // One page per `<!-- pause -->` step, each showing the blocks so far.
@@ -300,7 +305,45 @@ impl<'d> Emitter<'d> {
         self.map.push(start..self.out.len(), span);
     }
 
+    /// `, footnotes: (…)`: the notes among `shown` that the slide refers to, in its order.
+    fn footnotes_arg(&mut self, slide: &Slide, shown: &[usize]) {
+        self.w(", footnotes: (");
+        for &n in slide.footnote_refs.iter().filter(|n| shown.contains(n)) {
+            let footnote = &self.deck.footnotes[n - 1];
+            let _ = write!(self.out, "(number: {n}, body: [");
+            self.mapped(footnote.span, |e| e.footnote_body(footnote));
+            self.w("]), ");
+        }
+        self.w(")");
+    }
+
     fn content_slide(&mut self, slide: &'d Slide, number: usize, layout: Layout, blocks: &'d [Block], partial: bool) {
+        // A step shows the notes of the title and of the blocks so far.
+        let shown = if partial {
+            let mut shown = footnotes_in(blocks);
+            shown.extend(footnotes_in(&[Block::Heading {
+                level: 2,
+                inlines: slide.title.clone().unwrap_or_default(),
+                span: slide.span,
+            }]));
+            shown
+        } else {
+            slide.footnote_refs.clone()
+        };
+        if layout == Layout::End {
+            self.w("end-slide(deck: lectern-deck, id: ");
+            self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
+            let _ = write!(self.out, ", number: {number}");
+            self.title_arg(slide);
+            // Only when there are some: a theme written before closing notes still works.
+            if !shown.is_empty() {
+                self.footnotes_arg(slide, &shown);
+            }
+            self.w(")[\n");
+            self.body(blocks);
+            self.w("]\n");
+            return;
+        }
         {
             {
                 self.w("slide(");
@@ -310,15 +353,8 @@ impl<'d> Emitter<'d> {
                 let _ = write!(self.out, ", number: {number}");
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
                 self.title_arg(slide);
-                self.w(", footnotes: (");
-                let shown = if partial { footnotes_in(blocks) } else { slide.footnote_refs.clone() };
-                for &n in slide.footnote_refs.iter().filter(|n| shown.contains(n)) {
-                    let footnote = &self.deck.footnotes[n - 1];
-                    let _ = write!(self.out, "(number: {n}, body: [");
-                    self.mapped(footnote.span, |e| e.footnote_body(footnote));
-                    self.w("]), ");
-                }
-                self.w("), sources: (");
+                self.footnotes_arg(slide, &shown);
+                self.w(", sources: (");
                 for block in blocks {
                     if let Block::SourceLine { inlines, span } = block {
                         self.w("[");
@@ -437,6 +473,29 @@ impl<'d> Emitter<'d> {
             }
             self.w("), ");
         }
+    }
+
+    /// `, widest: (slide: "3, 12, 31", number: 12, qr: true)`: the widest cells of the
+    /// whole list, so continued sources slides share their column widths.
+    fn widest_source_entry(&mut self) {
+        let deck = self.deck;
+        let entries = crate::layout::source_entries(deck);
+        let slides = entries
+            .iter()
+            .map(|e| e.slides.iter().map(usize::to_string).collect::<Vec<_>>().join(", "))
+            .max_by_key(|s| s.chars().count())
+            .unwrap_or_default();
+        let number = entries.iter().filter_map(|e| e.footnote).max();
+        let qr = deck.meta.sources_qr && entries.iter().any(|e| entry_url(deck, e).is_some());
+        self.w(", widest: (slide: ");
+        self.str_arg(&slides);
+        match number {
+            Some(n) => {
+                let _ = write!(self.out, ", number: {n}");
+            }
+            None => self.w(", number: none"),
+        }
+        let _ = write!(self.out, ", qr: {qr})");
     }
 
     fn body(&mut self, blocks: &'d [Block]) {

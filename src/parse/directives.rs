@@ -125,72 +125,24 @@ impl<'s> Parser<'s> {
             return;
         };
         let Block::Table(table) = &slide.blocks[position] else { unreachable!() };
-        let data = chart::DataTable {
+        let (table_span, row_count) = (table.span, table.rows.len());
+        let mut data = chart::DataTable {
             columns: table.header.iter().map(|c| plain_text(c)).collect(),
             rows: table.rows.iter().map(|r| r.iter().map(|c| plain_text(c)).collect()).collect(),
             origin: Some("the table above".into()),
+            row_lines: Vec::new(),
+            lines_in_deck: true,
         };
-        let mut spec = chart::ChartSpec::default();
-        let mut hide_table = false;
-        for token in split_args(args) {
-            let (key, value) = match token.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None if chart::KINDS.contains(&token.as_str()) => ("type".into(), token.clone()),
-                None if token == "hide-table" => {
-                    hide_table = true;
-                    continue;
-                }
-                None => (token.clone(), String::new()),
-            };
-            let list =
-                |v: &str| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
-            match key.as_str() {
-                "type" => spec.kind = Some(value),
-                "x" => spec.x = Some(value),
-                "y" => spec.y = Some(chart::OneOrMany::Many(list(&value))),
-                "title" => spec.title = Some(value),
-                "unit" => spec.unit = Some(value),
-                "format" => spec.format = Some(value),
-                "x-label" => spec.x_label = Some(value),
-                "y-label" => spec.y_label = Some(value),
-                "highlight" => spec.highlight = Some(serde_yaml::Value::String(value)),
-                "value-labels" => spec.value_labels = Some(value != "false"),
-                "legend" => spec.legend = Some(value != "false"),
-                other => {
-                    const KEYS: [&str; 11] = [
-                        "type",
-                        "x",
-                        "y",
-                        "title",
-                        "unit",
-                        "format",
-                        "x-label",
-                        "y-label",
-                        "highlight",
-                        "value-labels",
-                        "legend",
-                    ];
-                    let mut d = Diagnostic::error(span, format!("unknown chart option `{other}`"));
-                    if let Some(s) = crate::diag::did_you_mean(other, KEYS.iter().copied().chain(chart::KINDS)) {
-                        d = d.with_hint(format!("did you mean `{s}`?"));
-                    }
-                    self.error(d.with_hint(format!(
-                        "write e.g. `<!-- chart: line x=年 y=件数 -->`; types: {}",
-                        chart::KINDS.join(", ")
-                    )));
-                    return;
-                }
+        // Rows follow the header and delimiter lines.
+        let table_line = self.sources.line_col(table_span.file, table_span.start).0;
+        data.row_lines = (0..row_count).map(|r| table_line + 2 + r).collect();
+        let (spec, hide_table) = match table_chart_spec(args, span) {
+            Ok(parsed) => parsed,
+            Err(d) => {
+                self.error(d);
+                return;
             }
-        }
-        if let Some(kind) = &spec.kind
-            && !chart::KINDS.contains(&kind.as_str())
-        {
-            self.error(
-                Diagnostic::error(span, format!("unknown chart type `{kind}`"))
-                    .with_hint(format!("the types are: {}", chart::KINDS.join(", "))),
-            );
-            return;
-        }
+        };
         let (first_line, _) = self.sources.line_col(self.file, span.start);
         let block = Block::Chart(Box::new(ChartBlock {
             spec,
@@ -207,6 +159,89 @@ impl<'s> Parser<'s> {
             slide.blocks.insert(position + 1, block);
         }
     }
+}
+
+/// The options of `<!-- chart: line x=年 y=件数 title="…" hide-table -->`: the same as a
+/// ```chart block's (checked by the same code), less the data keys, plus `hide-table`.
+/// A bare chart type stands for `type=…`, a bare flag for `flag=true`; `y=a,b` lists
+/// columns; `annotations="2020: コロナ禍; 2023: 法案"` (or YAML) annotates categories.
+fn table_chart_spec(args: &str, span: Span) -> Result<(chart::ChartSpec, bool), Diagnostic> {
+    let mut map = serde_yaml::Mapping::new();
+    let mut hide_table = false;
+    let options: Vec<&str> =
+        chart::OPTIONS.iter().copied().filter(|o| !["data", "columns", "rows"].contains(o)).collect();
+    for token in split_args(args) {
+        let (key, value) = match token.split_once('=') {
+            Some((k, v)) => (k.trim().to_string(), Some(v.to_string())),
+            None if chart::KINDS.contains(&token.as_str()) => ("type".into(), Some(token.clone())),
+            None => (token.clone(), None),
+        };
+        if key == "hide-table" {
+            hide_table = value.is_none_or(|v| v != "false");
+            continue;
+        }
+        if ["data", "columns", "rows"].contains(&key.as_str()) {
+            return Err(Diagnostic::error(span, format!("`{key}` has no place here: the data is the table above"))
+                .with_hint("to plot a file, use a ```chart block with `data:`"));
+        }
+        if !options.contains(&key.as_str()) {
+            let mut d = Diagnostic::error(span, format!("unknown chart option `{key}`"));
+            let candidates = options.iter().copied().chain(["hide-table"]).chain(chart::KINDS);
+            if let Some(s) = crate::diag::did_you_mean(&key, candidates) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            return Err(d.with_hint(format!(
+                "the options are: {}, hide-table (and a bare chart type: {})",
+                options.join(", "),
+                chart::KINDS.join(", ")
+            )));
+        }
+        use serde_yaml::Value;
+        let value = match (key.as_str(), value) {
+            ("value-labels" | "legend", None) => Value::Bool(true),
+            ("value-labels" | "legend", Some(v)) => Value::Bool(v != "false"),
+            (_, None) => {
+                return Err(Diagnostic::error(span, format!("chart option `{key}` needs a value"))
+                    .with_hint(format!("write `{key}=…`")));
+            }
+            ("y", Some(v)) => Value::Sequence(
+                v.split(',').map(|s| s.trim()).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
+            ),
+            ("annotations", Some(v)) if v.trim_start().starts_with('[') => serde_yaml::from_str(&v).map_err(|e| {
+                Diagnostic::error(span, format!("chart option `annotations`: {e}"))
+                    .with_hint("write `annotations=\"2020: コロナ禍; 2023: 法案\"`")
+            })?,
+            ("annotations", Some(v)) => Value::Sequence(
+                v.split([';', '；'])
+                    .filter(|part| !part.trim().is_empty())
+                    .map(|part| {
+                        let (at, text) = part.split_once([':', '：']).ok_or_else(|| {
+                            Diagnostic::error(span, format!("annotation `{}` has no `:`", part.trim()))
+                                .with_hint("write `annotations=\"2020: コロナ禍; 2023: 法案\"`")
+                        })?;
+                        let mut entry = serde_yaml::Mapping::new();
+                        entry.insert("at".into(), Value::String(at.trim().into()));
+                        entry.insert("text".into(), Value::String(text.trim().into()));
+                        Ok(Value::Mapping(entry))
+                    })
+                    .collect::<Result<_, Diagnostic>>()?,
+            ),
+            (_, Some(v)) => Value::String(v),
+        };
+        map.insert(Value::String(key), value);
+    }
+    let spec: chart::ChartSpec = serde_yaml::from_value(serde_yaml::Value::Mapping(map))
+        .map_err(|e| Diagnostic::error(span, format!("chart: {e}")))?;
+    if let Some(kind) = &spec.kind
+        && !chart::KINDS.contains(&kind.as_str())
+    {
+        let mut d = Diagnostic::error(span, format!("unknown chart type `{kind}`"));
+        if let Some(s) = crate::diag::did_you_mean(kind, chart::KINDS) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        return Err(d.with_hint(format!("the types are: {}", chart::KINDS.join(", "))));
+    }
+    Ok((spec, hide_table))
 }
 
 /// `line x=年 title="年間 推移"` → tokens, keeping quoted values whole.
