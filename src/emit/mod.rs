@@ -442,15 +442,9 @@ impl<'d> Emitter<'d> {
         let deck = self.deck;
         let entries = crate::layout::source_entries(deck);
         for entry in entries.get(range).unwrap_or_default() {
-            let slides: Vec<String> = entry.slides.iter().map(usize::to_string).collect();
             self.w("(slide: ");
-            // Slide numbers are the PDF's page labels (a slide's steps share one).
-            let word = match (self.is_ja(), slides.len()) {
-                (true, _) => "スライド",
-                (false, 1) => "slide",
-                (false, _) => "slides",
-            };
-            self.str_arg(&format!("{word} {}", slides.join(", ")));
+            let label = self.slides_label(&entry.slides);
+            self.str_arg(&label);
             match (entry.footnote, entry.source_line) {
                 (Some(n), _) => {
                     let footnote = &deck.footnotes[n - 1];
@@ -475,16 +469,25 @@ impl<'d> Emitter<'d> {
         }
     }
 
-    /// `, widest: (slide: "3, 12, 31", number: 12, qr: true)`: the widest cells of the
+    /// "スライド 3, 7" / "slides 3, 7": where a source is cited, by the PDF's page labels
+    /// (a slide's steps share one).
+    fn slides_label(&self, slides: &[usize]) -> String {
+        let numbers: Vec<String> = slides.iter().map(usize::to_string).collect();
+        let word = match (self.is_ja(), numbers.len()) {
+            (true, _) => "スライド",
+            (false, 1) => "slide",
+            (false, _) => "slides",
+        };
+        format!("{word} {}", numbers.join(", "))
+    }
+
+    /// `, widest: (slide: "スライド 3, 12, 31", number: 12, qr: true)`: the widest cells of the
     /// whole list, so continued sources slides share their column widths.
     fn widest_source_entry(&mut self) {
         let deck = self.deck;
         let entries = crate::layout::source_entries(deck);
-        let slides = entries
-            .iter()
-            .map(|e| e.slides.iter().map(usize::to_string).collect::<Vec<_>>().join(", "))
-            .max_by_key(|s| s.chars().count())
-            .unwrap_or_default();
+        let slides =
+            entries.iter().map(|e| self.slides_label(&e.slides)).max_by_key(|s| s.chars().count()).unwrap_or_default();
         let number = entries.iter().filter_map(|e| e.footnote).max();
         let qr = deck.meta.sources_qr && entries.iter().any(|e| entry_url(deck, e).is_some());
         self.w(", widest: (slide: ");
