@@ -9,6 +9,7 @@ pub mod compile;
 pub mod diag;
 pub mod emit;
 pub mod flow;
+pub mod fontcache;
 pub mod frontmatter;
 pub mod handout;
 pub mod ids;
