@@ -10,6 +10,7 @@ pub mod diag;
 pub mod emit;
 pub mod fit;
 pub mod flow;
+pub mod fontcache;
 pub mod frontmatter;
 pub mod handout;
 pub mod ids;

@@ -110,13 +110,28 @@ fn load_inside_root(root: &FsRoot, vpath: &VirtualPath) -> FileResult<Bytes> {
 }
 
 impl LecternWorld {
-    /// Scans fonts once: embedded, system, then each extra folder.
+    /// Finds fonts once: embedded, system, then each extra folder. System and extra
+    /// folders come from the persistent face index ([`crate::fontcache`]) unless it is
+    /// off (`LECTERN_NO_FONT_CACHE=1`), when typst-kit scans them as before; either way a
+    /// face's data is read only when a compile uses it.
     pub fn new(root: &Path, font_dirs: &[PathBuf], now: Time) -> Self {
         let mut store = FontStore::new();
         store.extend(fonts::embedded());
-        store.extend(fonts::system());
-        for dir in font_dirs {
-            store.extend(fonts::scan(dir));
+        match crate::fontcache::cache_path() {
+            Some(cache) => {
+                let mut folders = crate::fontcache::system_folders().unwrap_or_else(|| {
+                    store.extend(fonts::system());
+                    Vec::new()
+                });
+                folders.extend(font_dirs.iter().cloned());
+                store.extend(crate::fontcache::faces(&folders, Some(&cache)));
+            }
+            None => {
+                store.extend(fonts::system());
+                for dir in font_dirs {
+                    store.extend(fonts::scan(dir));
+                }
+            }
         }
         let main = file_id(vpaths::EMPTY);
         LecternWorld {

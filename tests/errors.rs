@@ -174,3 +174,36 @@ fn files_outside_the_root_are_refused() {
     let run = lectern(&dir.path().join("talk"), &["build", "deck.md", "--root", ".."]);
     assert_eq!(run.status, 0, "{}", run.stderr);
 }
+
+/// The persistent font index is never a reason to fail: a corrupt cache file is
+/// replaced, and `LECTERN_NO_FONT_CACHE=1` leaves no cache behind.
+#[test]
+fn a_corrupt_font_cache_is_rebuilt_and_the_cache_can_be_turned_off() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", "## 日本語のスライド\n\nA slide that builds.\n");
+    let run = |cache_home: &std::path::Path, off: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"));
+        command.args(["build", "deck.md"]).current_dir(dir.path()).env("XDG_CACHE_HOME", cache_home);
+        command.env_remove("LECTERN_FONT_PATHS").env_remove("LECTERN_NO_FONT_CACHE");
+        if off {
+            command.env("LECTERN_NO_FONT_CACHE", "1");
+        }
+        let out = command.output().expect("run lectern");
+        assert!(out.status.success(), "build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        squash(&pages(&dir.path().join("deck.pdf")).concat())
+    };
+
+    let cache_home = tempdir();
+    let cache = cache_home.path().join("lectern").join(lectern::fontcache::FILE_NAME);
+    std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+    std::fs::write(&cache, b"{\"format\":1,\"folders\":[{\"path\":").unwrap();
+    assert!(run(cache_home.path(), false).contains("日本語のスライド"));
+    let rebuilt: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).expect("a valid cache");
+    assert_eq!(rebuilt["format"], 1);
+    // The rebuilt cache serves the next build.
+    assert!(run(cache_home.path(), false).contains("日本語のスライド"));
+
+    let off_home = tempdir();
+    assert!(run(off_home.path(), true).contains("日本語のスライド"));
+    assert!(!off_home.path().join("lectern").exists(), "LECTERN_NO_FONT_CACHE=1 wrote a cache");
+}
