@@ -10,6 +10,7 @@ pub mod emit;
 pub mod flow;
 pub mod frontmatter;
 pub mod handout;
+pub mod images;
 pub mod include;
 pub mod layout;
 pub mod model;

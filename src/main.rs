@@ -117,6 +117,12 @@ struct BuildArgs {
     /// Also write every page as SVG into DIR (<NAME>-01.svg, …)
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    /// Make every warning an error (for CI); same as `strict: true` in the front matter
+    #[arg(long)]
+    strict: bool,
+    /// List every warning (by default: one line per kind, with the count)
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -171,6 +177,7 @@ fn main() -> ExitCode {
 }
 
 fn request(args: BuildArgs) -> BuildRequest {
+    let strict = args.strict;
     let mut font_paths = args.font_paths;
     if let Some(env) = std::env::var_os("LECTERN_FONT_PATHS") {
         font_paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
@@ -191,15 +198,19 @@ fn request(args: BuildArgs) -> BuildRequest {
         pdfpc: args.pdfpc,
         png_dir: args.png,
         svg_dir: args.svg,
+        strict,
     }
 }
 
 fn build(args: BuildArgs) -> ExitCode {
+    let verbose = args.verbose;
     let request = request(args);
+    let shown =
+        |warnings: &[diag::Diagnostic]| if verbose { warnings.to_vec() } else { diag::group_warnings(warnings) };
     let mut builder = Builder::new();
     match builder.build(&request) {
         Ok(report) => {
-            diag::print(&report.sources, &report.warnings);
+            diag::print(&report.sources, &shown(&report.warnings));
             println!(
                 "{}: {} slides, {} pages, {}, {} ms",
                 report.output.display(),
@@ -221,7 +232,7 @@ fn build(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            diag::print(&error.sources, &error.diagnostics);
+            diag::print(&error.sources, &shown(&error.diagnostics));
             let errors = error.diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("build failed: {errors} error{}; no PDF written", if errors == 1 { "" } else { "s" });
             ExitCode::from(1)
