@@ -71,14 +71,15 @@ pub(in crate::parse) fn targets_beamer(text: &str, meta: &Meta) -> bool {
 /// Math written in LaTeX (`$\\omega$`, `$$\\begin{…}$$`): lectern's own math is Typst
 /// math, which has no backslash commands, so such a deck was written for pandoc.
 pub(in crate::parse) fn has_latex_math(text: &str) -> bool {
-    super::lines_outside_code(text).iter().any(|&(offset, in_code)| {
-        let line = text[offset..].split('\n').next().unwrap_or("");
-        !in_code
-            && line.split('$').skip(1).step_by(2).any(|math| {
-                math.as_bytes()
-                    .windows(3)
-                    .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
-            })
+    let prose: String = super::lines_outside_code(text)
+        .iter()
+        .filter(|(_, in_code)| !in_code)
+        .map(|&(offset, _)| text[offset..].split('\n').next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("$$", "$");
+    prose.split('$').skip(1).step_by(2).any(|math| {
+        math.as_bytes().windows(3).any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
     })
 }
 
@@ -191,6 +192,14 @@ mod tests {
     fn code_fences_are_left_alone() {
         let text = "```\n::: x\n```\n";
         assert_eq!(paired(text), text);
+    }
+
+    #[test]
+    fn latex_math_tells_pandoc() {
+        assert!(has_latex_math("text $\\omega$ more"));
+        assert!(has_latex_math("$$\n\\begin{aligned} x \\end{aligned}\n$$\n"));
+        assert!(!has_latex_math("$x^2 + sqrt(y)$ costs $5"));
+        assert!(!has_latex_math("```\n$\\omega$\n```\n"));
     }
 
     #[test]
