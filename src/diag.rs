@@ -199,3 +199,65 @@ pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a st
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+/// The kind of a message: its text with every `quoted` part left out, so "unknown key
+/// `css`" and "unknown key `width`" are one kind.
+fn message_kind(message: &str) -> String {
+    message.split('`').step_by(2).collect::<Vec<_>>().join("`…`")
+}
+
+/// Warnings grouped for the terminal: one per kind per file, the first one shown with
+/// how many more there are. Errors are never grouped.
+pub fn group_warnings(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut groups: Vec<(Option<FileIdx>, String, Diagnostic, usize)> = Vec::new();
+    let mut out_of_group = Vec::new();
+    for d in diagnostics {
+        if d.is_error() {
+            out_of_group.push(d.clone());
+            continue;
+        }
+        let key = (d.span.map(|s| s.file), message_kind(&d.message));
+        match groups.iter_mut().find(|g| g.0 == key.0 && g.1 == key.1) {
+            Some(group) => group.3 += 1,
+            None => groups.push((key.0, key.1, d.clone(), 0)),
+        }
+    }
+    out_of_group.extend(groups.into_iter().map(|(_, _, d, more)| {
+        if more == 0 {
+            d
+        } else {
+            let s = if more == 1 { "" } else { "s" };
+            d.with_hint(format!("and {more} more warning{s} like this in this file (`-v` lists them all)"))
+        }
+    }));
+    out_of_group
+}
+
+/// `--strict`: every warning becomes an error, at the same place.
+pub fn strict(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|d| {
+            Diagnostic { severity: Severity::Error, ..d }.with_hint("an error because of --strict / `strict: true`")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod grouping_tests {
+    use super::*;
+
+    #[test]
+    fn one_line_per_kind() {
+        let at = |n| Span::new(FileIdx(0), n..n + 1);
+        let ws = vec![
+            Diagnostic::warning(at(1), "unknown key `a`"),
+            Diagnostic::warning(at(5), "unknown key `b`"),
+            Diagnostic::warning(at(9), "image `x` not found"),
+        ];
+        let grouped = group_warnings(&ws);
+        assert_eq!(grouped.len(), 2);
+        assert_eq!(grouped[0].span, Some(at(1)));
+        assert!(grouped[0].hints[0].contains("1 more warning like this"));
+    }
+}

@@ -3,18 +3,29 @@
 
 use serde::Deserialize;
 
+use crate::diag::did_you_mean;
 use crate::diag::{Diagnostic, FileIdx, Sources, Span};
 use crate::lang::Lang;
 use crate::values::Colour;
-use crate::yaml::{OneOrMany, Schema, Yaml};
+use crate::yaml::{OneOrMany, Yaml, key_line};
 
-/// The front matter as written. Unknown keys are rejected (with a "did you mean").
+/// The front matter as written. Unknown keys are warned about (with a "did you mean") and
+/// otherwise ignored, so a deck written for another tool still builds.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct FrontMatter {
     title: Option<String>,
     subtitle: Option<String>,
-    author: Option<OneOrMany>,
+    author: Option<Authors>,
+    /// pandoc/Quarto: the author's institution.
+    institute: Option<OneOrMany>,
+    /// beamer's `aspectratio: 169|43|1610`.
+    aspectratio: Option<serde_yaml::Value>,
+    csl: Option<String>,
+    incremental: Option<bool>,
+    logo: Option<String>,
+    date_format: Option<String>,
+    strict: Option<bool>,
     affiliation: Option<String>,
     contact: Option<String>,
     date: Option<serde_yaml::Value>,
@@ -39,7 +50,7 @@ struct FrontMatter {
     marp: Option<bool>,
     class: Option<String>,
     #[serde(rename = "headingDivider")]
-    heading_divider: Option<u8>,
+    heading_divider: Option<serde_yaml::Value>,
     #[serde(rename = "backgroundColor")]
     background_color: Option<String>,
     color: Option<String>,
@@ -57,6 +68,35 @@ struct FrontMatter {
     image: Option<String>,
     #[allow(dead_code)]
     url: Option<String>,
+}
+
+/// `author: A`, `author: [A, B]`, or pandoc/Quarto's `author: [{name: A, email: …}]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Authors {
+    One(String),
+    Many(Vec<AuthorEntry>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AuthorEntry {
+    Name(String),
+    Record { name: String },
+}
+
+impl Authors {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Authors::One(s) => vec![s],
+            Authors::Many(v) => v
+                .into_iter()
+                .map(|a| match a {
+                    AuthorEntry::Name(n) | AuthorEntry::Record { name: n } => n,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `theme: {name: seminar, accent: "#b22222", logo: figures/logo.png}`
@@ -103,7 +143,63 @@ const KEYS: &[&str] = &[
     "math",
     "image",
     "url",
+    "institute",
+    "aspectratio",
+    "csl",
+    "incremental",
+    "logo",
+    "date-format",
+    "strict",
+    "format",
 ];
+
+/// Other tools' keys that have no meaning for a PDF: ignored with a warning that says so
+/// (rather than "unknown", which would suggest a typo).
+const FOREIGN_IGNORED: &[(&str, &str)] = &[
+    ("css", "pandoc"),
+    ("revealjs-url", "pandoc"),
+    ("header-includes", "pandoc"),
+    ("include-in-header", "pandoc"),
+    ("include-before-body", "pandoc"),
+    ("include-after-body", "pandoc"),
+    ("classoption", "pandoc"),
+    ("pdf-engine", "pandoc"),
+    ("template", "pandoc"),
+    ("width", "reveal.js"),
+    ("height", "reveal.js"),
+    ("mouseWheel", "reveal.js"),
+    ("slide-number", "reveal.js"),
+    ("standalone", "Quarto"),
+    ("embed-resources", "Quarto"),
+    ("execute", "Quarto"),
+    ("fig-cap-location", "Quarto"),
+    ("fig-format", "Quarto"),
+    ("fig-align", "Quarto"),
+    ("pdf-separate-fragments", "Quarto"),
+    ("fontsize", "pandoc"),
+    ("title-slide-attributes", "pandoc"),
+    ("layout", "Slidev"),
+    ("background", "Slidev"),
+    ("info", "Slidev"),
+    ("drawings", "Slidev"),
+    ("comark", "Slidev"),
+    ("mdc", "Slidev"),
+    ("duration", "Slidev"),
+    ("highlighter", "Slidev"),
+    ("colorSchema", "Slidev"),
+    ("routerMode", "Slidev"),
+    ("themeConfig", "Slidev"),
+    ("fonts", "Slidev"),
+    ("lineNumbers", "Slidev"),
+    ("exportFilename", "Slidev"),
+    ("download", "Slidev"),
+    ("favicon", "Slidev"),
+    ("hideInToc", "Slidev"),
+];
+
+/// Marp directives that may be written `_key` in the front matter (first slide only).
+const MARP_LOCAL: &[&str] =
+    &["paginate", "header", "footer", "class", "backgroundColor", "color", "backgroundImage", "backgroundSize"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Aspect {
@@ -151,7 +247,20 @@ pub struct Meta {
     pub keywords: Vec<String>,
     pub marp: bool,
     pub class: Option<String>,
-    pub heading_divider: Option<u8>,
+    /// Marp `headingDivider`: the heading levels that start a slide.
+    pub heading_divider: Vec<u8>,
+    /// `slide-level` was given (else pandoc's rule decides it from the headings).
+    pub slide_level_set: bool,
+    /// pandoc/Quarto `incremental: true`: every list appears item by item.
+    pub incremental: bool,
+    /// `strict: true`: every warning is an error.
+    pub strict: bool,
+    /// Marp `_key` directives in the front matter: they apply to the first slide only.
+    pub first_slide: Vec<(String, String)>,
+    /// Every top-level key as written (other tools' keys tell their dialect).
+    pub keys: Vec<String>,
+    /// Quarto's first `format:` (`revealjs`, `beamer`, …).
+    pub format: Option<String>,
     pub background_color: Option<String>,
     pub color: Option<String>,
     /// Span of the front matter block (for errors about a key's value).
@@ -185,7 +294,13 @@ impl Default for Meta {
             keywords: vec![],
             marp: false,
             class: None,
-            heading_divider: None,
+            heading_divider: vec![],
+            slide_level_set: false,
+            incremental: false,
+            strict: false,
+            first_slide: vec![],
+            keys: vec![],
+            format: None,
             background_color: None,
             color: None,
             span: None,
@@ -238,21 +353,69 @@ pub fn parse(
     }
 
     let yaml = Yaml { text: block.yaml, line_span: &yaml_line_span };
-    let fm: FrontMatter = yaml.strict(&Schema {
-        keys: KEYS,
-        key_noun: "front-matter key",
-        syntax: "malformed YAML in the front matter",
-        types: "front matter",
-        not_mapping: "the front matter must be a YAML mapping of `key: value` lines",
-        empty_ok: false,
-        list_keys_always: false,
+    // Check keys first so that a misspelt key gets a "did you mean" at its own line.
+    let value: serde_yaml::Value = serde_yaml::from_str(block.yaml).map_err(|e| yaml_error(&e, &yaml_line_span))?;
+    let Some(map) = value.as_mapping() else {
+        return Err(Diagnostic::error(
+            yaml_line_span(1),
+            "the front matter must be a YAML mapping of `key: value` lines",
+        ));
+    };
+    let mut first_slide = Vec::new();
+    for (key, value) in map {
+        let Some(key) = key.as_str() else { continue };
+        let span = yaml_line_span(key_line(block.yaml, key));
+        if let Some(bare) = key.strip_prefix('_').filter(|b| MARP_LOCAL.contains(b)) {
+            first_slide.push((bare.to_string(), scalar_text(value)));
+        } else if !KEYS.contains(&key) {
+            warnings.push(unknown_key(key, span));
+        }
+    }
+    // Quarto's `format: {revealjs: {…}, beamer: {…}}`: the first format's options count.
+    let format_options = map.get("format").and_then(|f| f.as_mapping()).and_then(|formats| {
+        let (name, options) = formats.iter().find(|(_, v)| v.is_mapping())?;
+        Some((name.as_str().unwrap_or("").to_string(), options.as_mapping()?.clone()))
+    });
+    let nested = match &format_options {
+        Some((name, options)) => {
+            let format_line = yaml_line_span(key_line(block.yaml, "format"));
+            for key in options.keys().filter_map(|k| k.as_str()) {
+                if !KEYS.contains(&key) {
+                    let line = nested_key_line(block.yaml, key).map_or(format_line, yaml_line_span);
+                    warnings.push(unknown_key(key, line));
+                }
+            }
+            let mut options = options.clone();
+            options.retain(|k, _| k.as_str().is_some_and(|k| KEYS.contains(&k) && k != "format"));
+            Some(
+                serde_yaml::from_value::<FrontMatter>(serde_yaml::Value::Mapping(options))
+                    .map_err(|e| Diagnostic::error(format_line, format!("front matter `format: {name}`: {e}")))?,
+            )
+        }
+        None => None,
+    };
+    // Parsed again from the text (not the value) so a type error keeps its line.
+    let fm: FrontMatter = serde_yaml::from_str(block.yaml).map_err(|e| {
+        let mut d = yaml_error(&e, &yaml_line_span);
+        d.message = d.message.replace("malformed YAML in the front matter: ", "front matter: ");
+        d
     })?;
+    let fm = match nested {
+        Some(nested) => fm.or(nested),
+        None => fm,
+    };
 
     let check = |key: &str, ok: bool, what: &str| -> Result<(), Diagnostic> {
         if ok { Ok(()) } else { Err(Diagnostic::error(yaml.key_span(key), what.to_string())) }
     };
 
-    let aspect = match fm.aspect.as_deref() {
+    let beamer_aspect = fm.aspectratio.as_ref().map(scalar_text);
+    let aspect = match fm.aspect.as_deref().or(match beamer_aspect.as_deref() {
+        Some("169") => Some("16:9"),
+        Some("43") => Some("4:3"),
+        Some("1610") => Some("16:10"),
+        other => other,
+    }) {
         None | Some("16:9") => Aspect::Wide,
         Some("4:3") => Aspect::Standard,
         Some("16:10") => Aspect::Sixteen10,
@@ -262,6 +425,7 @@ pub fn parse(
                 .with_hint("use one of \"16:9\", \"4:3\", \"16:10\" (quoted, so YAML keeps it a string)"));
         }
     };
+    let slide_level_set = fm.slide_level.is_some();
     let slide_level = fm.slide_level.unwrap_or(2);
     check("slide-level", (1..=6).contains(&slide_level), "`slide-level` must be between 1 and 6")?;
     let lang = match &fm.lang {
@@ -326,7 +490,9 @@ pub fn parse(
     };
     let date = fm.date.map(|d| match d {
         serde_yaml::Value::String(s) => s,
-        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+        // pandoc allows a list of dates (one per line).
+        serde_yaml::Value::Sequence(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(", "),
+        other => scalar_text(&other),
     });
     if let Some(style) = &fm.citation_style {
         // A built-in style name, or a .csl file (read by Typst from inside the build root):
@@ -342,12 +508,31 @@ pub fn parse(
         return Err(Diagnostic::error(yaml.key_span("date"), format!("`date:` {problem}"))
             .with_hint("write the date as YYYY-MM-DD (e.g. 2024-07-27), or as free text such as \"Summer 2024\""));
     }
+    let ja = fm.lang.as_deref().is_some_and(|l| l.starts_with("ja"));
+    let date = date.map(|d| dates::expand(&d, fm.date_format.as_deref(), ja));
+    let heading_divider = match &fm.heading_divider {
+        None => vec![],
+        Some(serde_yaml::Value::Sequence(levels)) => {
+            levels.iter().filter_map(|l| l.as_u64()).filter_map(|l| u8::try_from(l).ok()).collect()
+        }
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=6).contains(&n) => (1..=n as u8).collect(),
+            _ => {
+                return Err(Diagnostic::error(
+                    yaml_line_span(key_line(block.yaml, "headingDivider")),
+                    "`headingDivider` is a heading level (1 to 6) or a list of levels",
+                ));
+            }
+        },
+    };
+    let (theme, theme_overrides) =
+        (theme, ThemeOverrides { logo: theme_overrides.logo.or(fm.logo), ..theme_overrides });
 
     Ok(Meta {
         title: fm.title,
         subtitle: fm.subtitle,
-        authors: fm.author.map(OneOrMany::into_vec).unwrap_or_default(),
-        affiliation: fm.affiliation,
+        authors: fm.author.map(Authors::into_vec).unwrap_or_default(),
+        affiliation: fm.affiliation.or(fm.institute.map(|i| i.into_vec().join(", "))),
         contact: fm.contact,
         date,
         event: fm.event,
@@ -361,14 +546,24 @@ pub fn parse(
         footer: fm.footer,
         header: fm.header,
         sources_slide: fm.sources_slide.unwrap_or(false),
-        bibliography: fm.bibliography.map(|b| (b, yaml.key_span("bibliography"))),
-        citation_style: fm.citation_style.map(|c| (c, yaml.key_span("citation-style"))),
+        bibliography: fm.bibliography.map(|b| (b, yaml_line_span(key_line(block.yaml, "bibliography")))),
+        citation_style: match (fm.citation_style, fm.csl) {
+            (Some(c), _) => Some((c, yaml_line_span(key_line(block.yaml, "citation-style")))),
+            (None, Some(c)) => Some((c, yaml_line_span(key_line(block.yaml, "csl")))),
+            (None, None) => None,
+        },
         sources_qr: fm.sources_qr.unwrap_or(false),
         description: fm.description,
         keywords: fm.keywords.map(OneOrMany::into_vec).unwrap_or_default(),
         marp: fm.marp.unwrap_or(false),
         class: fm.class,
-        heading_divider: fm.heading_divider,
+        heading_divider,
+        slide_level_set,
+        incremental: fm.incremental.unwrap_or(false),
+        strict: fm.strict.unwrap_or(false),
+        first_slide,
+        keys: map.keys().filter_map(|k| k.as_str().map(str::to_string)).collect(),
+        format: format_options.map(|(name, _)| name),
         background_color: fm.background_color,
         color: fm.color,
         span: Some(whole),
@@ -394,6 +589,168 @@ fn impossible_date(date: &str) -> Option<String> {
         return Some(format!("`{date}`: the year must be between 1 and 9999"));
     }
     (!(1..=days).contains(&d)).then(|| format!("`{date}` is not a day of the calendar (month {m} has {days} days)"))
+}
+
+/// The warning for a key lectern does not use: another tool's setting, a near-miss of
+/// one of lectern's keys, or simply unknown.
+fn unknown_key(key: &str, span: Span) -> Diagnostic {
+    if let Some((_, tool)) = FOREIGN_IGNORED.iter().find(|(k, _)| *k == key) {
+        return Diagnostic::warning(span, format!("front-matter key `{key}` has no effect in lectern; ignored"))
+            .with_hint(format!("a {tool} setting"));
+    }
+    let d = Diagnostic::warning(span, format!("unknown front-matter key `{key}` is ignored"));
+    match did_you_mean(key, KEYS.iter().copied()) {
+        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+        None => d.with_hint(format!("the keys are: {}", KEYS.join(", "))),
+    }
+}
+
+/// A scalar YAML value as the text the author wrote (`169`, `true`, `"x"` → `x`).
+fn scalar_text(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+    }
+}
+
+/// 1-based line of an indented key (one nested in `format:`).
+fn nested_key_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.lines()
+        .position(|l| {
+            l.starts_with([' ', '\t']) && l.trim_start().strip_prefix(key).is_some_and(|r| r.starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+impl FrontMatter {
+    /// Fills what this front matter leaves unset from `other` (Quarto format options).
+    fn or(self, other: FrontMatter) -> FrontMatter {
+        macro_rules! or_fields {
+            ($($f:ident),*) => { FrontMatter { $($f: self.$f.or(other.$f)),* } };
+        }
+        or_fields!(
+            title,
+            subtitle,
+            author,
+            institute,
+            aspectratio,
+            csl,
+            incremental,
+            logo,
+            date_format,
+            strict,
+            affiliation,
+            contact,
+            date,
+            event,
+            lang,
+            theme,
+            aspect,
+            slide_level,
+            toc,
+            numbering,
+            footer,
+            header,
+            bibliography,
+            citation_style,
+            sources_slide,
+            sources_qr,
+            description,
+            keywords,
+            marp,
+            class,
+            heading_divider,
+            background_color,
+            color,
+            background_image,
+            style,
+            transition,
+            math,
+            image,
+            url
+        )
+    }
+}
+
+fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagnostic {
+    let line = e.location().map_or(1, |l| l.line());
+    let msg = e.to_string();
+    // serde_yaml appends " at line N column M": the location is shown by the span instead.
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    Diagnostic::error(line_span(line), format!("malformed YAML in the front matter: {msg}"))
+}
+
+mod dates {
+    //! `date: today` and Quarto's `date-format`.
+
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+
+    /// `today`/`now`/`\today` become the build's date; `date-format: long` spells it out.
+    pub fn expand(date: &str, format: Option<&str>, ja: bool) -> String {
+        let ymd = if matches!(date.trim(), "today" | "now" | "last-modified" | "\\today") {
+            Some(today())
+        } else {
+            parse_ymd(date.trim())
+        };
+        let Some((y, m, d)) = ymd else { return date.to_string() };
+        match format.unwrap_or("iso") {
+            "long" | "full" if ja => format!("{y}年{m}月{d}日"),
+            "long" | "full" => format!("{} {d}, {y}", MONTHS[(m - 1) as usize]),
+            "medium" if !ja => format!("{} {d}, {y}", &MONTHS[(m - 1) as usize][..3]),
+            _ => format!("{y}-{m:02}-{d:02}"),
+        }
+    }
+
+    fn parse_ymd(s: &str) -> Option<(i64, u32, u32)> {
+        let mut parts = s.splitn(3, '-');
+        let y = parts.next()?.parse().ok()?;
+        let m = parts.next()?.parse().ok().filter(|m| (1..=12).contains(m))?;
+        let d = parts.next()?.get(..2)?.parse().ok().filter(|d| (1..=31).contains(d))?;
+        Some((y, m, d))
+    }
+
+    /// Today's date (UTC), or that of `SOURCE_DATE_EPOCH` for reproducible builds.
+    fn today() -> (i64, u32, u32) {
+        let secs = crate::compile::source_date_epoch().unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+        });
+        civil_from_days(secs.div_euclid(86_400))
+    }
+
+    /// Howard Hinnant's days-to-civil algorithm.
+    fn civil_from_days(z: i64) -> (i64, u32, u32) {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        (yoe + era * 400 + i64::from(m <= 2), m, d)
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn long_dates() {
+        assert_eq!(expand("2023-03-04", Some("long"), false), "March 4, 2023");
+        assert_eq!(expand("2023-03-04", Some("long"), true), "2023年3月4日");
+        assert_eq!(civil_from_days(19_420), (2023, 3, 4));
+        assert_eq!(expand("March 7, 2023", None, false), "March 7, 2023");
+    }
 }
 
 /// Expands `{event}`, `{date}`, `{title}`, `{author}` in a footer or header template.
@@ -441,7 +798,7 @@ mod tests {
         let m = parse_str("---\nmarp: true\npaginate: true\nsize: \"4:3\"\nheadingDivider: 2\n---\n").unwrap();
         assert!(m.marp && m.numbering);
         assert_eq!(m.aspect, Aspect::Standard);
-        assert_eq!(m.heading_divider, Some(2));
+        assert_eq!(m.heading_divider, [1, 2]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod fontcache;
 pub mod frontmatter;
 pub mod handout;
 pub mod ids;
+pub mod images;
 pub mod include;
 pub mod lang;
 pub mod layout;

@@ -164,7 +164,11 @@ struct BuildArgs {
     /// Also write every page as SVG into DIR (<NAME>-01.svg, …)
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
-    /// Print how far each slide's text was shrunk to fit
+    /// Make every warning an error (for CI); same as `strict: true` in the front matter
+    #[arg(long)]
+    strict: bool,
+    /// List every warning (by default: one line per kind, with the count) and how far each
+    /// slide's text was shrunk to fit
     #[arg(short, long)]
     verbose: bool,
 }
@@ -236,6 +240,7 @@ fn run() -> ExitCode {
 }
 
 fn request(args: BuildArgs) -> BuildRequest {
+    let strict = args.strict;
     let mut font_paths = args.font_paths;
     if let Some(env) = std::env::var_os("LECTERN_FONT_PATHS") {
         font_paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
@@ -265,18 +270,21 @@ fn request(args: BuildArgs) -> BuildRequest {
         pdfpc: args.pdfpc || args.all,
         png_dir: args.png,
         svg_dir: args.svg,
+        strict,
     }
 }
 
 fn build(args: BuildArgs) -> ExitCode {
     let verbose = args.verbose;
     let request = request(args);
+    let shown =
+        |warnings: &[diag::Diagnostic]| if verbose { warnings.to_vec() } else { diag::group_warnings(warnings) };
     // Ctrl-C or SIGTERM while writing must not leave temporary files behind.
     lectern::output::clean_up_on_interrupt();
     let mut builder = Builder::new();
     match builder.build(&request) {
         Ok(report) => {
-            diag::print(&report.sources, &report.warnings);
+            diag::print(&report.sources, &shown(&report.warnings));
             if verbose {
                 for fit in &report.fits {
                     println!("slide {:>3}: {}", fit.slide, fit.describe());
@@ -305,7 +313,7 @@ fn build(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            diag::print(&error.sources, &error.diagnostics);
+            diag::print(&error.sources, &shown(&error.diagnostics));
             let errors = error.diagnostics.iter().filter(|d| d.is_error()).count();
             let s = if errors == 1 { "" } else { "s" };
             let not_written: Vec<&PathBuf> = error.not_written.iter().collect();

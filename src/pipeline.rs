@@ -41,6 +41,8 @@ pub struct BuildRequest {
     /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
     pub png_dir: Option<PathBuf>,
     pub svg_dir: Option<PathBuf>,
+    /// `--strict`: every warning is an error (as is `strict: true` in the front matter).
+    pub strict: bool,
 }
 
 #[derive(Debug)]
@@ -188,6 +190,9 @@ impl Builder {
         let dependencies = self.dependencies(request);
         if let Some(diagnostic) = output_over_input(&planned, &dependencies) {
             return Err(fail(sources, vec![diagnostic], dependencies));
+        }
+        if (request.strict || compiled.deck.meta.strict) && !compiled.warnings.is_empty() {
+            return Err(fail(sources, crate::diag::strict(compiled.warnings), dependencies));
         }
         let pdf_started = Instant::now();
         // The same deck gives the same identifier however its path was typed.
@@ -439,7 +444,7 @@ impl Builder {
         let theme_span = deck.meta.span.map(|s| theme_line(sources, file, s));
         let theme = match (&request.theme, &deck.meta.theme) {
             (Some(spec), _) => themes::resolve(spec, &std::env::current_dir().unwrap_or_default(), sources)?,
-            (None, Some(spec)) => themes::resolve(spec, &deck_dir, sources)
+            (None, Some(spec)) => themes::resolve_named_by_deck(spec, &deck_dir, theme_span, sources, &mut warnings)
                 .map_err(|d| Diagnostic { span: d.span.or(theme_span), ..d })?,
             (None, None) => themes::resolve("seminar", &deck_dir, sources)?,
         };
@@ -471,7 +476,8 @@ impl Builder {
             .into());
         }
         crate::safety::check_front_matter(&deck.meta, theme.settings.footer.as_deref())?;
-        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck);
+        let (overlays, touched) =
+            Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck, &mut warnings);
         self.touched.extend(touched);
         let mut overlays = overlays?;
         // The logo: front matter (relative to the deck) beats theme.yaml (relative to its folder).

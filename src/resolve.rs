@@ -40,6 +40,8 @@ pub struct Resolver<'a> {
     pub deck_dir: &'a Path,
     pub overlays: Overlays,
     pub errors: Vec<Diagnostic>,
+    /// Images shown as placeholders (missing, remote while offline).
+    pub warnings: Vec<Diagnostic>,
     /// Images already checked, by virtual path (a deck often repeats its logo).
     checked: HashMap<String, Result<String, String>>,
     cache: &'a mut ImageCache,
@@ -57,6 +59,7 @@ impl<'a> Resolver<'a> {
             deck_dir,
             overlays: HashMap::new(),
             errors: vec![],
+            warnings: vec![],
             checked: HashMap::new(),
             cache,
             sources,
@@ -66,7 +69,11 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves every image of the deck; returns the overlays and the files touched.
-    pub fn resolve_deck(mut self, deck: &mut Deck) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
+    pub fn resolve_deck(
+        mut self,
+        deck: &mut Deck,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
         self.lang_ja = deck.meta.lang.as_ref().is_some_and(Lang::is_ja);
         for slide in &mut deck.slides {
             if let Some(image) = &mut slide.background {
@@ -96,6 +103,7 @@ impl<'a> Resolver<'a> {
         let (path, urls) = self.bibliography(deck).unzip();
         deck.bibliography = path;
         deck.bibliography_urls = urls.unwrap_or_default();
+        warnings.append(&mut self.warnings);
         let result = if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) };
         (result, self.touched)
     }
@@ -195,8 +203,24 @@ impl<'a> Resolver<'a> {
     }
 
     fn image(&mut self, image: &mut Image) {
-        match self.image_path(&image.src) {
+        let src = crate::images::probe_extension(&image.src, self.deck_dir);
+        if crate::images::is_remote(&src) {
+            // Not fetched: the slide shows a placeholder with the address and alt text.
+            image.path = String::new();
+            self.warnings.push(crate::images::remote_warning(&src, image.span));
+            return;
+        }
+        match self.image_path(&src) {
             Ok(path) => image.path = path,
+            Err(d) if d.message.ends_with(": not found") => {
+                image.path = String::new();
+                self.warnings.push(Diagnostic {
+                    severity: crate::diag::Severity::Warning,
+                    span: Some(image.span),
+                    message: format!("{}; a placeholder is shown", d.message),
+                    ..d
+                });
+            }
             Err(d) => self.errors.push(Diagnostic { span: Some(image.span), ..d }),
         }
     }
@@ -256,6 +280,14 @@ impl<'a> Resolver<'a> {
                 .with_hint(format!("looked for {}", on_disk.display()))
         })?;
         let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if ext == "pdf" {
+            // Typst draws a PDF's first page as an image.
+            return if bytes.starts_with(b"%PDF") {
+                Ok(vpath.to_string())
+            } else {
+                Err(Diagnostic::error(None, format!("image `{src}` is not a valid PDF file")))
+            };
+        }
         let too_big = |size| {
             Diagnostic::error(None, crate::limits::image_pixels_message(src, size))
                 .with_hint(crate::limits::IMAGE_PIXELS.hint())

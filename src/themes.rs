@@ -141,6 +141,30 @@ pub fn builtin(name: &str) -> Option<&'static BuiltinTheme> {
     BUILTIN.iter().find(|b| b.name == alias(name))
 }
 
+/// The theme a deck's front matter names. A name lectern does not have (another tool's
+/// theme: `gaia`-like CSS themes, beamer's `metropolis`, Slidev's `seriph`) falls back to
+/// the default theme with a warning at `span`; a `--theme` never does (see [`resolve`]).
+pub fn resolve_named_by_deck(
+    spec: &str,
+    base: &Path,
+    span: Option<Span>,
+    sources: &mut Sources,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Theme, Diagnostic> {
+    if builtin(spec).is_none() && !base.join(spec).is_dir() {
+        let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
+        warnings.push(
+            Diagnostic::warning(span, format!("theme `{spec}` is not a lectern theme; using `{DEFAULT_THEME}`"))
+                .with_hint(format!("lectern's themes: {}; or give a path to a theme folder", names.join(", "))),
+        );
+        return resolve(DEFAULT_THEME, base, sources);
+    }
+    resolve(spec, base, sources)
+}
+
+/// The theme of a deck that names none (or names one lectern does not have).
+pub const DEFAULT_THEME: &str = "seminar";
+
 /// Resolves a theme by built-in name or folder path (relative to `base`), following
 /// `extends`. `theme.yaml` files are registered in `sources` so errors can quote them.
 pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, Diagnostic> {

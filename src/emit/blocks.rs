@@ -175,6 +175,9 @@ impl<'d> Emitter<'d> {
     }
 
     pub(super) fn image_call(&mut self, image: &Image, fill: bool) {
+        if image.path.is_empty() {
+            return self.image_placeholder(image, fill);
+        }
         self.w("image(");
         self.str_arg(&image.path);
         if !image.alt.is_empty() {
@@ -196,6 +199,27 @@ impl<'d> Emitter<'d> {
             }
         }
         self.w(")");
+    }
+}
+
+impl Emitter<'_> {
+    /// A missing or remote image: a box with its address and alt text, so the author sees
+    /// on the slide what is not there.
+    pub(super) fn image_placeholder(&mut self, image: &Image, fill: bool) {
+        self.w("box(stroke: 0.8pt + luma(150), radius: 3pt, inset: 0.5em, ");
+        if fill {
+            self.w("width: 100%, height: 100%, ");
+        } else if let Some(w) = &image.width {
+            let _ = write!(self.out, "width: {}, ", fmt_length(w));
+        }
+        self.w("text(size: 0.6em, fill: luma(90), [");
+        self.w("#");
+        self.str_arg(&image.src);
+        if !image.alt.is_empty() {
+            self.w(" #linebreak() #");
+            self.str_arg(&image.alt);
+        }
+        self.w("]))");
     }
 }
 

@@ -75,7 +75,9 @@ impl<'d> Emitter<'d> {
                 }
                 Inline::Image(image) => {
                     self.w("#box(");
-                    if image.width.is_none() && image.height.is_none() {
+                    if image.path.is_empty() {
+                        self.image_placeholder(image, false);
+                    } else if image.width.is_none() && image.height.is_none() {
                         // An inline image without a size sits in the line like a glyph.
                         self.w("image(");
                         self.str_arg(&image.path);

@@ -2,7 +2,7 @@
 
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 
-use super::Parser;
+use super::{Parser, dialect};
 use crate::diag::{Diagnostic, Span};
 use crate::model::*;
 use crate::{chart, flow};
@@ -15,7 +15,10 @@ impl<'s> Parser<'s> {
         match value {
             NodeValue::Paragraph => self.paragraph(node, span),
             NodeValue::Heading(h) => vec![Block::Heading { level: h.level, inlines: self.inlines(node), span }],
-            NodeValue::List(list) => vec![Block::List(self.list(node, &list, span))],
+            NodeValue::List(list) => {
+                let list = self.list(node, &list, span);
+                if self.incremental { incremental(list) } else { vec![Block::List(list)] }
+            }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                 vec![self.quote(node, span)]
             }
@@ -49,15 +52,39 @@ impl<'s> Parser<'s> {
                             vec![]
                         }
                     },
-                    _ => vec![Block::Code { lang, text: code.literal.trim_end_matches('\n').to_string(), span }],
+                    Some("{=html}") => self.html_block(&code.literal, span),
+                    Some(raw) if raw.starts_with("{=") => {
+                        self.warn(Diagnostic::warning(
+                            span,
+                            format!("raw `{raw}` block is for another output format; left out"),
+                        ));
+                        vec![]
+                    }
+                    _ => match dialect::quarto::cell_language(&code.info) {
+                        Some(cell) => {
+                            self.warn(
+                                Diagnostic::warning(
+                                    span,
+                                    format!("`{{{cell}}}` code cell is shown as code, not executed"),
+                                )
+                                .with_hint("lectern never runs code: paste its output (a table, an image) instead"),
+                            );
+                            let text = dialect::quarto::strip_cell_options(&code.literal);
+                            vec![Block::Code { lang: Some(cell), text: text.trim_end_matches('\n').to_string(), span }]
+                        }
+                        None => vec![Block::Code {
+                            lang: lang.map(|l| {
+                                l.trim_start_matches('{').trim_start_matches('.').trim_end_matches('}').to_string()
+                            }),
+                            text: code.literal.trim_end_matches('\n').to_string(),
+                            span,
+                        }],
+                    },
                 }
             }
             NodeValue::Table(table) => vec![self.table(node, &table.alignments, span)],
             NodeValue::ThematicBreak => vec![Block::Rule { span }],
-            NodeValue::HtmlBlock(html) => {
-                self.html_block(&html.literal, span);
-                vec![]
-            }
+            NodeValue::HtmlBlock(html) => self.html_block(&html.literal, span),
             NodeValue::BlockDirective(directive) => {
                 self.fenced_div(node, &directive.info, directive.fence_length, span)
             }
@@ -74,8 +101,19 @@ impl<'s> Parser<'s> {
     }
 
     fn paragraph<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Vec<Block> {
+        // pandoc's pauses: a paragraph of `. . .`, or beamer's `\pause`.
+        let literal = self.sources.text(self.file).get(span.range()).unwrap_or("").trim();
+        if literal == ". . ." || literal == "\\pause" {
+            return vec![Block::Pause { span }];
+        }
         let inlines = self.inlines(node);
         self.check_undefined_footnotes(&inlines, span);
+        if let [Inline::Code(latex)] = inlines.as_slice()
+            && self.latex_math_warned
+            && self.sources.text(self.file).get(span.range()).unwrap_or("").trim_start().starts_with("$$")
+        {
+            return vec![Block::Code { lang: Some("latex".into()), text: latex.trim().to_string(), span }];
+        }
         // A paragraph of images only (Marp style) gives image blocks.
         let only_images = inlines.iter().all(|i| matches!(i, Inline::Image(_) | Inline::SoftBreak | Inline::LineBreak))
             && inlines.iter().any(|i| matches!(i, Inline::Image(_)))
@@ -90,7 +128,7 @@ impl<'s> Parser<'s> {
                 .collect();
         }
         if let [Inline::Math { text, .. }] = inlines.as_slice() {
-            let literal = &self.sources.text(self.file)[span.range()];
+            let literal = self.sources.text(self.file).get(span.range()).unwrap_or("");
             if literal.trim_start().starts_with("$$") {
                 return vec![Block::Math { text: text.clone(), span }];
             }
@@ -122,6 +160,8 @@ impl<'s> Parser<'s> {
             };
             let mut blocks = Vec::new();
             let mut pause_after = None;
+            // Only a top-level list appears item by item.
+            let incremental = std::mem::replace(&mut self.incremental, false);
             for child in item.children() {
                 match &child.data().value {
                     // A pause in a list item steps through the list (see pages::plan).
@@ -142,11 +182,12 @@ impl<'s> Parser<'s> {
                     }
                     NodeValue::HtmlBlock(html) => {
                         let s = self.span(child);
-                        self.html_block(&html.literal.clone(), s);
+                        blocks.extend(self.html_block(&html.literal.clone(), s));
                     }
                     _ => blocks.extend(self.block(child)),
                 }
             }
+            self.incremental = incremental;
             items.push(ListItem { task, blocks, pause_after });
         }
         List { ordered: list.list_type == ListType::Ordered, start: list.start, tight: list.tight, items, span }
@@ -214,7 +255,9 @@ impl<'s> Parser<'s> {
         let last_line =
             self.sources.text(self.file)[..span.end.saturating_sub(1).max(span.start)].lines().count().max(1);
         let closing = self.sources.text(self.file)[self.sources.line_span(self.file, last_line).range()].trim();
-        let closed = last_line > first_line && closing.chars().all(|c| c == ':') && closing.len() >= fence;
+        // The fences were paired as pandoc pairs them (see `dialect::pandoc`), so any line of
+        // colons that ends the div closes it.
+        let closed = last_line > first_line && closing.len() >= 3 && closing.chars().all(|c| c == ':');
         if !closed {
             self.error(
                 Diagnostic::error(
@@ -267,7 +310,12 @@ impl<'s> Parser<'s> {
                         };
                         columns.push(Column { width_percent, blocks });
                     }
-                    NodeValue::HtmlBlock(html) => self.html_block(&html.literal, child_span),
+                    NodeValue::HtmlBlock(html) => {
+                        let blocks = self.html_block(&html.literal, child_span);
+                        if !blocks.is_empty() {
+                            columns.push(Column { width_percent: None, blocks });
+                        }
+                    }
                     _ => {
                         self.warn(Diagnostic::warning(
                             child_span,
@@ -290,6 +338,27 @@ impl<'s> Parser<'s> {
             let _ = pairs;
             return vec![Block::Columns { columns: vec![Column { width_percent: None, blocks }], span }];
         }
+        if has("incremental") || has("nonincremental") {
+            let before = std::mem::replace(&mut self.incremental, has("incremental"));
+            let blocks = self.blocks(node);
+            self.incremental = before;
+            return blocks;
+        }
+        if let Some(title) = classes.iter().find_map(|c| dialect::quarto::callout_title(c)) {
+            // A callout is a box with its title: the first heading inside, a `title=`, or its kind.
+            let mut blocks = self.blocks(node);
+            let title = match blocks.first() {
+                Some(Block::Heading { .. }) => None,
+                _ => Some(pairs.iter().find(|(k, _)| k == "title").map_or(title, |(_, t)| t.clone())),
+            };
+            if let Some(title) = title {
+                blocks.insert(
+                    0,
+                    Block::Heading { level: 4, inlines: vec![Inline::Strong(vec![Inline::Text(title)])], span },
+                );
+            }
+            return vec![Block::Quote { blocks, attribution: None, span }];
+        }
         if !classes.is_empty() {
             self.warn(Diagnostic::warning(
                 open_span,
@@ -298,6 +367,19 @@ impl<'s> Parser<'s> {
         }
         self.blocks(node)
     }
+}
+
+/// An incremental list: one item more on each step (a pause before every item but the first).
+fn incremental(list: List) -> Vec<Block> {
+    let List { ordered, start, tight, items, span } = list;
+    let mut blocks = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            blocks.push(Block::Pause { span });
+        }
+        blocks.push(Block::List(List { ordered, start: start + i, tight, items: vec![item], span }));
+    }
+    blocks
 }
 
 fn strip_dash(text: &str) -> Option<&str> {

@@ -25,20 +25,8 @@ const DIRECTIVES: &[&str] = &[
 ];
 
 impl<'s> Parser<'s> {
-    pub(super) fn html_block(&mut self, literal: &str, span: Span) {
-        let trimmed = literal.trim();
-        if let Some(inner) = trimmed.strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")) {
-            self.comment(inner, span);
-        } else {
-            self.warn(
-                Diagnostic::warning(span, "raw HTML is not rendered on slides; this block is left out")
-                    .with_hint("only <br>, <sup>, <sub>, <u>, <mark> and <kbd> are understood"),
-            );
-        }
-    }
-
     /// A comment is a directive block (`key: value` lines), `pause`, or a speaker note.
-    fn comment(&mut self, inner: &str, span: Span) {
+    pub(super) fn comment(&mut self, inner: &str, span: Span) {
         let text = inner.trim();
         if text == "pause" {
             self.current_slide(span).blocks.push(Block::Pause { span });

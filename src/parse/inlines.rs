@@ -84,10 +84,18 @@ impl<'s> Parser<'s> {
                 let at = source
                     .find(&needle)
                     .map_or(span, |i| Span::new(self.file, span.start + i..span.start + i + needle.len()));
-                self.error(
-                    Diagnostic::error(at, format!("footnote `[^{label}]` is used but never defined"))
-                        .with_hint(format!("add a line `[^{label}]: …` with the note's text")),
-                );
+                if self.dialect.is_foreign() {
+                    // Marp has no footnotes: authors imitate them, and the text stays as written.
+                    self.warn(
+                        Diagnostic::warning(at, format!("footnote `[^{label}]` is never defined; shown as written"))
+                            .with_hint(format!("add a line `[^{label}]: …` to make it a footnote")),
+                    );
+                } else {
+                    self.error(
+                        Diagnostic::error(at, format!("footnote `[^{label}]` is used but never defined"))
+                            .with_hint(format!("add a line `[^{label}]: …` with the note's text")),
+                    );
+                }
             }
             rest = &after[end..];
         }
@@ -125,6 +133,23 @@ impl<'s> Parser<'s> {
                 NodeValue::Image(link) => {
                     let alt = plain_text(&self.inlines(child));
                     Some(Inline::Image(Box::new(parse_image(&link.url, &alt, span))))
+                }
+                NodeValue::Math(m)
+                    if self.dialect.is_foreign()
+                        || m.literal
+                            .as_bytes()
+                            .windows(3)
+                            .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic() && w[2].is_ascii_alphabetic()) =>
+                {
+                    // Other tools write LaTeX math, which is not Typst math: show its source.
+                    if !self.latex_math_warned {
+                        self.latex_math_warned = true;
+                        self.warn(
+                            Diagnostic::warning(span, "LaTeX math is shown as its source, not typeset")
+                                .with_hint("lectern's math is Typst math: `$x^2 + sqrt(y)$`"),
+                        );
+                    }
+                    Some(Inline::Code(m.literal))
                 }
                 NodeValue::Math(m) => {
                     // Math is Typst math; `#` would switch it to code, which authors never get.
@@ -169,15 +194,27 @@ impl<'s> Parser<'s> {
             return;
         }
         let lower = tag.to_ascii_lowercase();
+        const WRAPPERS: [&str; 13] =
+            ["sup", "sub", "u", "mark", "kbd", "ins", "b", "strong", "i", "em", "s", "del", "strike"];
         let name: String = lower
             .trim_start_matches('<')
             .trim_start_matches('/')
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        const WRAPPERS: [&str; 6] = ["sup", "sub", "u", "mark", "kbd", "ins"];
         let closing = lower.starts_with("</");
-        if name == "br" {
+        if name == "img" {
+            let attrs = super::html::tokenize(tag);
+            if let Some(super::html::Piece::Tag { attrs, .. }) = attrs.first()
+                && let Some(image) = super::html::img(attrs, span)
+            {
+                stack.last_mut().unwrap().1.push(Inline::Image(Box::new(image)));
+            }
+        } else if name == "style" || name == "script" {
+            self.warn_styles(&name, span);
+        } else if name.starts_with("v-click") || name == "v-after" {
+            // A pause in the middle of a paragraph cannot split it: the text stays.
+        } else if name == "br" {
             stack.last_mut().unwrap().1.push(Inline::LineBreak);
         } else if crate::table::list_tag(&name, closing, stack) || crate::phrases::break_tag(&name, closing, stack) {
             // Lists in table cells, `<wbr>` and `<nobr>`: handled there.
@@ -191,6 +228,9 @@ impl<'s> Parser<'s> {
                     let (_, content) = stack.pop().unwrap();
                     let content = merge_text(content);
                     let wrapped = match name.as_str() {
+                        "b" | "strong" => Inline::Strong(content),
+                        "i" | "em" => Inline::Emph(content),
+                        "s" | "del" | "strike" => Inline::Strike(content),
                         "sup" => Inline::Sup(content),
                         "sub" => Inline::Sub(content),
                         "mark" => Inline::Mark(content),
@@ -202,10 +242,11 @@ impl<'s> Parser<'s> {
             } else {
                 stack.push((name, Vec::new()));
             }
-        } else {
+        } else if !lower.starts_with("</") {
+            // `<font>`, `<span style>`, `<center>`, Vue components: the text between is kept.
             self.warn(
-                Diagnostic::warning(span, format!("inline HTML `{tag}` is not rendered on slides; it is left out"))
-                    .with_hint("only <br>, <wbr>, <nobr>, <sup>, <sub>, <u>, <mark>, <kbd> and lists (<ul>, <ol>, <li>) are understood"),
+                Diagnostic::warning(span, format!("HTML tag `<{name}>` has no meaning for lectern; its text is kept"))
+                    .with_hint("lectern understands <br>, <wbr>, <nobr>, <img>, <b>, <i>, <s>, <sup>, <sub>, <u>, <mark>, <kbd> and lists in table cells"),
             );
         }
     }

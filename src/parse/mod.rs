@@ -16,8 +16,10 @@ use crate::model::*;
 mod blocks;
 mod dialect;
 mod directives;
+mod html;
 mod inlines;
 
+use dialect::Dialect;
 use dialect::marp::{apply_marp_directives, promote_marp_titles};
 pub use inlines::parse_image;
 
@@ -40,7 +42,7 @@ pub struct Include {
 pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Failure> {
     let mut warnings = Vec::new();
     let fm = frontmatter::locate(text, file, sources)?;
-    let (meta, body_start) = match &fm {
+    let (mut meta, body_start) = match &fm {
         Some(block) => (frontmatter::parse(block, file, sources, &mut warnings)?, block.end),
         None => (Meta::default(), 0),
     };
@@ -58,15 +60,36 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
         .into());
     }
 
+    let dialect = dialect::detect(std::path::Path::new(sources.name(file)), &text[body_start..], &meta);
+    // Slidev splits and titles slides as Marp does (`---` only, the first heading titles).
+    if dialect == Dialect::Slidev {
+        meta.marp = true;
+    }
+    let beamer = matches!(dialect, Dialect::Pandoc | Dialect::Quarto) && dialect::pandoc::targets_beamer(text, &meta);
+    let prepare_errors = dialect::prepare(dialect, &mut markdown, &mut meta, file, sources, &mut warnings);
+
     let arena = Arena::new();
     let root = parse_document(&arena, &markdown, &comrak_options());
     crate::safety::check_markdown_tree(root, file, sources)?;
+    // Quarto's slide level is 2 unless given; pandoc's is decided by the headings.
+    if dialect == Dialect::Pandoc
+        && !meta.slide_level_set
+        && let Some(level) = dialect::pandoc_slide_level(root)
+    {
+        meta.slide_level = level;
+    }
 
     let mut parser = Parser {
         file,
         sources,
         meta: &meta,
-        errors: vec![],
+        dialect,
+        beamer,
+        hidden: vec![],
+        incremental: meta.incremental,
+        styles_warned: false,
+        latex_math_warned: false,
+        errors: prepare_errors,
         warnings,
         slides: vec![],
         current: None,
@@ -84,7 +107,12 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
     parser.finish_slide();
     parser.check_unused_footnotes(text);
 
-    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, includes, .. } = parser;
+    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, includes, hidden, .. } = parser;
+    // Quarto/pandoc `{visibility="hidden"}` slides are left out (with their directives).
+    let (slides_kept, directives_kept): (Vec<Slide>, Vec<DirectiveList>) =
+        slides.into_iter().zip(slide_directives).filter(|(s, _)| !hidden.contains(&s.span)).unzip();
+    slides = slides_kept;
+    let slide_directives = directives_kept;
     if meta.marp {
         promote_marp_titles(&mut slides);
     }
@@ -133,6 +161,17 @@ struct Parser<'s> {
     file: FileIdx,
     sources: &'s Sources,
     meta: &'s Meta,
+    dialect: Dialect,
+    /// pandoc's beamer output: headings above the slide level are sections, not slides.
+    beamer: bool,
+    /// Spans of slides marked `{visibility="hidden"}`.
+    hidden: Vec<Span>,
+    /// Lists appear item by item (pandoc `incremental`, Quarto `.incremental`).
+    incremental: bool,
+    /// `<style>`/`<script>` blocks were reported (once per deck).
+    styles_warned: bool,
+    /// LaTeX math in another tool's deck was reported (once per deck).
+    latex_math_warned: bool,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
     slides: Vec<Slide>,
@@ -150,7 +189,12 @@ impl<'s> Parser<'s> {
     fn span(&self, node: &AstNode<'_>) -> Span {
         let pos = node.data().sourcepos;
         let start = self.sources.offset(self.file, pos.start.line, pos.start.column);
-        let end = self.sources.offset(self.file, pos.end.line, pos.end.column + 1);
+        let mut end = self.sources.offset(self.file, pos.end.line, pos.end.column + 1);
+        // comrak's end column is the last character's first byte: extend to its end.
+        let text = self.sources.text(self.file);
+        while end < text.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
         Span::new(self.file, start..end.max(start))
     }
 
@@ -197,11 +241,7 @@ impl<'s> Parser<'s> {
     }
 
     fn splits_at_heading(&self, level: u8) -> bool {
-        if self.meta.marp {
-            self.meta.heading_divider.is_some_and(|d| level <= d)
-        } else {
-            level <= self.meta.slide_level
-        }
+        if self.meta.marp { self.meta.heading_divider.contains(&level) } else { level <= self.meta.slide_level }
     }
 
     fn top_level<'a>(&mut self, node: &'a AstNode<'a>) {
@@ -214,6 +254,11 @@ impl<'s> Parser<'s> {
                 self.current = Some(Slide::new(SlideKind::Content, span));
                 self.slide_directives.push(vec![]);
                 self.opened_by_break = true;
+            }
+            NodeValue::Heading(h) if self.beamer && h.level < self.meta.slide_level => {
+                // beamer: a section heading is a bookmark, not a frame.
+                self.finish_slide();
+                let _ = span;
             }
             NodeValue::Heading(h) if self.splits_at_heading(h.level) => {
                 let section = !self.meta.marp && h.level < self.meta.slide_level;
@@ -229,6 +274,9 @@ impl<'s> Parser<'s> {
                 }
                 let title = self.inlines(node);
                 let attrs = node.data().attrs.clone();
+                if attrs.as_ref().is_some_and(|a| a.pairs.iter().any(|(k, v)| k == "visibility" && v == "hidden")) {
+                    self.hidden.push(self.current.as_ref().unwrap().span);
+                }
                 let slide = self.current.as_mut().unwrap();
                 slide.title = Some(title);
                 if let Some(attrs) = attrs {
@@ -261,14 +309,28 @@ impl<'s> Parser<'s> {
                 if section {
                     slide.layout = Some(Layout::Section);
                     // Content under a section heading goes on a new slide of its own.
-                    self.finish_slide();
+                    if !self.dialect.is_foreign() {
+                        self.finish_slide();
+                    }
                 }
             }
-            NodeValue::HtmlBlock(html) => self.html_block(&html.literal, span),
+            NodeValue::HtmlBlock(html) => {
+                for block in self.html_block(&html.literal, span) {
+                    self.add_block(block, span);
+                }
+            }
             _ => {
                 let blocks = self.block(node);
-                if self.current.as_ref().is_some_and(|s| s.kind == SlideKind::Section) {
-                    self.finish_slide();
+                if let Some(slide) = self.current.as_mut().filter(|s| s.kind == SlideKind::Section) {
+                    if self.dialect.is_foreign() {
+                        // pandoc puts content under a section heading on that heading's slide.
+                        if !blocks.is_empty() {
+                            slide.kind = SlideKind::Content;
+                            slide.layout = None;
+                        }
+                    } else {
+                        self.finish_slide();
+                    }
                 }
                 for block in blocks {
                     self.add_block(block, span);

@@ -27,8 +27,12 @@ pub(in crate::parse) fn apply_marp_directives(meta: &Meta, slides: &mut [Slide],
             inherited.insert(key.into(), value.clone());
         }
     }
-    for (slide, list) in slides.iter_mut().zip(directives) {
+    for (i, (slide, list)) in slides.iter_mut().zip(directives).enumerate() {
         let mut local: HashMap<String, String> = HashMap::new();
+        if i == 0 {
+            // `_paginate: false` in the front matter is the first slide's own directive.
+            local.extend(meta.first_slide.iter().cloned());
+        }
         for (key, value, is_local) in list {
             if *is_local {
                 local.insert(key.clone(), value.clone());

@@ -1,0 +1,174 @@
+//! Real decks written for Marp, pandoc, Quarto and Slidev (../shared/wild/, kept outside
+//! the repository with their licences) build unchanged: exit 0, the slide count the
+//! original tool renders, every heading and table cell on the page, and exactly the
+//! warnings listed here (so a new one is noticed).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+/// The warnings each deck is expected to print (one line per kind, as a user sees them).
+const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[];
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wild");
+    dir.is_dir().then_some(dir)
+}
+
+fn origin_field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let at = json.find(&format!("\"{key}\":"))? + key.len() + 3;
+    let rest = json[at..].trim_start();
+    let end = rest.find([',', '\n', '}']).unwrap_or(rest.len());
+    Some(rest[..end].trim().trim_matches('"'))
+}
+
+/// Lines outside fenced code (and outside the front matter).
+fn body_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut fence: Option<String> = None;
+    let mut in_front_matter = text.starts_with("---");
+    for (i, line) in text.lines().enumerate() {
+        if in_front_matter {
+            if i > 0 && (line.trim_end() == "---" || line.trim_end() == "...") {
+                in_front_matter = false;
+            }
+            continue;
+        }
+        let t = line.trim_start();
+        let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
+        if marker.len() >= 3 {
+            match &fence {
+                None => fence = Some(marker),
+                Some(open) if marker.starts_with(&open[..1]) && marker.len() >= open.len() => fence = None,
+                Some(_) => {}
+            }
+            continue;
+        }
+        if fence.is_none() {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// Markdown inline markup → the text a reader sees.
+fn visible(markdown: &str) -> String {
+    let mut s = markdown.to_string();
+    // Links and images: keep the link text.
+    while let Some(open) = s.find("](") {
+        let Some(close) = s[open..].find(')') else { break };
+        s.replace_range(open..open + close + 1, "]");
+    }
+    // HTML tags and comments.
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    // Heading attributes `{#id .class}`.
+    if let Some(i) = out.rfind(" {")
+        && out.trim_end().ends_with('}')
+    {
+        out.truncate(i);
+    }
+    out.replace(['*', '`', '[', ']', '\\'], "").replace("&amp;", "&")
+}
+
+/// Every heading and table cell of the deck, as text.
+fn expected_text(deck: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in body_lines(deck) {
+        let t = line.trim_start();
+        let hashes = t.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
+            if line.contains("visibility=\"hidden\"") {
+                continue;
+            }
+            out.push(visible(t[hashes..].trim()));
+        } else if t.starts_with('|') {
+            for cell in t.trim_matches('|').split('|') {
+                let cell = cell.trim();
+                if !cell.is_empty() && !cell.chars().all(|c| matches!(c, '-' | ':' | ' ')) {
+                    out.push(visible(cell));
+                }
+            }
+        }
+    }
+    out.retain(|t| !t.trim().is_empty());
+    out
+}
+
+/// Text compared without whitespace and with typographic quotes made plain.
+fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '‘' | '’' => '\'',
+            '“' | '”' => '"',
+            c => c,
+        })
+        .collect()
+}
+
+#[test]
+fn wild_decks_build_with_every_word() {
+    let Some(corpus) = corpus() else {
+        eprintln!("SKIPPED: ../shared/wild/ is not there, so the real-deck corpus cannot be built");
+        return;
+    };
+    let out = common::tempdir();
+    let mut failures = Vec::new();
+    let mut decks: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(".origin.json").is_file())
+        .collect();
+    decks.sort();
+    assert!(!decks.is_empty(), "no decks in {}", corpus.display());
+    for dir in decks {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let origin = std::fs::read_to_string(dir.join(".origin.json")).unwrap();
+        let deck_file = origin_field(&origin, "deck").expect("deck in .origin.json");
+        let want: usize = origin_field(&origin, "slides").and_then(|s| s.parse().ok()).expect("slides");
+        let pdf = out.path().join(format!("{name}.pdf"));
+        let run =
+            common::lectern(&dir, &["build", deck_file, "-o", pdf.to_str().unwrap(), "--root", dir.to_str().unwrap()]);
+        if run.status != 0 {
+            failures.push(format!("{name}: exit {}\n{}", run.status, run.stderr));
+            continue;
+        }
+        let slides: usize =
+            run.stdout.split(": ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+        if slides != want {
+            failures.push(format!("{name}: {slides} slides, the original tool renders {want}"));
+        }
+        let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+        match EXPECTED_WARNINGS.iter().find(|(deck, _)| *deck == name) {
+            Some((_, expected))
+                if expected.iter().map(|w| format!("warning: {w}")).eq(warnings.iter().map(|w| w.to_string())) => {}
+            _ => failures.push(format!(
+                "{name}: the warnings are not the expected ones; now:\n    (\"{name}\", &[{}]),",
+                warnings.iter().map(|w| format!("{:?}", &w["warning: ".len()..])).collect::<Vec<_>>().join(", ")
+            )),
+        }
+        let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+        let text = normalise(&String::from_utf8_lossy(&text.stdout));
+        let deck = std::fs::read_to_string(dir.join(deck_file)).unwrap();
+        let missing: Vec<String> = expected_text(&deck).into_iter().filter(|t| !text.contains(&normalise(t))).collect();
+        if !missing.is_empty() {
+            failures.push(format!("{name}: not on any page: {missing:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn expected_text_reads_headings_and_cells() {
+    let deck = "---\ntitle: x\n---\n# A **b** {.c}\n\n```\n# not\n```\n\n| h | `k` |\n|---|---|\n| [l](u) | 2 |\n\n# Hidden {visibility=\"hidden\"}\n";
+    assert_eq!(expected_text(deck), ["A b", "h", "k", "l", "2"]);
+}
