@@ -802,10 +802,32 @@ mod tests {
     }
 
     #[test]
-    fn unknown_key_suggests_and_points_at_line() {
-        let e = parse_str("---\ntitle: T\ntitel: X\n---\n").unwrap_err();
-        assert!(e.contains("unknown front-matter key `titel`"), "{e}");
-        assert!(e.ends_with("t.md:3:1"), "{e}");
+    fn unknown_key_warns_suggests_and_points_at_line() {
+        let text = "---\ntitle: T\ntitel: X\n---\n";
+        let mut sources = Sources::default();
+        let file = sources.add("t.md", text);
+        let block = locate(text, file, &sources).unwrap().unwrap();
+        let mut warnings = vec![];
+        let meta = parse(&block, file, &sources, &mut warnings).unwrap();
+        assert_eq!(meta.title.as_deref(), Some("T"));
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("unknown front-matter key `titel`"), "{:?}", warnings[0]);
+        assert!(warnings[0].hints[0].contains("did you mean `title`?"));
+        assert_eq!(sources.location(warnings[0].span.unwrap()), "t.md:3:1");
+    }
+
+    #[test]
+    fn other_tools_keys() {
+        let m = parse_str(
+            "---\ntitle: T\nauthor:\n  - name: A\n    email: a@b\ninstitute: I\ndate: 2023-03-04\ndate-format: long\naspectratio: 43\nformat:\n  revealjs:\n    width: 1600\n    subtitle: S\n---\n",
+        )
+        .unwrap();
+        assert_eq!(m.authors, ["A"]);
+        assert_eq!(m.affiliation.as_deref(), Some("I"));
+        assert_eq!(m.date.as_deref(), Some("March 4, 2023"));
+        assert_eq!(m.aspect, Aspect::Standard);
+        assert_eq!(m.subtitle.as_deref(), Some("S"), "the first format's options count");
+        assert_eq!(m.format.as_deref(), Some("revealjs"));
     }
 
     #[test]

@@ -153,10 +153,12 @@ pub fn resolve_named_by_deck(
 ) -> Result<Theme, Diagnostic> {
     if builtin(spec).is_none() && !base.join(spec).is_dir() {
         let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
-        warnings.push(
-            Diagnostic::warning(span, format!("theme `{spec}` is not a lectern theme; using `{DEFAULT_THEME}`"))
-                .with_hint(format!("lectern's themes: {}; or give a path to a theme folder", names.join(", "))),
-        );
+        let mut d =
+            Diagnostic::warning(span, format!("theme `{spec}` is not a lectern theme; using `{DEFAULT_THEME}`"));
+        if let Some(s) = did_you_mean(spec, names.iter().copied()) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        warnings.push(d.with_hint(format!("lectern's themes: {}; or give a path to a theme folder", names.join(", "))));
         return resolve(DEFAULT_THEME, base, sources);
     }
     resolve(spec, base, sources)

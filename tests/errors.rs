@@ -39,16 +39,51 @@ fn malformed_yaml_front_matter() {
 
 #[test]
 fn unknown_front_matter_key_suggests() {
-    let err =
-        fails(b"---\ntitle: T\nsubtitel: S\n---\n\n## A\n\nx\n", "deck.md:3:1", "unknown front-matter key `subtitel`");
+    // A warning (another tool's deck must build); `strict: true` makes it an error.
+    let err = fails(
+        b"---\ntitle: T\nsubtitel: S\nstrict: true\n---\n\n## A\n\nx\n",
+        "deck.md:3:1",
+        "unknown front-matter key `subtitel`",
+    );
     assert!(err.contains("did you mean `subtitle`?"), "{err}");
 }
 
 #[test]
+fn strict_flag_makes_a_warning_an_error_at_the_same_line() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", "---\ntitle: T\ncss: a.css\n---\n\n## A\n\nx\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: front-matter key `css`") && run.stderr.contains("deck.md:3:1"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(dir.path().join("deck.pdf")).unwrap();
+    let run = lectern(dir.path(), &["build", "deck.md", "--strict"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: front-matter key `css`") && run.stderr.contains("deck.md:3:1"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("deck.pdf").exists(), "no PDF under --strict with a warning");
+}
+
+#[test]
 fn missing_image() {
-    fails(b"## A\n\ntext\n\n![photo](figures/none.png)\n", "deck.md:5:1", "image `figures/none.png`: not found");
+    // A placeholder and a warning; an error under `strict: true`.
+    fails(
+        b"---\nstrict: true\n---\n\n## A\n\ntext\n\n![photo](figures/none.png)\n",
+        "deck.md:9:1",
+        "image `figures/none.png`: not found",
+    );
     // Also in a quote's attribution (the resolver's walk used to skip it).
-    fails("## Q\n\n> 通信の秘密\n> — ![](none.png) 憲法\n".as_bytes(), "deck.md:4:5", "image `none.png`: not found");
+    fails(
+        "---\nstrict: true\n---\n\n## Q\n\n> 通信の秘密\n> — ![](none.png) 憲法\n".as_bytes(),
+        "deck.md:8:5",
+        "image `none.png`: not found",
+    );
 }
 
 #[test]
@@ -139,11 +174,14 @@ fn usage_errors_exit_2() {
 #[test]
 fn unknown_theme_lists_builtins() {
     let dir = tempdir();
+    // Another tool's theme name falls back to the default with a warning; strict fails.
     write(dir.path(), "deck.md", "---\ntheme: seminr\n---\n\n## A\n\nx\n");
     let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = lectern(dir.path(), &["build", "deck.md", "--strict"]);
     assert_eq!(run.status, 1);
     assert!(
-        run.stderr.contains("unknown theme `seminr`") && run.stderr.contains("did you mean `seminar`"),
+        run.stderr.contains("theme `seminr` is not a lectern theme") && run.stderr.contains("did you mean `seminar`"),
         "{}",
         run.stderr
     );

@@ -258,6 +258,10 @@ impl<'s> Parser<'s> {
         // The fences were paired as pandoc pairs them (see `dialect::pandoc`), so any line of
         // colons that ends the div closes it.
         let closed = last_line > first_line && closing.len() >= 3 && closing.chars().all(|c| c == ':');
+        if self.errors.iter().any(|e| e.span == Some(open_span)) {
+            // Reported when the fences were paired.
+            return vec![];
+        }
         if !closed {
             self.error(
                 Diagnostic::error(

@@ -197,28 +197,42 @@ impl<'s> Parser<'s> {
         let mut blocks = Vec::new();
         let mut paragraph: Vec<Inline> = Vec::new();
         let flush = |paragraph: &mut Vec<Inline>, blocks: &mut Vec<Block>| {
-            while matches!(paragraph.last(), Some(Inline::LineBreak)) {
-                paragraph.pop();
+            // Whitespace collapses as a browser collapses it, across tags.
+            let mut inlines: Vec<Inline> = Vec::new();
+            for inline in paragraph.drain(..) {
+                match (inlines.last_mut(), inline) {
+                    (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
+                    (_, inline) => inlines.push(inline),
+                }
             }
-            if paragraph.iter().any(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty())) {
-                blocks.push(Block::Paragraph { inlines: std::mem::take(paragraph), span });
+            for inline in &mut inlines {
+                if let Inline::Text(t) = inline {
+                    let edge = |b: bool| if b { " " } else { "" };
+                    let collapsed = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                    *t = format!(
+                        "{}{collapsed}{}",
+                        edge(t.starts_with(char::is_whitespace)),
+                        edge(t.ends_with(char::is_whitespace) && !collapsed.is_empty())
+                    );
+                }
             }
-            paragraph.clear();
+            if let Some(Inline::Text(t)) = inlines.first_mut() {
+                *t = t.trim_start().to_string();
+            }
+            if let Some(Inline::Text(t)) = inlines.last_mut() {
+                *t = t.trim_end().to_string();
+            }
+            while matches!(inlines.last(), Some(Inline::LineBreak)) {
+                inlines.pop();
+            }
+            if inlines.iter().any(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+                blocks.push(Block::Paragraph { inlines, span });
+            }
         };
         for piece in tokenize(literal) {
             match piece {
                 Piece::Comment(text) => self.comment(&text, span),
-                Piece::Text(text) => {
-                    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    if !collapsed.is_empty() {
-                        let spaced = if text.starts_with(char::is_whitespace) && !paragraph.is_empty() {
-                            format!(" {collapsed}")
-                        } else {
-                            collapsed
-                        };
-                        paragraph.push(Inline::Text(spaced));
-                    }
-                }
+                Piece::Text(text) => paragraph.push(Inline::Text(text)),
                 Piece::Tag { name, closing, attrs } => match name.as_str() {
                     "br" => paragraph.push(Inline::LineBreak),
                     "img" if !closing => {

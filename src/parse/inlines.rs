@@ -135,13 +135,15 @@ impl<'s> Parser<'s> {
                     Some(Inline::Image(Box::new(parse_image(&link.url, &alt, span))))
                 }
                 NodeValue::Math(m)
-                    if self.dialect.is_foreign()
-                        || m.literal
-                            .as_bytes()
-                            .windows(3)
-                            .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic() && w[2].is_ascii_alphabetic()) =>
+                    if m.literal
+                        .as_bytes()
+                        .windows(3)
+                        .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
+                        || (self.dialect.is_foreign()
+                            && !typst::syntax::parse_math(&m.literal).errors_and_warnings().0.is_empty()) =>
                 {
-                    // Other tools write LaTeX math, which is not Typst math: show its source.
+                    // LaTeX commands (`\\frac`, `\\omega`) are not Typst math: show the source.
+                    // Simple formulas (`a^2 + b^2`) read the same in both and are typeset.
                     if !self.latex_math_warned {
                         self.latex_math_warned = true;
                         self.warn(

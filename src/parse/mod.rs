@@ -545,6 +545,90 @@ mod tests {
         assert!(matches!(d.slides[0].blocks[1], Block::SourceLine { .. }));
     }
 
+    fn parse_named(name: &str, text: &str) -> Parsed {
+        let mut sources = Sources::default();
+        let file = sources.add(name, text);
+        match parse(Path::new(name), text, file, &sources) {
+            Ok(p) => p,
+            Err(e) => panic!("{}", crate::diag::render_plain(&sources, &e.0)),
+        }
+    }
+
+    #[test]
+    fn marp_breaks_and_heading_divider_without_empty_slides() {
+        let d = deck("---\nmarp: true\nheadingDivider: 2\n---\n\n# A\n\n***\n\nb\n\n___\n\n## C\n\n---\n\n## D\n\nx\n");
+        assert_eq!(titles(&d), ["A", "", "C", "D"]);
+    }
+
+    #[test]
+    fn pandoc_slide_level_from_headings_and_pauses() {
+        let p = parse_named(
+            "talk.md",
+            "% Talk\n% Me\n\n# One\n\n$\\alpha$ text\n\n. . .\n\nmore\n\n# Two\n\n## sub\n\nx\n\n\\pause\n\ny\n",
+        );
+        assert_eq!(p.deck.meta.title.as_deref(), Some("Talk"));
+        assert_eq!(titles(&p.deck), ["One", "Two"], "level 1 is followed by content: slides at level 1");
+        let pauses = |i: usize| p.deck.slides[i].blocks.iter().filter(|b| matches!(b, Block::Pause { .. })).count();
+        assert_eq!((pauses(0), pauses(1)), (1, 1));
+    }
+
+    #[test]
+    fn beamer_sections_are_not_slides() {
+        let d = parse_named("b.md", "---\ntheme: metropolis\n---\n\n## Part\n\n### A\n\nx\n\n### B\n\ny\n").deck;
+        assert_eq!(titles(&d), ["A", "B"]);
+    }
+
+    #[test]
+    fn quarto_hidden_slides_incremental_and_cells() {
+        let p = parse_named(
+            "s.qmd",
+            "---\ntitle: T\n---\n\n# Setup {visibility=\"hidden\"}\n\n```{r}\n#| echo: false\nx <- 1\n```\n\n## A\n\n::: incremental\n- a\n- b\n:::\n",
+        );
+        assert_eq!(titles(&p.deck), ["A"]);
+        let blocks = &p.deck.slides[0].blocks;
+        assert_eq!(blocks.iter().filter(|b| matches!(b, Block::Pause { .. })).count(), 1);
+        assert!(p.warnings.iter().any(|w| w.message.contains("`{r}` code cell is shown as code")));
+    }
+
+    #[test]
+    fn slidev_slide_front_matter_is_one_slide_and_v_click_pauses() {
+        let d = parse_named(
+            "slides.md",
+            "---\ntheme: seriph\ninfo: x\n---\n\n# A\n\n---\nlayout: center\n---\n\n# B\n\n<v-click>\n\nlater\n\n</v-click>\n",
+        )
+        .deck;
+        assert_eq!(titles(&d), ["A", "B"]);
+        assert!(d.slides[1].blocks.iter().any(|b| matches!(b, Block::Pause { .. })));
+    }
+
+    #[test]
+    fn html_keeps_its_text() {
+        let p = parse_named(
+            "m.md",
+            "---\nmarp: true\n---\n\n# H\n\n<div class=\"columns\">\n<center>centred <font color=red>words</font></center>\n</div>\n\n<span style=\"x\">inline</span> and <b>bold</b>[^1]\n\n<style>\np { color: red }\n</style>\n",
+        );
+        let text: String = p.deck.slides[0]
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph { inlines, .. } => plain_text(inlines) + "|",
+                _ => String::new(),
+            })
+            .collect();
+        assert!(text.contains("centred words") && text.contains("inline and bold[^1]"), "{text}");
+        assert!(!text.contains("color"), "{text}");
+        assert_eq!(p.warnings.iter().filter(|w| w.message.contains("<style>")).count(), 1);
+        assert!(p.warnings.iter().any(|w| w.message.contains("`[^1]` is never defined")));
+    }
+
+    #[test]
+    fn pandoc_divs_pair_innermost_first() {
+        let d = parse_named("p.md", "% T\n\n## C\n\n::: columns\n::: {.column width=\"40%\"}\nleft\n:::\n::: column\nright\n:::\n:::\n\nafter\n").deck;
+        let Block::Columns { columns, .. } = &d.slides[0].blocks[0] else { panic!("{:?}", d.slides[0].blocks) };
+        assert_eq!(columns.len(), 2);
+        assert!(matches!(d.slides[0].blocks[1], Block::Paragraph { .. }));
+    }
+
     #[test]
     fn empty_deck_is_an_error() {
         assert!(parse_str("\n\n").is_err());

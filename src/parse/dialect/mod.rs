@@ -47,6 +47,7 @@ pub fn detect(path: &Path, text: &str, meta: &Meta) -> Dialect {
     } else if pandoc::has_title_block(text)
         || has_key(pandoc::KEYS)
         || pandoc::has_latex_math(text)
+        || pandoc::names_beamer_theme(meta)
         || text.lines().any(|l| matches!(l.trim(), ". . ." | "\\pause"))
     {
         Dialect::Pandoc

@@ -55,6 +55,10 @@ const BEAMER_THEMES: &[&str] = &[
     "moloch",
 ];
 
+pub(in crate::parse) fn names_beamer_theme(meta: &Meta) -> bool {
+    meta.theme.as_deref().is_some_and(|t| BEAMER_THEMES.contains(&t))
+}
+
 /// Whether pandoc would make beamer frames of this deck (headings above the slide level
 /// are then sections, not slides of their own) rather than reveal.js/slidy sections.
 pub(in crate::parse) fn targets_beamer(text: &str, meta: &Meta) -> bool {
@@ -113,9 +117,8 @@ pub(in crate::parse) fn title_block(markdown: &mut String, meta: &mut Meta) {
 
 /// Pairs fenced divs as pandoc does (any line of three or more colons closes the innermost
 /// open div) and rewrites the fences' lengths so comrak pairs them the same way: an outer
-/// div's fence is longer than any inside it. Returns nothing to report: a div that stays
-/// open is reported where comrak's tree ends it.
-pub(in crate::parse) fn pair_fenced_divs(markdown: &mut String, _file: FileIdx, _sources: &Sources) -> Vec<Diagnostic> {
+/// div's fence is longer than any inside it. A div that stays open is an error at its line.
+pub(in crate::parse) fn pair_fenced_divs(markdown: &mut String, file: FileIdx, sources: &Sources) -> Vec<Diagnostic> {
     struct Div {
         open: usize,
         close: Option<usize>,
@@ -150,6 +153,18 @@ pub(in crate::parse) fn pair_fenced_divs(markdown: &mut String, _file: FileIdx, 
             divs.push(Div { open: offset, close: None, info: info.to_string(), height: 0 });
         }
     }
+    let errors = divs
+        .iter()
+        .filter(|d| d.close.is_none())
+        .filter(|_| !sources.text(file).is_empty())
+        .map(|d| {
+            let line = markdown[..d.open].matches('\n').count() + 1;
+            let span = sources.line_span(file, line);
+            let written = sources.text(file).get(span.range()).unwrap_or("").trim().to_string();
+            Diagnostic::error(span, format!("fenced div `{written}` is never closed"))
+                .with_hint("close it with a line of three or more colons: `:::`")
+        })
+        .collect();
     // Rewrite from the end so earlier offsets stay valid.
     let mut edits: Vec<(usize, String)> = Vec::new();
     for div in &divs {
@@ -164,7 +179,7 @@ pub(in crate::parse) fn pair_fenced_divs(markdown: &mut String, _file: FileIdx, 
     for (offset, line) in edits {
         replace_line(markdown, offset, &line);
     }
-    vec![]
+    errors
 }
 
 #[cfg(test)]

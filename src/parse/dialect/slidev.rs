@@ -78,30 +78,30 @@ pub(in crate::parse) fn slide_front_matter(
             .collect();
         let value: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap_or_default();
         let src = value.get("src").and_then(|v| v.as_str()).map(str::to_string);
-        for i in (open + 1..=close).rev() {
-            replace_line(markdown, starts[i], "");
-        }
-        if let Some(src) = src {
-            replace_line(markdown, starts[close], &format!("<!-- include: {src} -->"));
-        }
+        // Edit from the bottom up so the offsets of earlier lines stay valid.
         if value.get("hide").and_then(|v| v.as_bool()) == Some(true) {
             let end = starts.get(close + 1..).and_then(|rest| {
                 rest.iter().copied().find(|&s| markdown[s..].split('\n').next().map(str::trim_end) == Some("---"))
             });
             let end = end.unwrap_or(markdown.len());
-            let mut s = starts[close];
-            while s < end {
+            let lines: Vec<usize> = starts.iter().copied().filter(|&s| s > starts[close] && s < end).collect();
+            for s in lines.into_iter().rev() {
                 replace_line(markdown, s, "");
-                s = markdown[s..].find('\n').map_or(markdown.len(), |i| s + i + 1);
             }
-            warnings.push(Diagnostic::warning(
-                Span::new(file, sources.line_span(file, open + 2).start..sources.line_span(file, open + 2).end),
-                "Slidev `hide: true` slide left out",
-            ));
+            let line = sources.line_span(file, open + 2);
+            warnings
+                .push(Diagnostic::warning(Span::new(file, line.start..line.end), "Slidev `hide: true` slide left out"));
+        }
+        match src {
+            Some(src) => replace_line(markdown, starts[close], &format!("<!-- include: {src} -->")),
+            None => replace_line(markdown, starts[close], ""),
+        }
+        for i in (open + 1..close).rev() {
+            replace_line(markdown, starts[i], "");
         }
     }
     // `::right::` and other slot markers only place content in Slidev's layouts.
-    for (offset, in_code) in lines_outside_code(markdown) {
+    for (offset, in_code) in lines_outside_code(markdown).into_iter().rev() {
         let line = markdown[offset..].split('\n').next().unwrap_or("").trim_end_matches('\r');
         let t = line.trim();
         if !in_code
