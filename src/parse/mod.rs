@@ -548,7 +548,7 @@ mod tests {
     fn parse_named(name: &str, text: &str) -> Parsed {
         let mut sources = Sources::default();
         let file = sources.add(name, text);
-        match parse(Path::new(name), text, file, &sources) {
+        match parse(text, file, &sources) {
             Ok(p) => p,
             Err(e) => panic!("{}", crate::diag::render_plain(&sources, &e.0)),
         }
