@@ -143,7 +143,8 @@ fn pdfpc_and_page_labels_with_pauses_on_every_kind_of_slide() {
     // on an end slide are dropped; one between blocks and one between list items make steps.
     let deck = "---\ntitle: 休止\n---\n\n<!-- pause -->\n\n# 第一部\n\n<!-- pause -->\n\n## 一\n\n<!-- pause -->\n\n本文一\n\n<!-- pause -->\n\n<!-- pause -->\n\n本文二\n\n<!-- pause -->\n\n<!-- ノート一 -->\n\n## 二\n\n- 項目A\n  <!-- pause -->\n- 項目B\n\n<!-- ノート二 -->\n\n## 終わり {.end}\n\n本文三\n\n<!-- pause -->\n\n本文四\n\n<!-- ノート三 -->\n";
     write(dir.path(), "deck.md", deck);
-    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "--handout", "2"]);
+    // `-v`: every warning at its own line, not grouped by kind.
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "--handout", "2", "-v"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     // title, section, 一 (2 steps), 二 (2 steps), 終わり: 7 pages; every dropped pause
     // warned at its line.

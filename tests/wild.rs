@@ -236,7 +236,13 @@ fn wild_decks_build_with_every_word() {
         if slides != want {
             failures.push(format!("{name}: {slides} slides, the original tool renders {want}"));
         }
-        let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+        // How far a dense slide is shrunk depends on lectern's theme, not on the other tool's
+        // dialect (the fit warnings have tests of their own): those are left out here.
+        let warnings: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: ") && !l.contains("below the theme's readable floor"))
+            .collect();
         match EXPECTED_WARNINGS.iter().find(|(deck, _)| *deck == name) {
             Some((_, expected))
                 if expected.iter().map(|w| format!("warning: {w}")).eq(warnings.iter().map(|w| w.to_string())) => {}

@@ -128,7 +128,11 @@ impl<'d> Emitter<'d> {
         let columns =
             table.align.len().max(table.header.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
         // The theme's `data-table` sizes it (see `crate::table`); `header`/`rows` are cells.
-        let _ = write!(self.out, "#lectern-table(deck: lectern-deck, header-column: {}, align: (", table.header_column);
+        let _ = write!(
+            self.out,
+            "#lectern-table(deck: lectern-deck, fill: {}, header-column: {}, align: (",
+            self.fill_tables, table.header_column
+        );
         for i in 0..columns {
             let a = match table.align.get(i).copied().unwrap_or(Align::None) {
                 Align::None | Align::Left => "start",

@@ -42,7 +42,15 @@ pub struct Emitted {
 
 pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
     let lang = deck.lang();
-    let mut e = Emitter { out: String::new(), map: SourceMap::default(), visible: vec![], spans: vec![], deck, lang };
+    let mut e = Emitter {
+        out: String::new(),
+        map: SourceMap::default(),
+        visible: vec![],
+        spans: vec![],
+        deck,
+        lang,
+        fill_tables: false,
+    };
     e.document(options);
     Emitted { text: e.out, map: e.map, visible_text: e.visible, slide_count: deck.slides.len() }
 }
@@ -62,6 +70,9 @@ struct Emitter<'d> {
     spans: Vec<Span>,
     deck: &'d Deck,
     lang: Lang,
+    /// A table fills the body only on a `table` slide (alone there); elsewhere it keeps
+    /// its natural size and leaves room for the blocks around it.
+    fill_tables: bool,
 }
 
 impl<'d> Emitter<'d> {
@@ -78,7 +89,7 @@ impl<'d> Emitter<'d> {
         // Themes may restyle charts by exporting `chart-style`; others get the default.
         self.w("#let lectern-chart-style = dictionary(theme).at(\"chart-style\", default: charts.default-style)\n");
         self.w(concat!(
-            "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: ()) => {\n",
+            "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, fill: true, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: ()) => {\n",
             "  table(columns: header.len(), align: align, table.header(..header), ..rows.flatten()); notes.join(parbreak()) })\n",
         ));
         self.w(concat!(
@@ -390,7 +401,9 @@ impl<'d> Emitter<'d> {
                     self.str_arg(&slide.classes.join(" "));
                 }
                 self.w(")[\n");
+                self.fill_tables = layout == Layout::Table;
                 self.body(blocks);
+                self.fill_tables = false;
                 self.w("]\n");
             }
         }
@@ -590,6 +603,7 @@ impl<'d> Emitter<'d> {
             spans: vec![],
             deck,
             lang: deck.lang(),
+            fill_tables: false,
         }
     }
 }
