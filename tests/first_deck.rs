@@ -212,21 +212,13 @@ fn changed_slides_follow_images_data_files_and_the_accent() {
 
 #[test]
 fn watch_says_what_it_watches() {
-    use std::process::{Command, Stdio};
     let dir = tempdir();
     std::fs::copy(format!("{}/tests/fixtures/pixel.png", env!("CARGO_MANIFEST_DIR")), dir.path().join("pixel.png"))
         .unwrap();
     write(dir.path(), "figures/d.csv", "年,件数\n2023,10\n2024,12\n");
     write(dir.path(), "deck.md", "## 図\n\n![図](pixel.png)\n\n## グラフ\n\n```chart\ndata: figures/d.csv\n```\n");
     let log = dir.path().join("watch.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["watch", "deck.md"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_watch(dir.path(), &log);
     let start = std::time::Instant::now();
     let mut text = String::new();
     while start.elapsed() < std::time::Duration::from_secs(60) && !text.contains("watching") {

@@ -497,14 +497,7 @@ fn watch_survives_hostile_saves() {
     let deck = write(dir.path(), "deck.md", "## Watch\n\nfirst\n");
     assert!(Command::new("mkfifo").arg(dir.path().join("pipe.png")).status().unwrap().success());
     let log = dir.path().join("watch.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["watch", "deck.md"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_watch(dir.path(), &log);
     let builds = || {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         text.matches("] built ").count() + text.matches("] build failed").count()

@@ -29,14 +29,7 @@ fn rebuilds_on_edit_rename_and_fix_and_stops_on_sigterm() {
     let deck = common::write(dir.path(), "deck.md", "## Watch\n\nfirst version\n");
     let pdf = dir.path().join("deck.pdf");
     let log = dir.path().join("watch.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["watch", "deck.md"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_watch(dir.path(), &log);
     let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
 
     wait_until("the first build", || pdf_text(&pdf).contains("firstversion"));

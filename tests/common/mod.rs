@@ -26,6 +26,18 @@ pub fn lectern(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// `lectern watch deck.md` in `dir`, its messages going to `log` (plain, no colour).
+pub fn spawn_watch(dir: &Path, log: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["watch", "deck.md"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap()
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
