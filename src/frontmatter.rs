@@ -722,25 +722,18 @@ mod dates {
         Some((y, m, d))
     }
 
-    /// Today's date (UTC), or that of `SOURCE_DATE_EPOCH` for reproducible builds.
+    /// Today's date (UTC), or that of `SOURCE_DATE_EPOCH` for reproducible builds (the
+    /// same date the PDF's metadata takes, see `compile::source_date_epoch`).
     fn today() -> (i64, u32, u32) {
-        let secs = crate::compile::source_date_epoch().unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-        });
-        civil_from_days(secs.div_euclid(86_400))
+        let secs =
+            crate::compile::source_date_epoch().unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        date_of(secs)
     }
 
-    /// Howard Hinnant's days-to-civil algorithm.
-    fn civil_from_days(z: i64) -> (i64, u32, u32) {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        (yoe + era * 400 + i64::from(m <= 2), m, d)
+    /// The UTC calendar date of a Unix time.
+    fn date_of(secs: i64) -> (i64, u32, u32) {
+        let date = time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH).date();
+        (i64::from(date.year()), u32::from(u8::from(date.month())), u32::from(date.day()))
     }
 
     #[cfg(test)]
@@ -748,7 +741,7 @@ mod dates {
     fn long_dates() {
         assert_eq!(expand("2023-03-04", Some("long"), false), "March 4, 2023");
         assert_eq!(expand("2023-03-04", Some("long"), true), "2023年3月4日");
-        assert_eq!(civil_from_days(19_420), (2023, 3, 4));
+        assert_eq!(date_of(19_420 * 86_400), (2023, 3, 4));
         assert_eq!(expand("March 7, 2023", None, false), "March 7, 2023");
     }
 }
