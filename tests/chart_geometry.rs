@@ -50,21 +50,7 @@ fn bar_heights_are_proportional_to_values() {
         .filter_map(|(p, s)| match &s.geometry {
             Geometry::Rect(size) => Some((p.x.to_pt(), size.x.to_pt(), size.y.to_pt())),
             // Bars with rounded tops are curves: use their bounding box.
-            Geometry::Curve(c) => {
-                let pts: Vec<Point> =
-                    c.0.iter()
-                        .flat_map(|item| match item {
-                            CurveItem::Move(q) | CurveItem::Line(q) => vec![*q],
-                            CurveItem::Cubic(a, b, q) => vec![*a, *b, *q],
-                            CurveItem::Close => vec![],
-                        })
-                        .collect();
-                let (x0, x1) =
-                    pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), q| (lo.min(q.x.to_pt()), hi.max(q.x.to_pt())));
-                let (y0, y1) =
-                    pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), q| (lo.min(q.y.to_pt()), hi.max(q.y.to_pt())));
-                (!pts.is_empty()).then(|| (p.x.to_pt() + x0, x1 - x0, y1 - y0))
-            }
+            Geometry::Curve(c) => common::curve_bounds(c).map(|(x0, y0, x1, y1)| (p.x.to_pt() + x0, x1 - x0, y1 - y0)),
             _ => None,
         })
         .collect();

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use typst::layout::{Frame, FrameItem, Point};
-use typst::visualize::{CurveItem, Geometry, Paint, Shape};
+use typst::visualize::{Geometry, Paint, Shape};
 
 /// An axis-aligned box: x0, y0, x1, y1 in pt.
 #[derive(Debug, Clone, Copy)]
@@ -41,21 +41,7 @@ fn shape_rect(at: Point, shape: &Shape) -> Option<Rect> {
     match &shape.geometry {
         Geometry::Rect(size) => Some(Rect(x, y, x + size.x.to_pt(), y + size.y.to_pt())),
         Geometry::Curve(c) => {
-            let pts: Vec<Point> =
-                c.0.iter()
-                    .flat_map(|item| match item {
-                        CurveItem::Move(q) | CurveItem::Line(q) => vec![*q],
-                        CurveItem::Cubic(a, b, q) => vec![*a, *b, *q],
-                        CurveItem::Close => vec![],
-                    })
-                    .collect();
-            if pts.is_empty() {
-                return None;
-            }
-            let fold =
-                |f: fn(&Point) -> f64| pts.iter().map(f).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
-            let (x0, x1) = fold(|p| p.x.to_pt());
-            let (y0, y1) = fold(|p| p.y.to_pt());
+            let (x0, y0, x1, y1) = common::curve_bounds(c)?;
             Some(Rect(x + x0, y + y0, x + x1, y + y1))
         }
         Geometry::Line(p) => {

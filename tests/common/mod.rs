@@ -120,3 +120,26 @@ pub fn compile(deck: &Path, root: &Path) -> lectern::pipeline::Compiled {
         .compile(&request, &mut sources)
         .unwrap_or_else(|e| panic!("{}", lectern::diag::render_plain(&sources, &e.0)))
 }
+
+/// The bounding box `(x0, y0, x1, y1)` of a curve's points, relative to its origin (the
+/// control points of a cubic included); `None` for an empty curve.
+pub fn curve_bounds(curve: &typst::visualize::Curve) -> Option<(f64, f64, f64, f64)> {
+    use typst::visualize::CurveItem;
+    let points: Vec<typst::layout::Point> = curve
+        .0
+        .iter()
+        .flat_map(|item| match item {
+            CurveItem::Move(q) | CurveItem::Line(q) => vec![*q],
+            CurveItem::Cubic(a, b, q) => vec![*a, *b, *q],
+            CurveItem::Close => vec![],
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let span = |f: fn(&typst::layout::Point) -> f64| {
+        points.iter().map(f).fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let ((x0, x1), (y0, y1)) = (span(|p| p.x.to_pt()), span(|p| p.y.to_pt()));
+    Some((x0, y0, x1, y1))
+}
