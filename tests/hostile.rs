@@ -456,13 +456,7 @@ fn serve_answers_only_requests_for_its_loopback_host() {
     let dir = tempdir();
     write(dir.path(), "deck.md", "## Preview\n\nhello\n");
     let port = 39_000 + (std::process::id() % 1000) as u16;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["serve", "deck.md", "--port", &port.to_string()])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_serve(dir.path(), port);
     let mut ok = None;
     for _ in 0..200 {
         ok = http_get(port, &format!("127.0.0.1:{port}"));

@@ -5,7 +5,6 @@ mod common;
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
@@ -77,13 +76,7 @@ fn serve_shows_the_slides_on_localhost_and_reloads() {
     let dir = common::tempdir();
     let deck = common::write(dir.path(), "deck.md", "## Preview\n\nfirst text\n");
     let port = 20000 + (std::process::id() % 20000) as u16;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["serve", "deck.md", "--port", &port.to_string()])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_serve(dir.path(), port);
     let get = || -> String {
         let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));

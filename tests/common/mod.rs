@@ -38,6 +38,17 @@ pub fn spawn_watch(dir: &Path, log: &Path) -> std::process::Child {
         .unwrap()
 }
 
+/// `lectern serve deck.md --port PORT` in `dir`, quiet.
+pub fn spawn_serve(dir: &Path, port: u16) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["serve", "deck.md", "--port", &port.to_string()])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
