@@ -1,6 +1,8 @@
 //! Themes: built-in ones embedded in the binary, and theme folders on disk. A theme is
 //! `theme.yaml` (settings, parsed strictly here) plus `theme.typ` (the slide functions);
-//! `extends:` inherits everything a theme does not set.
+//! `extends:` inherits everything a theme does not set, its `theme.typ` included, so a
+//! theme may be data alone (the built-in `dark` and `print` are). theme.yaml is the one
+//! home of the values: the merged settings reach `theme.typ` as data (`options.theme`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,8 +26,10 @@ impl std::fmt::Debug for BuiltinTheme {
     }
 }
 
+/// A built-in theme: the one that draws (`theme.typ` and `theme.yaml`), or one that is
+/// data over it (`theme.yaml` alone, with `extends:`).
 macro_rules! builtin {
-    ($name:literal, $description:literal) => {
+    ($name:literal, $description:literal, drawing) => {
         BuiltinTheme {
             name: $name,
             description: $description,
@@ -35,13 +39,26 @@ macro_rules! builtin {
             ],
         }
     };
+    ($name:literal, $description:literal) => {
+        BuiltinTheme {
+            name: $name,
+            description: $description,
+            files: &[("theme.yaml", include_bytes!(concat!("../themes/", $name, "/theme.yaml")))],
+        }
+    };
 }
 
 pub static BUILTIN: &[BuiltinTheme] = &[
-    builtin!("seminar", "Light, high-contrast slides for projectors (the default)"),
+    builtin!("seminar", "Light, high-contrast slides for projectors (the default)", drawing),
     builtin!("dark", "Dark slides with warm accents for dim rooms and screens"),
     builtin!("print", "White, low-ink slides for handouts and printing"),
 ];
+
+impl BuiltinTheme {
+    pub fn file(&self, name: &str) -> Option<&'static [u8]> {
+        self.files.iter().find(|(f, _)| *f == name).map(|(_, data)| *data)
+    }
+}
 
 /// lectern's own Typst libraries (charts and diagrams), served from the binary.
 pub static LIB: &[(&str, &[u8])] = &[(vpaths::CHARTS, include_bytes!("../themes/lib/charts.typ"))];
@@ -58,9 +75,94 @@ pub struct Settings {
     pub footer: Option<String>,
     /// The slide sizes the theme is made for (all when not said).
     pub aspect_ratios: Option<Vec<String>>,
-    /// Design switches set by lectern itself, never read from theme.yaml (the handout's
-    /// print styling: `section: rule`, `title-slide: plain`).
-    pub design: BTreeMap<String, String>,
+    pub design: Design,
+}
+
+/// How the seminar theme draws, beyond colours and sizes: what makes `dark` and `print`
+/// more than a palette. Unset switches are inherited through `extends:`. (Unknown keys
+/// are reported by [`parse_manifest`], with a "did you mean".)
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Design {
+    /// `bar`: an accent tab and a hairline under the title; `rule`: one accent rule.
+    pub title: Option<TitleStyle>,
+    /// `fill`: accent-filled section slides; `rule`: a plain page with a heavy accent rule.
+    pub section: Option<SectionStyle>,
+    /// Table header rows filled with the accent (else bold over a rule).
+    pub table_fill: Option<bool>,
+    /// Light stripes on every other table row.
+    pub zebra: Option<bool>,
+    /// `band`: an accent edge band and a tinted author panel; `plain`: rules only.
+    pub title_slide: Option<TitleSlideStyle>,
+    /// A thin progress bar along the bottom edge when slides are numbered.
+    pub progress: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TitleStyle {
+    Bar,
+    Rule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionStyle {
+    Fill,
+    Rule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TitleSlideStyle {
+    Band,
+    Plain,
+}
+
+impl Design {
+    /// The switches as the theme reads them (`table-fill: true`), the set ones only.
+    pub fn entries(&self) -> Vec<(&'static str, DesignValue)> {
+        let word = |w: &'static str| DesignValue::Word(w);
+        let mut out = Vec::new();
+        if let Some(t) = self.title {
+            out.push(("title", word(if t == TitleStyle::Bar { "bar" } else { "rule" })));
+        }
+        if let Some(s) = self.section {
+            out.push(("section", word(if s == SectionStyle::Fill { "fill" } else { "rule" })));
+        }
+        if let Some(b) = self.table_fill {
+            out.push(("table-fill", DesignValue::Switch(b)));
+        }
+        if let Some(b) = self.zebra {
+            out.push(("zebra", DesignValue::Switch(b)));
+        }
+        if let Some(t) = self.title_slide {
+            out.push(("title-slide", word(if t == TitleSlideStyle::Band { "band" } else { "plain" })));
+        }
+        if let Some(b) = self.progress {
+            out.push(("progress", DesignValue::Switch(b)));
+        }
+        out
+    }
+
+    /// This design with what `over` sets replacing it.
+    fn overlaid(&self, over: &Design) -> Design {
+        Design {
+            title: over.title.or(self.title),
+            section: over.section.or(self.section),
+            table_fill: over.table_fill.or(self.table_fill),
+            zebra: over.zebra.or(self.zebra),
+            title_slide: over.title_slide.or(self.title_slide),
+            progress: over.progress.or(self.progress),
+        }
+    }
+}
+
+/// A design switch's value: a word (`"rule"`) or on/off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesignValue {
+    Word(&'static str),
+    Switch(bool),
 }
 
 /// `theme.yaml`, as written.
@@ -77,10 +179,22 @@ pub struct Manifest {
     pub footer: Option<String>,
     pub logo: Option<String>,
     pub aspect_ratios: Option<Vec<String>>,
+    pub design: Option<Design>,
 }
 
-const MANIFEST_KEYS: &[&str] =
-    &["name", "description", "extends", "palette", "fonts", "type-scale", "spacing", "footer", "logo", "aspect-ratios"];
+const MANIFEST_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "extends",
+    "palette",
+    "fonts",
+    "type-scale",
+    "spacing",
+    "footer",
+    "logo",
+    "aspect-ratios",
+    "design",
+];
 
 /// The names the built-in themes read in each `theme.yaml` section: anything else is a
 /// typo that would silently do nothing.
@@ -91,6 +205,7 @@ const SECTION_KEYS: &[(&str, &[&str])] = &[
     ("type-scale", &["body", "title", "small", "footer"]),
     ("spacing", &["margin"]),
     ("fonts", &["ja", "latin", "mono"]),
+    ("design", &["title", "section", "table-fill", "zebra", "title-slide", "progress"]),
 ];
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -180,11 +295,13 @@ pub fn resolve(spec: &str, base: &Path, sources: &mut Sources) -> Result<Theme, 
     let mut extends_span: Option<Span> = None;
     loop {
         if let Some(b) = builtin(&current) {
-            let yaml = b.files.iter().find(|(f, _)| *f == "theme.yaml").map(|(_, d)| *d).unwrap_or_default();
-            let text = String::from_utf8_lossy(yaml).into_owned();
+            let text = String::from_utf8_lossy(b.file("theme.yaml").unwrap_or_default()).into_owned();
             let file = sources.add(format!("theme {}/theme.yaml", b.name), text.clone());
             let manifest = parse_manifest(&text, file, sources)?;
-            main_vpath.get_or_insert_with(|| vpaths::builtin_theme(b.name));
+            // `dark` and `print` are data: the seminar theme's theme.typ draws them.
+            if b.file("theme.typ").is_some() {
+                main_vpath.get_or_insert_with(|| vpaths::builtin_theme(b.name));
+            }
             let next = manifest.extends.clone();
             chain.push((manifest, None));
             if seen.iter().any(|s| s == Path::new(b.name)) {
@@ -305,6 +422,9 @@ fn merge(into: &mut Settings, from: &Manifest) {
     if from.aspect_ratios.is_some() {
         into.aspect_ratios.clone_from(&from.aspect_ratios);
     }
+    if let Some(design) = &from.design {
+        into.design = into.design.overlaid(design);
+    }
 }
 
 /// Parses `theme.yaml` strictly; errors point at its lines.
@@ -398,7 +518,10 @@ mod tests {
         std::fs::write(b.join("theme.yaml"), "name: b\nextends: dark\n").unwrap();
         let mut sources = Sources::default();
         let theme = resolve("a", dir.path(), &mut sources).unwrap();
-        assert_eq!(theme.main_vpath, "/__lectern__/themes/dark/theme.typ");
+        // dark is data over the seminar theme's drawing.
+        assert_eq!(theme.main_vpath, vpaths::builtin_theme("seminar"));
+        assert_eq!(theme.settings.design.section, Some(SectionStyle::Rule), "dark's design");
+        assert_eq!(theme.settings.design.progress, Some(true), "seminar's design, not overridden");
         assert_eq!(theme.settings.palette["accent"].as_str(), "#b22222");
         assert!(theme.settings.palette.contains_key("background"), "inherited from dark");
         std::fs::write(b.join("theme.yaml"), "name: b\nextends: ../a\n").unwrap();

@@ -62,10 +62,7 @@ impl FileLoader for Loader {
         if let Some(rest) = path.strip_prefix(vpaths::BUILTIN_THEMES) {
             let not_found = || FileError::NotFound(PathBuf::from(path));
             let (name, file) = rest.split_once('/').ok_or_else(not_found)?;
-            return crate::themes::builtin(name)
-                .and_then(|b| b.files.iter().find(|(f, _)| *f == file))
-                .map(|(_, data)| Bytes::new(*data))
-                .ok_or_else(not_found);
+            return crate::themes::builtin(name).and_then(|b| b.file(file)).map(Bytes::new).ok_or_else(not_found);
         }
         if path.starts_with(vpaths::USER_THEMES) {
             let file = self.theme.as_ref().and_then(|t| t.folder_file(path));

@@ -45,6 +45,61 @@ fn folder_theme_extends_a_builtin_and_overrides_the_accent() {
 }
 
 #[test]
+fn a_theme_yaml_alone_restyles_the_drawing() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &format!("---\ntheme: brand\n---\n\n{DECK}"));
+    // Section slides drawn as a plain page with a rule instead of filled with the accent.
+    write(
+        dir.path(),
+        "brand/theme.yaml",
+        "name: brand\nextends: seminar\npalette:\n  accent: \"#b22222\"\ndesign:\n  section: rule\n",
+    );
+    assert_eq!(section_page_fill(dir.path()).as_deref(), Some("#ffffff"), "the page background, not the accent");
+    // Two themes of data deep: dark's palette and design reach the drawing through it.
+    write(dir.path(), "brand/theme.yaml", "name: brand\nextends: dark\n");
+    assert_eq!(section_page_fill(dir.path()).as_deref(), Some("#15181e"), "dark's background");
+    // A design value or key the theme does not have is an error at its line.
+    write(dir.path(), "brand/theme.yaml", "extends: seminar\ndesign:\n  section: filled\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("theme.yaml:3:1")
+            && run.stderr.contains("unknown variant `filled`, expected `fill` or `rule`"),
+        "{}",
+        run.stderr
+    );
+    write(dir.path(), "brand/theme.yaml", "extends: seminar\ndesign:\n  zebras: false\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("theme.yaml:3:1")
+            && run.stderr.contains("unknown design key `zebras`")
+            && run.stderr.contains("did you mean `zebra`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_theme_typ_built_on_seminar_gets_its_values_from_extends() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &format!("---\ntheme: wrap\n---\n\n{DECK}"));
+    // A Typst theme reusing the seminar functions, laying a design of its own over them.
+    write(
+        dir.path(),
+        "wrap/theme.typ",
+        "#import \"/__lectern__/themes/seminar/theme.typ\" as seminar: *\n#let section-slide(..args) = seminar.section-slide(base: (design: (section: \"rule\")), ..args)\n",
+    );
+    write(dir.path(), "wrap/theme.yaml", "name: wrap\nextends: seminar\n");
+    assert_eq!(section_page_fill(dir.path()).as_deref(), Some("#ffffff"), "its own design");
+    // Without `extends: seminar` the functions have no values: the error says what to do.
+    write(dir.path(), "wrap/theme.yaml", "name: wrap\n");
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("a theme.yaml that `extends: seminar`"), "{}", run.stderr);
+}
+
+#[test]
 fn logo_from_front_matter_is_drawn() {
     let dir = tempdir();
     std::fs::create_dir_all(dir.path().join("figures")).unwrap();

@@ -11,6 +11,7 @@ use crate::frontmatter::expand_template;
 use crate::lang::Lang;
 use crate::layout::agenda_items;
 use crate::model::*;
+use crate::themes::DesignValue;
 use crate::values::Colour;
 
 mod blocks;
@@ -213,12 +214,16 @@ impl<'d> Emitter<'d> {
             }
             self.w("), ");
         }
-        if !settings.design.is_empty() {
+        let design = settings.design.entries();
+        if !design.is_empty() {
             self.w("design: (");
-            for (name, value) in &settings.design {
+            for (name, value) in design {
                 self.str_arg(name);
                 self.w(": ");
-                self.str_arg(value);
+                match value {
+                    DesignValue::Word(word) => self.str_arg(word),
+                    DesignValue::Switch(on) => self.w(if on { "true" } else { "false" }),
+                }
                 self.w(", ");
             }
             self.w("), ");

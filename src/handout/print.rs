@@ -2,7 +2,7 @@
 //! designs turned into rules, passed to the theme as settings (the slides keep their
 //! layout and type, only the ink changes).
 
-use crate::themes::Theme;
+use crate::themes::{SectionStyle, Theme, TitleSlideStyle};
 use crate::values::Colour;
 
 /// The accent used when the deck's accent was meant for a dark background.
@@ -30,9 +30,8 @@ pub fn print_colours(theme: &mut Theme, own_accent: bool) {
     }
     // Section and title slides drawn with rules instead of filled areas.
     let design = &mut theme.settings.design;
-    for (key, value) in [("section", "rule"), ("title-slide", "plain")] {
-        design.insert(key.to_string(), value.to_string());
-    }
+    design.section = Some(SectionStyle::Rule);
+    design.title_slide = Some(TitleSlideStyle::Plain);
 }
 
 /// Relative luminance of `#rrggbb` (0 black … 1 white).
