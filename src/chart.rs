@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Span, did_you_mean};
 pub use crate::yaml::OneOrMany;
-use crate::yaml::{Schema, Yaml};
+use crate::yaml::{Schema, Unknown, Yaml};
 
 /// What a chart draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +188,7 @@ pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnosti
         not_mapping: "a chart block holds `key: value` lines",
         empty_ok: false,
         list_keys_always: true,
+        unknown: Unknown::Error,
     })?;
     let kind = spec.kind.as_deref().unwrap_or("bar");
     if ChartKind::parse(kind).is_none() {

@@ -3,11 +3,10 @@
 
 use serde::Deserialize;
 
-use crate::diag::did_you_mean;
 use crate::diag::{Diagnostic, FileIdx, Sources, Span};
 use crate::lang::Lang;
 use crate::values::Colour;
-use crate::yaml::{OneOrMany, Yaml, key_line};
+use crate::yaml::{OneOrMany, Schema, Unknown, Yaml, key_line};
 
 /// The front matter as written. Unknown keys are warned about (with a "did you mean") and
 /// otherwise ignored, so a deck written for another tool still builds.
@@ -201,6 +200,22 @@ const FOREIGN_IGNORED: &[(&str, &str)] = &[
 const MARP_LOCAL: &[&str] =
     &["paginate", "header", "footer", "class", "backgroundColor", "color", "backgroundImage", "backgroundSize"];
 
+/// The front matter as the YAML reader takes it: unknown keys are warnings, so a deck
+/// written for another tool still builds.
+const SCHEMA: Schema = Schema {
+    keys: KEYS,
+    key_noun: "front-matter key",
+    syntax: "malformed YAML in the front matter",
+    types: "front matter",
+    not_mapping: "the front matter must be a YAML mapping of `key: value` lines",
+    empty_ok: false,
+    list_keys_always: false,
+    unknown: Unknown::Warn {
+        foreign: FOREIGN_IGNORED,
+        accepted: |key| key.strip_prefix('_').is_some_and(|bare| MARP_LOCAL.contains(&bare)),
+    },
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Aspect {
     Wide,
@@ -353,24 +368,13 @@ pub fn parse(
     }
 
     let yaml = Yaml { text: block.yaml, line_span: &yaml_line_span };
-    // Check keys first so that a misspelt key gets a "did you mean" at its own line.
-    let value: serde_yaml::Value = serde_yaml::from_str(block.yaml).map_err(|e| yaml_error(&e, &yaml_line_span))?;
-    let Some(map) = value.as_mapping() else {
-        return Err(Diagnostic::error(
-            yaml_line_span(1),
-            "the front matter must be a YAML mapping of `key: value` lines",
-        ));
-    };
-    let mut first_slide = Vec::new();
-    for (key, value) in map {
-        let Some(key) = key.as_str() else { continue };
-        let span = yaml_line_span(key_line(block.yaml, key));
-        if let Some(bare) = key.strip_prefix('_').filter(|b| MARP_LOCAL.contains(b)) {
-            first_slide.push((bare.to_string(), scalar_text(value)));
-        } else if !KEYS.contains(&key) {
-            warnings.push(unknown_key(key, span));
-        }
-    }
+    let (fm, map): (FrontMatter, _) = yaml.read(&SCHEMA, warnings)?;
+    let first_slide: Vec<(String, String)> = map
+        .iter()
+        .filter_map(|(key, value)| Some((key.as_str()?.strip_prefix('_')?, value)))
+        .filter(|(bare, _)| MARP_LOCAL.contains(bare))
+        .map(|(bare, value)| (bare.to_string(), scalar_text(value)))
+        .collect();
     // Quarto's `format: {revealjs: {…}, beamer: {…}}`: the first format's options count.
     let format_options = map.get("format").and_then(|f| f.as_mapping()).and_then(|formats| {
         let (name, options) = formats.iter().find(|(_, v)| v.is_mapping())?;
@@ -378,11 +382,11 @@ pub fn parse(
     });
     let nested = match &format_options {
         Some((name, options)) => {
-            let format_line = yaml_line_span(key_line(block.yaml, "format"));
+            let format_line = yaml.key_span("format");
             for key in options.keys().filter_map(|k| k.as_str()) {
                 if !KEYS.contains(&key) {
                     let line = nested_key_line(block.yaml, key).map_or(format_line, yaml_line_span);
-                    warnings.push(unknown_key(key, line));
+                    warnings.push(crate::yaml::ignored_key(key, line, &SCHEMA));
                 }
             }
             let mut options = options.clone();
@@ -394,12 +398,6 @@ pub fn parse(
         }
         None => None,
     };
-    // Parsed again from the text (not the value) so a type error keeps its line.
-    let fm: FrontMatter = serde_yaml::from_str(block.yaml).map_err(|e| {
-        let mut d = yaml_error(&e, &yaml_line_span);
-        d.message = d.message.replace("malformed YAML in the front matter: ", "front matter: ");
-        d
-    })?;
     let fm = match nested {
         Some(nested) => fm.or(nested),
         None => fm,
@@ -508,7 +506,7 @@ pub fn parse(
         return Err(Diagnostic::error(yaml.key_span("date"), format!("`date:` {problem}"))
             .with_hint("write the date as YYYY-MM-DD (e.g. 2024-07-27), or as free text such as \"Summer 2024\""));
     }
-    let ja = fm.lang.as_deref().is_some_and(|l| l.starts_with("ja"));
+    let ja = lang.as_ref().is_some_and(Lang::is_ja);
     let date = date.map(|d| dates::expand(&d, fm.date_format.as_deref(), ja));
     let heading_divider = match &fm.heading_divider {
         None => vec![],
@@ -591,20 +589,6 @@ fn impossible_date(date: &str) -> Option<String> {
     (!(1..=days).contains(&d)).then(|| format!("`{date}` is not a day of the calendar (month {m} has {days} days)"))
 }
 
-/// The warning for a key lectern does not use: another tool's setting, a near-miss of
-/// one of lectern's keys, or simply unknown.
-fn unknown_key(key: &str, span: Span) -> Diagnostic {
-    if let Some((_, tool)) = FOREIGN_IGNORED.iter().find(|(k, _)| *k == key) {
-        return Diagnostic::warning(span, format!("front-matter key `{key}` has no effect in lectern; ignored"))
-            .with_hint(format!("a {tool} setting"));
-    }
-    let d = Diagnostic::warning(span, format!("unknown front-matter key `{key}` is ignored"));
-    match did_you_mean(key, KEYS.iter().copied()) {
-        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-        None => d.with_hint(format!("the keys are: {}", KEYS.join(", "))),
-    }
-}
-
 /// A scalar YAML value as the text the author wrote (`169`, `true`, `"x"` → `x`).
 fn scalar_text(value: &serde_yaml::Value) -> String {
     match value {
@@ -670,14 +654,6 @@ impl FrontMatter {
             url
         )
     }
-}
-
-fn yaml_error(e: &serde_yaml::Error, line_span: &dyn Fn(usize) -> Span) -> Diagnostic {
-    let line = e.location().map_or(1, |l| l.line());
-    let msg = e.to_string();
-    // serde_yaml appends " at line N column M": the location is shown by the span instead.
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    Diagnostic::error(line_span(line), format!("malformed YAML in the front matter: {msg}"))
 }
 
 mod dates {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
 use crate::values::{Colour, Length};
 use crate::vpaths;
-use crate::yaml::{Schema, Yaml};
+use crate::yaml::{Schema, Unknown, Yaml};
 
 pub struct BuiltinTheme {
     pub name: &'static str,
@@ -439,6 +439,7 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
         not_mapping: "theme.yaml must be a mapping of `key: value` lines",
         empty_ok: true,
         list_keys_always: true,
+        unknown: Unknown::Error,
     })?;
     // The keys inside palette / type-scale / spacing are as strict as the top level.
     let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();

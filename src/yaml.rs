@@ -1,6 +1,8 @@
-//! One strict YAML reader for everything an author writes in YAML (front matter,
-//! `theme.yaml`, ```chart blocks): a syntax or type error, an unknown key (with a "did you
-//! mean") and a value's key are all reported at their own line of the author's file.
+//! One YAML reader for everything an author writes in YAML (front matter, `theme.yaml`,
+//! ```chart blocks): a syntax or type error, an unknown key (with a "did you mean") and a
+//! value's key are all reported at their own line of the author's file. An unknown key is
+//! an error in lectern's own files, and a warning in a deck's front matter, which decks
+//! written for other tools fill with those tools' keys.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -30,6 +32,18 @@ pub struct Schema<'a> {
     pub empty_ok: bool,
     /// Whether to list every key in the hint even when one is suggested.
     pub list_keys_always: bool,
+    /// What a key that is not in `keys` is.
+    pub unknown: Unknown<'a>,
+}
+
+/// What a key the schema does not have is.
+pub enum Unknown<'a> {
+    /// An error: a typo in one of lectern's own files.
+    Error,
+    /// Ignored with a warning. `foreign`: keys other tools use, with the tool's name (the
+    /// warning says it has no effect rather than suggest a typo); `accepted`: keys read
+    /// by the caller from the mapping although `T` has no field for them.
+    Warn { foreign: &'a [(&'a str, &'a str)], accepted: fn(&str) -> bool },
 }
 
 impl Yaml<'_> {
@@ -38,33 +52,49 @@ impl Yaml<'_> {
         (self.line_span)(key_line(self.text, key))
     }
 
-    /// Parses the text as `T`, rejecting unknown keys; errors point at their lines.
+    /// Parses the text as `T` with no unknown key (`schema.unknown` must be
+    /// [`Unknown::Error`]); errors point at their lines.
     pub fn strict<T: DeserializeOwned>(&self, schema: &Schema) -> Result<T, Diagnostic> {
+        let mut warnings = Vec::new();
+        let (value, _) = self.read(schema, &mut warnings)?;
+        debug_assert!(warnings.is_empty(), "strict reading warns about nothing");
+        Ok(value)
+    }
+
+    /// Parses the text as `T`; unknown keys are errors or warnings as `schema.unknown`
+    /// says. Returns the mapping too, for keys the caller reads itself.
+    pub fn read<T: DeserializeOwned>(
+        &self,
+        schema: &Schema,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<(T, serde_yaml::Mapping), Diagnostic> {
         let value: serde_yaml::Value = serde_yaml::from_str(self.text).map_err(|e| self.error(&e, schema.syntax))?;
-        match value.as_mapping() {
-            Some(map) => {
-                for key in map.keys().filter_map(|k| k.as_str()) {
-                    if !schema.keys.contains(&key) {
-                        return Err(self.unknown_key(key, schema));
-                    }
-                }
+        let map = match value {
+            serde_yaml::Value::Mapping(map) => map,
+            serde_yaml::Value::Null if schema.empty_ok => serde_yaml::Mapping::new(),
+            _ => return Err(Diagnostic::error((self.line_span)(1), schema.not_mapping.to_string())),
+        };
+        for key in map.keys().filter_map(|k| k.as_str()) {
+            if schema.keys.contains(&key) {
+                continue;
             }
-            None if value.is_null() && schema.empty_ok => {}
-            None => return Err(Diagnostic::error((self.line_span)(1), schema.not_mapping.to_string())),
+            match &schema.unknown {
+                Unknown::Error => return Err(self.unknown_key(key, schema)),
+                Unknown::Warn { accepted, .. } if accepted(key) => {}
+                Unknown::Warn { .. } => warnings.push(ignored_key(key, self.key_span(key), schema)),
+            }
         }
         // Parsed again from the text (not the value) so a type error keeps its line.
-        serde_yaml::from_str(self.text).map_err(|e| self.error(&e, schema.types))
+        let value = serde_yaml::from_str(self.text).map_err(|e| self.error(&e, schema.types))?;
+        Ok((value, map))
     }
 
     fn unknown_key(&self, key: &str, schema: &Schema) -> Diagnostic {
-        let d = Diagnostic::error(self.key_span(key), format!("unknown {} `{key}`", schema.key_noun));
-        let all =
-            || format!("the {}s are: {}", schema.key_noun.rsplit(' ').next().unwrap_or("key"), schema.keys.join(", "));
-        match did_you_mean(key, schema.keys.iter().copied()) {
-            Some(s) if schema.list_keys_always => d.with_hint(format!("did you mean `{s}`?")).with_hint(all()),
-            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-            None => d.with_hint(all()),
-        }
+        with_key_hints(
+            Diagnostic::error(self.key_span(key), format!("unknown {} `{key}`", schema.key_noun)),
+            key,
+            schema,
+        )
     }
 
     fn error(&self, e: &serde_yaml::Error, prefix: &str) -> Diagnostic {
@@ -73,6 +103,31 @@ impl Yaml<'_> {
         // serde_yaml appends " at line N column M": the span shows the place instead.
         let msg = msg.split(" at line ").next().unwrap_or(&msg);
         Diagnostic::error((self.line_span)(line), format!("{prefix}: {msg}"))
+    }
+}
+
+/// The warning for a key the schema does not have, at `span`: another tool's setting,
+/// a near-miss of one of the schema's keys, or simply unknown.
+pub fn ignored_key(key: &str, span: Span, schema: &Schema) -> Diagnostic {
+    let foreign = match &schema.unknown {
+        Unknown::Warn { foreign, .. } => foreign.iter().find(|(k, _)| *k == key),
+        Unknown::Error => None,
+    };
+    if let Some((_, tool)) = foreign {
+        return Diagnostic::warning(span, format!("{} `{key}` has no effect in lectern; ignored", schema.key_noun))
+            .with_hint(format!("a {tool} setting"));
+    }
+    with_key_hints(Diagnostic::warning(span, format!("unknown {} `{key}` is ignored", schema.key_noun)), key, schema)
+}
+
+/// "did you mean" the nearest key, and/or the list of keys.
+fn with_key_hints(d: Diagnostic, key: &str, schema: &Schema) -> Diagnostic {
+    let all =
+        || format!("the {}s are: {}", schema.key_noun.rsplit(' ').next().unwrap_or("key"), schema.keys.join(", "));
+    match did_you_mean(key, schema.keys.iter().copied()) {
+        Some(s) if schema.list_keys_always => d.with_hint(format!("did you mean `{s}`?")).with_hint(all()),
+        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+        None => d.with_hint(all()),
     }
 }
 
@@ -124,6 +179,7 @@ mod tests {
         not_mapping: "not a mapping",
         empty_ok: false,
         list_keys_always: true,
+        unknown: Unknown::Error,
     };
 
     fn read(text: &str) -> Result<T, (String, usize)> {
@@ -152,5 +208,41 @@ mod tests {
         assert!(line >= 1);
         assert!(read("- a\n").unwrap_err().0.starts_with("not a mapping"));
         assert_eq!(key_line("a:\n  \"b\": 1\n", "b"), 2);
+    }
+
+    #[test]
+    fn warn_mode_ignores_unknown_keys_but_not_bad_values() {
+        // As the front matter's type is: unknown fields pass serde, the reader warns.
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Loose {
+            name: Option<String>,
+            size: Option<u8>,
+        }
+        const WARN: Schema = Schema {
+            unknown: Unknown::Warn { foreign: &[("css", "pandoc")], accepted: |k| k.starts_with('_') },
+            list_keys_always: false,
+            ..SCHEMA
+        };
+        let line_span = |line: usize| Span::new(FileIdx(0), line..line + 1);
+        let read = |text: &str| {
+            let mut warnings = Vec::new();
+            let yaml = Yaml { text, line_span: &line_span };
+            let result = yaml.read::<Loose>(&WARN, &mut warnings).map(|(t, map)| (t.name, map.len()));
+            let warnings: Vec<_> =
+                warnings.iter().map(|d| (d.message.clone(), d.hints.join(" | "), d.span.unwrap().start)).collect();
+            (result.map_err(|d| d.message), warnings)
+        };
+        let (ok, warnings) = read("name: x\nsise: 3\ncss: a.css\n_local: 1\n");
+        assert_eq!(ok, Ok((Some("x".to_string()), 4)), "read, with every key in the mapping");
+        assert_eq!(
+            warnings,
+            [
+                ("unknown test key `sise` is ignored".to_string(), "did you mean `size`?".to_string(), 2),
+                ("test key `css` has no effect in lectern; ignored".to_string(), "a pandoc setting".to_string(), 3),
+            ]
+        );
+        let (e, _) = read("name: x\nsize: big\nother: 1\n");
+        assert!(e.unwrap_err().starts_with("test: size: invalid type"), "a bad value stays an error");
     }
 }
