@@ -22,9 +22,6 @@ use serde_yaml::{Mapping, Value};
 
 use crate::limits;
 
-/// Where Typst finds the rewritten bibliography (served from memory).
-pub const VPATH: &str = "/__lectern__/bibliography.yml";
-
 /// A bibliography ready for Typst.
 pub struct Loaded {
     /// Hayagriva YAML in which no field holds Typst markup.

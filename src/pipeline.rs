@@ -343,10 +343,9 @@ impl Builder {
             warnings.extend(handout_warnings);
             let Some((_, _, world)) = &mut self.world else { return Err(vec![]) };
             let mut overlays = compiled.overlays.clone();
-            overlays.insert(crate::handout::DECK_PDF_VPATH.to_string(), pdf);
+            overlays.insert(crate::vpaths::DECK_PDF.to_string(), pdf);
             // Beside the deck's Typst, so relative paths (citation style) resolve alike.
-            let vpath =
-                compiled.main_vpath.replace(".lectern.typ", &format!(".lectern{}.typ", &suffix[..suffix.len() - 4]));
+            let vpath = crate::vpaths::main_beside(&compiled.main_vpath, &suffix[..suffix.len() - 4]);
             world.prepare(&vpath, text, overlays, compiled.theme.clone());
             let (handout, _) = compile::compile(world, &emit::SourceMap::default(), sources);
             let handout = handout.map_err(|mut d| {
@@ -515,8 +514,7 @@ impl Builder {
 
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
-        let main_vpath =
-            format!("/{}/{stem}.lectern.typ", relative.to_string_lossy().replace('\\', "/")).replace("//", "/");
+        let main_vpath = crate::vpaths::deck_main(&relative.to_string_lossy().replace('\\', "/"), &stem);
         let emitted = emit::emit(
             &deck,
             &EmitOptions {

@@ -142,7 +142,7 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        self.overlays.insert(crate::bibliography::VPATH.to_string(), loaded.yaml);
+        self.overlays.insert(crate::vpaths::BIBLIOGRAPHY.to_string(), loaded.yaml);
         let (keys, urls) = (loaded.keys, loaded.urls);
         for (citation, span) in citations {
             if !keys.contains(&citation.key) {
@@ -153,7 +153,7 @@ impl<'a> Resolver<'a> {
                 self.errors.push(d);
             }
         }
-        Some((crate::bibliography::VPATH.to_string(), urls))
+        Some((crate::vpaths::BIBLIOGRAPHY.to_string(), urls))
     }
 
     /// Reads a chart's data and checks it against the spec.

@@ -12,6 +12,7 @@ use crate::limits;
 use crate::model::*;
 use crate::paths::{inside_root, normalize};
 use crate::themes::Theme;
+use crate::vpaths;
 
 /// Link targets a deck may put in the PDF, SVG or preview: web, mail and phone links, and
 /// `#id` links to another slide. Never `javascript:`, `file:`, `data:` or relative paths
@@ -320,22 +321,15 @@ pub fn author_terms(message: &str, root: &Path) -> String {
     if !root.is_empty() && root != "/" {
         out = out.replace(&format!("{root}/"), "");
     }
-    if !out.contains("__lectern__") {
+    let unrooted = vpaths::ROOT.trim_start_matches('/');
+    if !out.contains(unrooted) {
         return out;
     }
-    let names = [
-        ("/__lectern__/lib/charts.typ", "lectern's chart code"),
-        (crate::bibliography::VPATH, "the bibliography"),
-        ("/__lectern__/themes/", "the built-in theme "),
-        ("/__lectern__/logo.", "the logo ."),
-        ("/__lectern__/images/", "a converted image "),
-        ("/__lectern__/handout.typ", "the handout"),
-    ];
-    for (vpath, name) in names {
+    for (vpath, name) in vpaths::AUTHOR_NAMES {
         out = out.replace(vpath, name).replace(vpath.trim_start_matches('/'), name);
     }
     // Anything left (a path lectern did not foresee) is still not the author's file.
-    out.replace("/__lectern__/", "lectern's ").replace("__lectern__/", "lectern's ")
+    out.replace(vpaths::ROOT, "lectern's ").replace(unrooted, "lectern's ")
 }
 
 /// Reads the logo (`theme: {logo: …}` in the deck, or `logo:` in a theme folder's

@@ -38,7 +38,7 @@ pub struct Loader {
 pub fn file_id(vpath: &str) -> FileId {
     // File names are the author's: a backslash (legal on Unix) is not legal in Typst.
     let vpath = VirtualPath::new(vpath.replace('\\', "_"))
-        .or_else(|_| VirtualPath::new("/__lectern__/unnamed"))
+        .or_else(|_| VirtualPath::new(vpaths::UNNAMED))
         .expect("a plain absolute path is a valid virtual path");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }

@@ -64,9 +64,6 @@ impl HandoutOptions {
     }
 }
 
-/// Virtual path the deck's PDF is served at while the handout compiles.
-pub const DECK_PDF_VPATH: &str = "/__lectern__/deck.pdf";
-
 /// What the handout is made from.
 pub struct Input<'a> {
     pub deck: &'a Deck,
@@ -207,7 +204,7 @@ pub fn handout_typst(input: &Input) -> (String, Vec<Diagnostic>) {
                 s.y,
                 s.w,
                 s.h,
-                lit(DECK_PDF_VPATH),
+                lit(crate::vpaths::DECK_PDF),
             );
             let scale = model.scale;
             let slide_links = input.document.pages().get(page - 1).map(|p| links::links(&p.frame)).unwrap_or_default();
