@@ -725,18 +725,22 @@ mod dates {
 /// Expands `{event}`, `{date}`, `{title}`, `{author}` in a footer or header template.
 pub fn expand_template(template: &str, meta: &Meta) -> String {
     let mut out = template.to_string();
-    let author = meta.authors.join(", ");
-    for (key, value) in [
-        ("{event}", meta.event.as_deref()),
-        ("{date}", meta.date.as_deref()),
-        ("{title}", meta.title.as_deref()),
-        ("{subtitle}", meta.subtitle.as_deref()),
-        ("{author}", Some(author.as_str())),
-        ("{affiliation}", meta.affiliation.as_deref()),
-    ] {
-        out = out.replace(key, value.unwrap_or(""));
+    for (key, value) in template_placeholders(meta) {
+        out = out.replace(key, value.as_deref().unwrap_or(""));
     }
     out.trim().trim_matches('·').trim().to_string()
+}
+
+/// The placeholders a footer or header template may hold, with what each stands for.
+pub fn template_placeholders(meta: &Meta) -> [(&'static str, Option<String>); 6] {
+    [
+        ("{event}", meta.event.clone()),
+        ("{date}", meta.date.clone()),
+        ("{title}", meta.title.clone()),
+        ("{subtitle}", meta.subtitle.clone()),
+        ("{author}", Some(meta.authors.join(", "))),
+        ("{affiliation}", meta.affiliation.clone()),
+    ]
 }
 
 #[cfg(test)]

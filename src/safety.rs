@@ -201,19 +201,12 @@ pub fn check_front_matter(meta: &crate::frontmatter::Meta, theme_footer: Option<
             return Err(limit.error(meta.span, format!("front-matter `{key}` has {n} characters")).into());
         }
     }
-    let placeholders = [
-        ("{event}", meta.event.as_deref()),
-        ("{date}", meta.date.as_deref()),
-        ("{title}", meta.title.as_deref()),
-        ("{subtitle}", meta.subtitle.as_deref()),
-        ("{author}", Some(authors.as_str())),
-        ("{affiliation}", meta.affiliation.as_deref()),
-    ];
+    let placeholders = crate::frontmatter::template_placeholders(meta);
     let templates = [("footer", meta.footer.as_deref().or(theme_footer)), ("header", meta.header.as_deref())];
     for (key, template) in templates {
         let Some(template) = template else { continue };
         let expanded = placeholders.iter().fold(template.chars().count() as u64, |n, (name, value)| {
-            let each = value.map_or(0, |v| v.chars().count()) as u64;
+            let each = value.as_ref().map_or(0, |v| v.chars().count()) as u64;
             n.saturating_add((template.matches(name).count() as u64).saturating_mul(each))
         });
         if limit.exceeded(expanded) {
