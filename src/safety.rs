@@ -418,6 +418,20 @@ mod tests {
     }
 
     #[test]
+    fn footer_placeholders_count_at_their_filled_in_size() {
+        let meta = crate::frontmatter::Meta {
+            title: Some("t".repeat(100)),
+            footer: Some("{title}".repeat(300)),
+            ..Default::default()
+        };
+        // 2,100 characters as written, and 300 × 100 more with every `{title}` filled in.
+        let Failure(errors) = check_front_matter(&meta, None).unwrap_err();
+        assert!(errors[0].message.contains("the `footer` has 32100 characters once its placeholders"), "{errors:?}");
+        let meta = crate::frontmatter::Meta { footer: Some("{event}".repeat(300)), ..meta };
+        assert!(check_front_matter(&meta, None).is_ok(), "no event: nothing to multiply");
+    }
+
+    #[test]
     fn terminal_escapes_are_neutralised_in_place() {
         let text = "a\x1b[2Jb\u{9b}c\td";
         let safe = terminal_safe(text);
