@@ -150,7 +150,7 @@ pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sourc
 /// PDF bytes with a stable identifier and a timestamp only from SOURCE_DATE_EPOCH, so the
 /// same inputs give byte-identical files.
 pub fn export_pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let timestamp = source_date_epoch().and_then(datetime_from_epoch).map(Timestamp::new_utc);
+    let timestamp = crate::clock::source_date_epoch().and_then(datetime_from_epoch).map(Timestamp::new_utc);
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("lectern {} (Typst 0.15)", env!("CARGO_PKG_VERSION")))),
@@ -160,10 +160,6 @@ pub fn export_pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>, Vec<Diagn
     typst_pdf::pdf(doc, &options).map_err(|errors| {
         errors.iter().map(|e| Diagnostic::error(None, format!("PDF export: {}", e.message))).collect()
     })
-}
-
-pub fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
 fn datetime_from_epoch(secs: i64) -> Option<Datetime> {

@@ -142,7 +142,7 @@ pub fn print(sources: &Sources, diagnostics: &[Diagnostic]) {
 
 pub fn write_to(out: &mut dyn WriteColor, sources: &Sources, diagnostics: &[Diagnostic]) {
     // Decks come from strangers: no escape sequence of theirs reaches the terminal.
-    let clean = crate::safety::terminal_safe;
+    let clean = terminal_safe;
     let mut files = SimpleFiles::new();
     for f in &sources.files {
         files.add(clean(&f.name), clean(&f.text));
@@ -259,5 +259,32 @@ mod grouping_tests {
         assert_eq!(grouped.len(), 2);
         assert_eq!(grouped[0].span, Some(at(1)));
         assert!(grouped[0].hints[0].contains("1 more warning like this"));
+    }
+}
+
+/// Text safe to print on a terminal: control characters (ESC and the rest, but tab and
+/// line breaks) become `?`, C1 controls `¿`, each of the same length in UTF-8 so byte
+/// offsets into the text stay valid.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\0'..='\x1f' | '\x7f' => '?',
+            '\u{80}'..='\u{9f}' => '¿',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_are_neutralised_in_place() {
+        let text = "a\x1b[2Jb\u{9b}c\td";
+        let safe = terminal_safe(text);
+        assert_eq!(safe, "a?[2Jb¿c\td");
+        assert_eq!(safe.len(), text.len());
     }
 }

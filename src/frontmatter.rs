@@ -699,10 +699,10 @@ mod dates {
     }
 
     /// Today's date (UTC), or that of `SOURCE_DATE_EPOCH` for reproducible builds (the
-    /// same date the PDF's metadata takes, see `compile::source_date_epoch`).
+    /// same date the PDF's metadata takes, see `clock::source_date_epoch`).
     fn today() -> (i64, u32, u32) {
         let secs =
-            crate::compile::source_date_epoch().unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+            crate::clock::source_date_epoch().unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
         date_of(secs)
     }
 

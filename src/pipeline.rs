@@ -644,7 +644,7 @@ impl Builder {
         font_dirs.extend(theme.font_dirs());
         let reusable = matches!(&self.world, Some((r, f, _)) if r == root && *f == font_dirs);
         if !reusable {
-            let now = match compile::source_date_epoch() {
+            let now = match crate::clock::source_date_epoch() {
                 Some(epoch) => Time::fixed_timestamp(epoch).unwrap_or_else(|_| Time::system()),
                 None => Time::system(),
             };

@@ -43,20 +43,6 @@ pub fn comment_text(text: &str) -> String {
     out
 }
 
-/// Text safe to print on a terminal: control characters (ESC and the rest, but tab and
-/// line breaks) become `?`, C1 controls `¿`, each of the same length in UTF-8 so byte
-/// offsets into the text stay valid.
-pub fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            '\0'..='\x1f' | '\x7f' => '?',
-            '\u{80}'..='\u{9f}' => '¿',
-            c => c,
-        })
-        .collect()
-}
-
 /// Old Mac line endings (a lone CR) become LF, so the front matter and line numbers are
 /// found as in any other file; CRLF stays as it is.
 pub fn normalize_newlines(text: String) -> String {
@@ -429,14 +415,6 @@ mod tests {
         assert!(errors[0].message.contains("the `footer` has 32100 characters once its placeholders"), "{errors:?}");
         let meta = crate::frontmatter::Meta { footer: Some("{event}".repeat(300)), ..meta };
         assert!(check_front_matter(&meta, None).is_ok(), "no event: nothing to multiply");
-    }
-
-    #[test]
-    fn terminal_escapes_are_neutralised_in_place() {
-        let text = "a\x1b[2Jb\u{9b}c\td";
-        let safe = terminal_safe(text);
-        assert_eq!(safe, "a?[2Jb¿c\td");
-        assert_eq!(safe.len(), text.len());
     }
 
     #[test]
