@@ -431,7 +431,7 @@ fn merge(into: &mut Settings, from: &Manifest) {
 pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Manifest, Diagnostic> {
     let line_span = |line: usize| sources.line_span(file, line);
     let yaml = Yaml { text, line_span: &line_span };
-    let manifest: Manifest = yaml.strict(&Schema {
+    let schema = Schema {
         keys: MANIFEST_KEYS,
         key_noun: "theme.yaml key",
         syntax: "theme.yaml",
@@ -440,11 +440,11 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
         empty_ok: true,
         list_keys_always: true,
         unknown: Unknown::Error,
-    })?;
-    // The keys inside palette / type-scale / spacing are as strict as the top level.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+    };
+    let (manifest, sections): (Manifest, _) = yaml.read(&schema, &mut Vec::new())?;
+    // The keys inside palette / type-scale / spacing / … are as strict as the top level.
     for (section, known) in SECTION_KEYS {
-        let Some(map) = value.get(section).and_then(|v| v.as_mapping()) else { continue };
+        let Some(map) = sections.get(*section).and_then(|v| v.as_mapping()) else { continue };
         for key in map.keys().filter_map(|k| k.as_str()) {
             if !known.contains(&key) {
                 let mut d =
