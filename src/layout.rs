@@ -129,7 +129,7 @@ pub fn source_entries(deck: &Deck) -> Vec<SourceEntry<'_>> {
     entries
 }
 
-/// DECK-FORMAT §4: only a blockquote → quote; only an image → figure; only a table →
+/// docs/deck-format.md §4: only a blockquote → quote; only an image → figure; only a table →
 /// table; columns → columns; otherwise content.
 pub fn infer(slide: &Slide) -> Layout {
     let body: Vec<&Block> =

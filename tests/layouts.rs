@@ -1,4 +1,4 @@
-//! Every layout of DECK-FORMAT §4 in the built-in theme, on 16:9, 4:3 and 16:10: one page
+//! Every layout of docs/deck-format.md §4 in the built-in theme, on 16:9, 4:3 and 16:10: one page
 //! per slide, no warnings, and each layout arranged as a speaker expects.
 
 mod common;
