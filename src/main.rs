@@ -232,7 +232,7 @@ fn run() -> ExitCode {
         Command::Slides { deck, json, root } => slides(deck, json, root),
         Command::Themes => {
             for theme in lectern::themes::BUILTIN {
-                println!("{:<10} {}", theme.name, theme.description);
+                println!("{:<10} {}", theme.name, theme.description());
             }
             ExitCode::SUCCESS
         }

@@ -48,7 +48,7 @@ pub fn gallery(out: &Path) -> Result<usize, String> {
         let mut sources = crate::diag::Sources::default();
         let compiled =
             Builder::new().compile(&request, &mut sources).map_err(|f| crate::diag::render_plain(&sources, &f.0))?;
-        let _ = write!(md, "\n## {}\n\n{}\n\n", theme.name, theme.description);
+        let _ = write!(md, "\n## {}\n\n{}\n\n", theme.name, theme.description());
         md.push_str("| | | |\n|---|---|---|\n");
         let titles = slide_titles(&deck);
         let options = typst_render::RenderOptions { pixel_per_pt: 0.75.into(), ..Default::default() };

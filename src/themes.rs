@@ -16,7 +16,6 @@ use crate::yaml::{Schema, Unknown, Yaml};
 
 pub struct BuiltinTheme {
     pub name: &'static str,
-    pub description: &'static str,
     pub files: &'static [(&'static str, &'static [u8])],
 }
 
@@ -29,34 +28,34 @@ impl std::fmt::Debug for BuiltinTheme {
 /// A built-in theme: the one that draws (`theme.typ` and `theme.yaml`), or one that is
 /// data over it (`theme.yaml` alone, with `extends:`).
 macro_rules! builtin {
-    ($name:literal, $description:literal, drawing) => {
+    ($name:literal, drawing) => {
         BuiltinTheme {
             name: $name,
-            description: $description,
             files: &[
                 ("theme.typ", include_bytes!(concat!("../themes/", $name, "/theme.typ"))),
                 ("theme.yaml", include_bytes!(concat!("../themes/", $name, "/theme.yaml"))),
             ],
         }
     };
-    ($name:literal, $description:literal) => {
+    ($name:literal) => {
         BuiltinTheme {
             name: $name,
-            description: $description,
             files: &[("theme.yaml", include_bytes!(concat!("../themes/", $name, "/theme.yaml")))],
         }
     };
 }
 
-pub static BUILTIN: &[BuiltinTheme] = &[
-    builtin!("seminar", "Light, high-contrast slides for projectors (the default)", drawing),
-    builtin!("dark", "Dark slides with warm accents for dim rooms and screens"),
-    builtin!("print", "White, low-ink slides for handouts and printing"),
-];
+pub static BUILTIN: &[BuiltinTheme] = &[builtin!("seminar", drawing), builtin!("dark"), builtin!("print")];
 
 impl BuiltinTheme {
     pub fn file(&self, name: &str) -> Option<&'static [u8]> {
         self.files.iter().find(|(f, _)| *f == name).map(|(_, data)| *data)
+    }
+
+    /// The one-line description its theme.yaml gives (`lectern themes`, the gallery).
+    pub fn description(&self) -> String {
+        let manifest: Option<Manifest> = self.file("theme.yaml").and_then(|yaml| serde_yaml::from_slice(yaml).ok());
+        manifest.and_then(|m| m.description).unwrap_or_default()
     }
 }
 
@@ -502,7 +501,8 @@ mod tests {
     fn builtins_parse_and_marp_names_map() {
         for b in BUILTIN {
             let mut sources = Sources::default();
-            resolve(b.name, Path::new("."), &mut sources).unwrap();
+            let theme = resolve(b.name, Path::new("."), &mut sources).unwrap();
+            assert!(!b.description().is_empty() && theme.description == b.description(), "{}", b.name);
         }
         assert_eq!(builtin("default").unwrap().name, "seminar");
         assert_eq!(builtin("gaia").unwrap().name, "dark");
