@@ -9,11 +9,6 @@
 use crate::diag::Diagnostic;
 use crate::model::{Block, Deck, Layout, SlideKind};
 
-/// Whether an HTML block is `<!-- pause -->`.
-pub fn is_pause(html: &str) -> bool {
-    html.trim().strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).is_some_and(|s| s.trim() == "pause")
-}
-
 /// A list with pauses inside its items (or on an `{.incremental}` slide) becomes lists
 /// of the items of each step with pauses between them, so every step is a prefix of the
 /// slide's blocks like any other.

@@ -165,19 +165,19 @@ impl<'s> Parser<'s> {
             for child in item.children() {
                 match &child.data().value {
                     // A pause in a list item steps through the list (see pages::plan).
-                    NodeValue::HtmlBlock(html) if crate::pages::is_pause(&html.literal) && !items.is_empty() => {
+                    NodeValue::HtmlBlock(html) if super::directives::is_pause(&html.literal) && !items.is_empty() => {
                         let s = self.span(child);
                         match items.last_mut() {
                             Some(ListItem { pause_after: prev, .. }) if blocks.is_empty() => *prev = Some(s),
                             _ => pause_after = Some(s),
                         }
                     }
-                    NodeValue::HtmlBlock(html) if crate::pages::is_pause(&html.literal) && blocks.is_empty() => {
+                    NodeValue::HtmlBlock(html) if super::directives::is_pause(&html.literal) && blocks.is_empty() => {
                         // Before the first item: a pause before the list.
                         let s = self.span(child);
                         self.html_block(&html.literal.clone(), s);
                     }
-                    NodeValue::HtmlBlock(html) if crate::pages::is_pause(&html.literal) => {
+                    NodeValue::HtmlBlock(html) if super::directives::is_pause(&html.literal) => {
                         pause_after = Some(self.span(child));
                     }
                     NodeValue::HtmlBlock(html) => {

@@ -5,6 +5,11 @@ use crate::chart;
 use crate::diag::{Diagnostic, Span};
 use crate::model::*;
 
+/// Whether an HTML block is `<!-- pause -->`.
+pub(super) fn is_pause(html: &str) -> bool {
+    html.trim().strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).is_some_and(|s| s.trim() == "pause")
+}
+
 /// Directives written as HTML comments (`<!-- key: value -->`), Marp style.
 const DIRECTIVES: &[&str] = &[
     "layout",

@@ -1,6 +1,7 @@
 //! Raw HTML in a deck: never a reason to lose visible text. Tags lectern has no meaning
 //! for keep their text (and a `<div>`'s Markdown, which comrak parses around it); `<img>`
-//! is an image, `<br>` a line break, Slidev's `<v-click>` a pause; `<style>`/`<script>`
+//! is an image, `<br>` a line break, `<ul>`/`<ol>`/`<li>` in a table cell a list, Slidev's
+//! `<v-click>` a pause; `<style>`/`<script>`
 //! are ignored with one warning per deck.
 
 use super::Parser;
@@ -284,9 +285,86 @@ impl<'s> Parser<'s> {
     }
 }
 
+/// Inline HTML lists in a table cell, on the parser's stack of open tags: `<ul>`/`<ol>`
+/// frames hold `<li>` items; `false` for any other tag.
+pub(super) fn list_tag(name: &str, closing: bool, stack: &mut Vec<(String, Vec<Inline>)>) -> bool {
+    match (name, closing) {
+        ("ul" | "ol", false) => stack.push((name.to_string(), Vec::new())),
+        ("li", false) => {
+            // `<li>` may be left open (HTML allows it): a new item closes the previous one.
+            close_item(stack);
+            stack.push(("li".to_string(), Vec::new()));
+        }
+        ("li", true) => close_item(stack),
+        ("ul" | "ol", true) => {
+            close_item(stack);
+            if let Some(pos) = stack.iter().rposition(|(n, _)| n == name) {
+                let content: Vec<Inline> = stack.drain(pos..).flat_map(|(_, c)| c).collect();
+                stack.last_mut().expect("the root frame").1.extend(content);
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Closes the innermost open `<li>` (and whatever is left open inside it) into an item.
+fn close_item(stack: &mut Vec<(String, Vec<Inline>)>) {
+    let Some(pos) = stack.iter().rposition(|(n, _)| n == "li") else { return };
+    // Only an item of the innermost list: never reach past an enclosing `<ul>`.
+    if stack[pos + 1..].iter().any(|(n, _)| n == "ul" || n == "ol") {
+        return;
+    }
+    let ordered = pos > 0 && stack[pos - 1].0 == "ol";
+    let mut children: Vec<Inline> = stack.drain(pos..).flat_map(|(_, c)| c).collect();
+    while matches!(children.last(), Some(Inline::SoftBreak | Inline::LineBreak)) {
+        children.pop();
+    }
+    trim_text(&mut children);
+    stack.last_mut().expect("the root frame").1.push(Inline::Item { ordered, children });
+}
+
+fn trim_text(inlines: &mut Vec<Inline>) {
+    if let Some(Inline::Text(t)) = inlines.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    if let Some(Inline::Text(t)) = inlines.last_mut() {
+        *t = t.trim_end().to_string();
+    }
+    inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stack_after(tags: &[(&str, bool)], text_in_items: bool) -> Vec<(String, Vec<Inline>)> {
+        let mut stack = vec![(String::new(), Vec::new())];
+        for (name, closing) in tags {
+            assert!(list_tag(name, *closing, &mut stack));
+            if text_in_items && *name == "li" && !closing {
+                stack.last_mut().unwrap().1.push(Inline::Text(" 項目 ".into()));
+            }
+        }
+        stack
+    }
+
+    #[test]
+    fn list_tags_make_items() {
+        let stack = stack_after(&[("ul", false), ("li", false), ("li", true), ("li", false), ("ul", true)], true);
+        assert_eq!(stack.len(), 1);
+        let items: Vec<_> = stack[0]
+            .1
+            .iter()
+            .map(|i| match i {
+                Inline::Item { ordered, children } => (*ordered, plain_text(children)),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(items, [(false, "項目".to_string()), (false, "項目".to_string())]);
+        let stack = stack_after(&[("ol", false), ("li", false), ("ol", true)], true);
+        assert!(matches!(stack[0].1[0], Inline::Item { ordered: true, .. }));
+    }
 
     #[test]
     fn tokens_keep_text_and_drop_style_content() {

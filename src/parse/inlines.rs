@@ -218,7 +218,7 @@ impl<'s> Parser<'s> {
             // A pause in the middle of a paragraph cannot split it: the text stays.
         } else if name == "br" {
             stack.last_mut().unwrap().1.push(Inline::LineBreak);
-        } else if crate::table::list_tag(&name, closing, stack) || crate::phrases::break_tag(&name, closing, stack) {
+        } else if super::html::list_tag(&name, closing, stack) || crate::phrases::break_tag(&name, closing, stack) {
             // Lists in table cells, `<wbr>` and `<nobr>`: handled there.
         } else if WRAPPERS.contains(&name.as_str()) {
             if lower.starts_with("</") {
