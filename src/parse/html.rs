@@ -1,8 +1,7 @@
 //! Raw HTML in a deck: never a reason to lose visible text. Tags lectern has no meaning
 //! for keep their text (and a `<div>`'s Markdown, which comrak parses around it); `<img>`
 //! is an image, `<br>` a line break, `<ul>`/`<ol>`/`<li>` in a table cell a list, Slidev's
-//! `<v-click>` a pause; `<style>`/`<script>`
-//! are ignored with one warning per deck.
+//! `<v-click>` a pause; `<style>`/`<script>` are ignored with one warning per deck.
 
 use super::Parser;
 use super::inlines::parse_image;
