@@ -495,7 +495,7 @@ impl Block {
     }
 
     /// The inline lists this block holds itself: text, table cells, a quote's attribution.
-    fn own_inlines(&self) -> Vec<&[Inline]> {
+    pub fn own_inlines(&self) -> Vec<&[Inline]> {
         match self {
             Block::Paragraph { inlines, .. } | Block::Heading { inlines, .. } | Block::SourceLine { inlines, .. } => {
                 vec![inlines]

@@ -206,49 +206,31 @@ pub fn check_front_matter(meta: &crate::frontmatter::Meta, theme_footer: Option<
 /// What Typst lays out one by one: every block, list item and table cell, and the
 /// images, formulas and footnote marks inside text.
 fn count_items(list: &[Block]) -> u64 {
-    fn inline_items(list: &[Inline]) -> u64 {
-        list.iter()
-            .map(|inline| match inline {
-                Inline::Image(_) | Inline::Math { .. } | Inline::FootnoteRef(_) => 1,
-                other => inline_items(other.children().unwrap_or_default()),
-            })
-            .sum()
-    }
-    list.iter()
-        .map(|block| {
-            1 + match block {
-                Block::Paragraph { inlines, .. }
-                | Block::Heading { inlines, .. }
-                | Block::SourceLine { inlines, .. } => inline_items(inlines),
-                Block::List(list) => list.items.iter().map(|item| 1 + count_items(&item.blocks)).sum(),
-                Block::Quote { blocks, .. } => count_items(blocks),
-                Block::Columns { columns, .. } => columns.iter().map(|c| count_items(&c.blocks)).sum(),
-                Block::Table(t) => {
-                    t.header.iter().chain(t.rows.iter().flatten()).map(|cell| 1 + inline_items(cell)).sum()
+    let mut items: u64 = 0;
+    visit_blocks(list, &mut |block| {
+        items += 1 + match block {
+            Block::List(list) => list.items.len() as u64,
+            Block::Table(t) => (t.header.len() + t.rows.iter().map(Vec::len).sum::<usize>()) as u64,
+            _ => 0,
+        };
+        for own in block.own_inlines() {
+            visit_inline_list(own, &mut |inline| {
+                if matches!(inline, Inline::Image(_) | Inline::Math { .. } | Inline::FootnoteRef(_)) {
+                    items += 1;
                 }
-                _ => 0,
-            }
-        })
-        .sum()
+            });
+        }
+    });
+    items
 }
 
+/// Every text, formula and code block is within its bound.
 fn blocks(list: &[Block], errors: &mut Vec<Diagnostic>) {
-    for block in list {
+    visit_blocks(list, &mut |block| {
+        for own in block.own_inlines() {
+            inlines(own, block.span(), errors);
+        }
         match block {
-            Block::Paragraph { inlines: i, span }
-            | Block::Heading { inlines: i, span, .. }
-            | Block::SourceLine { inlines: i, span } => inlines(i, *span, errors),
-            Block::List(list) => list.items.iter().for_each(|item| blocks(&item.blocks, errors)),
-            Block::Quote { blocks: b, attribution, span } => {
-                blocks(b, errors);
-                if let Some(a) = attribution {
-                    inlines(a, *span, errors);
-                }
-            }
-            Block::Columns { columns, .. } => columns.iter().for_each(|c| blocks(&c.blocks, errors)),
-            Block::Table(t) => {
-                t.header.iter().chain(t.rows.iter().flatten()).chain(&t.notes).for_each(|c| inlines(c, t.span, errors))
-            }
             Block::Math { text, span } => math(text, *span, errors),
             Block::Code { text, span, .. } => {
                 let n = text.chars().count() as u64;
@@ -259,7 +241,7 @@ fn blocks(list: &[Block], errors: &mut Vec<Diagnostic>) {
             }
             _ => {}
         }
-    }
+    });
 }
 
 fn inlines(list: &[Inline], span: Span, errors: &mut Vec<Diagnostic>) {
@@ -268,15 +250,11 @@ fn inlines(list: &[Inline], span: Span, errors: &mut Vec<Diagnostic>) {
         errors.push(limits::PARAGRAPH_CHARS.error(span, format!("this paragraph has {n} characters")));
         return;
     }
-    fn formulas(list: &[Inline], errors: &mut Vec<Diagnostic>) {
-        for inline in list {
-            match inline {
-                Inline::Math { text, span } => math(text, *span, errors),
-                other => formulas(other.children().unwrap_or_default(), errors),
-            }
+    visit_inline_list(list, &mut |inline| {
+        if let Inline::Math { text, span } = inline {
+            math(text, *span, errors);
         }
-    }
-    formulas(list, errors);
+    });
 }
 
 fn math(text: &str, span: Span, errors: &mut Vec<Diagnostic>) {
@@ -401,6 +379,37 @@ mod tests {
         assert_eq!(author_terms("see /home/user2/x", root), "see /home/user2/x");
         let m = author_terms("error in /__lectern__/lib/charts.typ", root);
         assert!(!m.contains("__lectern__") && m.contains("chart code"), "{m}");
+    }
+
+    fn slide_blocks(markdown: &str) -> Vec<Block> {
+        let mut sources = Sources::default();
+        let file = sources.add("t.md", markdown);
+        let parsed = crate::parse::parse(markdown, file, &sources).map_err(|f| f.0).unwrap();
+        parsed.deck.slides.into_iter().flat_map(|s| s.blocks).collect()
+    }
+
+    #[test]
+    fn items_count_blocks_list_items_cells_and_marks() {
+        // A paragraph with an image and a formula (3), a list of two items holding a
+        // paragraph each (1 + 2 + 2), a 2 × 2 table with a footnote mark in a cell (1 + 4 + 1).
+        let blocks = slide_blocks(
+            "## S\n\nText ![x](a.png) $x$\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c[^1] | d |\n\n[^1]: n\n",
+        );
+        assert_eq!(count_items(&blocks), 3 + 5 + 6);
+    }
+
+    #[test]
+    fn text_bounds_reach_nested_blocks_and_cells() {
+        let long = "字".repeat(limits::PARAGRAPH_CHARS.get() as usize + 1);
+        let formula = "x".repeat(limits::MATH_CHARS.get() as usize + 1);
+        for (markdown, found) in [
+            (format!("## S\n\n- > {long}\n"), "this paragraph has"),
+            (format!("## S\n\n| a |\n|---|\n| ${formula}$ |\n"), "this formula has"),
+        ] {
+            let mut errors = Vec::new();
+            blocks(&slide_blocks(&markdown), &mut errors);
+            assert!(errors.iter().any(|e| e.message.contains(found)), "{found}: {errors:?}");
+        }
     }
 
     #[test]
