@@ -30,7 +30,7 @@ impl ChartKind {
     }
 
     /// The name authors write (`type: hbar`) and `charts.typ` takes.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             ChartKind::Bar => "bar",
             ChartKind::Hbar => "hbar",
@@ -48,7 +48,15 @@ impl ChartKind {
 }
 
 /// The chart type names, for messages and the directive parser.
-pub const KINDS: [&str; 6] = ["bar", "hbar", "line", "pie", "donut", "stacked"];
+pub const KINDS: [&str; ChartKind::ALL.len()] = {
+    let mut names = [""; ChartKind::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = ChartKind::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 /// How a chart writes its numbers: every label is made here, once, and passed to Typst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,23 +108,10 @@ pub struct ChartSpec {
     pub legend: Option<bool>,
 }
 
-pub const OPTIONS: &[&str] = &[
-    "type",
-    "title",
-    "data",
-    "columns",
-    "rows",
-    "x",
-    "y",
-    "x-label",
-    "y-label",
-    "unit",
-    "format",
-    "value-labels",
-    "highlight",
-    "annotations",
-    "legend",
-];
+/// The keys a chart block may have.
+pub fn options() -> &'static [&'static str] {
+    crate::yaml::field_names::<ChartSpec>()
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -181,7 +176,7 @@ pub fn parse_spec(yaml: &str, place: &BlockPlace) -> Result<ChartSpec, Diagnosti
     }
     let text = Yaml { text: yaml, line_span: place.line_span };
     let spec: ChartSpec = text.strict(&Schema {
-        keys: OPTIONS,
+        keys: options(),
         key_noun: "chart option",
         syntax: "chart block",
         types: "chart block",

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, FileIdx, Sources, Span, did_you_mean};
 use crate::values::{Colour, Length};
 use crate::vpaths;
-use crate::yaml::{Schema, Unknown, Yaml};
+use crate::yaml::{Schema, Unknown, Yaml, field_names};
 
 pub struct BuiltinTheme {
     pub name: &'static str,
@@ -181,31 +181,12 @@ pub struct Manifest {
     pub design: Option<Design>,
 }
 
-const MANIFEST_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "extends",
-    "palette",
-    "fonts",
-    "type-scale",
-    "spacing",
-    "footer",
-    "logo",
-    "aspect-ratios",
-    "design",
-];
-
 /// The names the built-in themes read in each `theme.yaml` section: anything else is a
 /// typo that would silently do nothing.
 pub const PALETTE_KEYS: &[&str] =
     &["background", "ink", "muted", "accent", "rule", "zebra", "code", "section-ink", "highlight"];
-const SECTION_KEYS: &[(&str, &[&str])] = &[
-    ("palette", PALETTE_KEYS),
-    ("type-scale", &["body", "title", "small", "footer"]),
-    ("spacing", &["margin"]),
-    ("fonts", &["ja", "latin", "mono"]),
-    ("design", &["title", "section", "table-fill", "zebra", "title-slide", "progress"]),
-];
+const MAP_SECTION_KEYS: &[(&str, &[&str])] =
+    &[("palette", PALETTE_KEYS), ("type-scale", &["body", "title", "small", "footer"]), ("spacing", &["margin"])];
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -431,7 +412,7 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
     let line_span = |line: usize| sources.line_span(file, line);
     let yaml = Yaml { text, line_span: &line_span };
     let schema = Schema {
-        keys: MANIFEST_KEYS,
+        keys: field_names::<Manifest>(),
         key_noun: "theme.yaml key",
         syntax: "theme.yaml",
         types: "theme.yaml",
@@ -442,7 +423,8 @@ pub fn parse_manifest(text: &str, file: FileIdx, sources: &Sources) -> Result<Ma
     };
     let (manifest, sections): (Manifest, _) = yaml.read(&schema, &mut Vec::new())?;
     // The keys inside palette / type-scale / spacing / … are as strict as the top level.
-    for (section, known) in SECTION_KEYS {
+    let structs: [(&str, &[&str]); 2] = [("fonts", field_names::<Fonts>()), ("design", field_names::<Design>())];
+    for (section, known) in MAP_SECTION_KEYS.iter().chain(&structs) {
         let Some(map) = sections.get(*section).and_then(|v| v.as_mapping()) else { continue };
         for key in map.keys().filter_map(|k| k.as_str()) {
             if !known.contains(&key) {

@@ -106,6 +106,38 @@ impl Yaml<'_> {
     }
 }
 
+/// The keys a struct deriving `Deserialize` reads, aliases included, in the order it
+/// declares them: a schema's keys come from its type, so the two cannot disagree.
+pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{Error, Visitor, value};
+
+    /// A deserializer that only notes the fields `T` asks for.
+    struct Fields(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Fields {
+        type Error = value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, value::Error> {
+            Err(value::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, value::Error> {
+            self.0 = fields;
+            Err(value::Error::custom("fields noted"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let mut fields = Fields(&[]);
+    let _ = T::deserialize(&mut fields);
+    fields.0
+}
+
 /// The warning for a key the schema does not have, at `span`: another tool's setting,
 /// a near-miss of one of the schema's keys, or simply unknown.
 pub fn ignored_key(key: &str, span: Span, schema: &Schema) -> Diagnostic {
@@ -208,6 +240,21 @@ mod tests {
         assert!(line >= 1);
         assert!(read("- a\n").unwrap_err().0.starts_with("not a mapping"));
         assert_eq!(key_line("a:\n  \"b\": 1\n", "b"), 2);
+    }
+
+    #[test]
+    fn keys_come_from_the_type() {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        #[allow(dead_code)]
+        struct Spec {
+            #[serde(rename = "type")]
+            kind: Option<String>,
+            #[serde(alias = "size")]
+            aspect_ratio: Option<String>,
+        }
+        assert_eq!(field_names::<Spec>(), ["type", "aspect-ratio", "size"]);
+        assert_eq!(field_names::<T>(), SCHEMA.keys);
     }
 
     #[test]

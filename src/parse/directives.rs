@@ -162,7 +162,7 @@ fn table_chart_spec(args: &str, span: Span) -> Result<(chart::ChartSpec, bool), 
     let mut map = serde_yaml::Mapping::new();
     let mut hide_table = false;
     let options: Vec<&str> =
-        chart::OPTIONS.iter().copied().filter(|o| !["data", "columns", "rows"].contains(o)).collect();
+        chart::options().iter().copied().filter(|o| !["data", "columns", "rows"].contains(o)).collect();
     for token in split_args(args) {
         let (key, value) = match token.split_once('=') {
             Some((k, v)) => (k.trim().to_string(), Some(v.to_string())),
