@@ -6,7 +6,7 @@
 //! would give a blank, repeated or title-only step is dropped here with a warning at its
 //! line, so every page that remains shows something new.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::model::{Block, Deck, Layout, SlideKind};
 
 /// Whether an HTML block is `<!-- pause -->`.
@@ -48,14 +48,36 @@ fn split_lists(blocks: Vec<Block>, incremental: bool) -> Vec<Block> {
 /// The partial steps of an `{.incremental}` slide: the blocks before each pause, and a
 /// table growing row by row, columns filling one by one. Empty when there are none beyond
 /// the pauses' own.
-fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
+fn incremental_views(blocks: &[Block], incremental: bool) -> Vec<Vec<Block>> {
     let mut views = Vec::new();
     let mut shown: Vec<Block> = Vec::new();
     let mut grows = false;
     for block in blocks {
         match block {
             Block::Pause { .. } => views.push(shown.clone()),
-            Block::Table(table) if table.rows.len() > 1 => {
+            Block::Columns { columns, span } if has_column_pause(block) => {
+                grows = true;
+                for (c, column) in columns.iter().enumerate() {
+                    for (j, _) in column.blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Pause { .. })) {
+                        // Earlier columns whole, this one up to the pause, later ones empty
+                        // (kept, so every column keeps its place).
+                        let partial: Vec<crate::model::Column> = columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, col)| crate::model::Column {
+                                width_percent: col.width_percent,
+                                blocks: match i.cmp(&c) {
+                                    std::cmp::Ordering::Less => col.blocks.clone(),
+                                    std::cmp::Ordering::Equal => col.blocks[..j].to_vec(),
+                                    std::cmp::Ordering::Greater => vec![],
+                                },
+                            })
+                            .collect();
+                        views.push([shown.clone(), vec![Block::Columns { columns: partial, span: *span }]].concat());
+                    }
+                }
+            }
+            Block::Table(table) if incremental && table.rows.len() > 1 => {
                 grows = true;
                 for rows in 1..table.rows.len() {
                     // Rows still to come are kept, blank, so the table keeps its place.
@@ -67,7 +89,7 @@ fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
                     views.push([shown.clone(), vec![Block::Table(partial)]].concat());
                 }
             }
-            Block::Columns { columns, span } if columns.len() > 1 => {
+            Block::Columns { columns, span } if incremental && columns.len() > 1 => {
                 grows = true;
                 for filled in 1..columns.len() {
                     let partial: Vec<crate::model::Column> = columns
@@ -88,7 +110,63 @@ fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
     if grows { views } else { vec![] }
 }
 
-fn nested_pause(blocks: &[Block]) -> Option<crate::diag::Span> {
+/// Whether a block is columns with a pause inside a column (or between two).
+fn has_column_pause(block: &Block) -> bool {
+    matches!(block, Block::Columns { columns, .. }
+        if columns.iter().any(|c| c.blocks.iter().any(|b| matches!(b, Block::Pause { .. }))))
+}
+
+/// Where a pause or block sits on a slide: a block of the slide, or block `j` of column
+/// `c` of the slide's block `i`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Slide(usize),
+    Column(usize, usize, usize),
+}
+
+/// The slide's pauses (with their span) and shown blocks (`None`) in reading order;
+/// columns that hold pauses are read column by column.
+fn timeline(blocks: &[Block]) -> Vec<(Place, Option<Span>)> {
+    let mut out = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        match block {
+            Block::Pause { span } => out.push((Place::Slide(i), Some(*span))),
+            Block::Columns { columns, .. } if has_column_pause(block) => {
+                for (c, column) in columns.iter().enumerate() {
+                    for (j, inner) in column.blocks.iter().enumerate() {
+                        match inner {
+                            Block::Pause { span } => out.push((Place::Column(i, c, j), Some(*span))),
+                            b if shows_something(b) => out.push((Place::Column(i, c, j), None)),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            b if shows_something(b) => out.push((Place::Slide(i), None)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Removes the blocks at `places` (last first, so earlier places stay valid).
+fn remove_places(blocks: &mut Vec<Block>, mut places: Vec<Place>) {
+    places.sort();
+    for place in places.into_iter().rev() {
+        match place {
+            Place::Slide(i) => {
+                blocks.remove(i);
+            }
+            Place::Column(i, c, j) => {
+                if let Block::Columns { columns, .. } = &mut blocks[i] {
+                    columns[c].blocks.remove(j);
+                }
+            }
+        }
+    }
+}
+
+fn nested_pause(blocks: &[Block]) -> Option<Span> {
     blocks.iter().find_map(|b| match b {
         Block::List(list) => list.items.iter().find_map(|i| i.pause_after.or_else(|| nested_pause(&i.blocks))),
         _ => None,
@@ -105,7 +183,7 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
         if incremental || slide.blocks.iter().any(has_item_pause) {
             slide.blocks = split_lists(std::mem::take(&mut slide.blocks), incremental);
         }
-        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. })) {
+        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. }) || has_column_pause(b)) {
             continue;
         }
         let one_page = match (slide.kind, slide.layout) {
@@ -115,13 +193,15 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
             (SlideKind::Title, _) => Some("the title slide"),
             _ => Some("this slide"),
         };
-        let mut keep = vec![true; slide.blocks.len()];
-        // Index of the last accepted pause, and whether a visible block followed it.
-        let mut last_pause: Option<usize> = None;
+        // Every pause and shown block in reading order, pauses inside columns included.
+        let timeline = timeline(&slide.blocks);
+        let mut dropped: Vec<Place> = Vec::new();
+        // The last accepted pause, and whether a visible block followed it.
+        let mut last_pause: Option<(Place, Span)> = None;
         let mut shown = false;
-        for (i, block) in slide.blocks.iter().enumerate() {
-            let Block::Pause { span } = block else {
-                shown |= shows_something(block);
+        for &(place, pause) in &timeline {
+            let Some(span) = pause else {
+                shown = true;
                 continue;
             };
             let reason = if let Some(what) = one_page {
@@ -135,36 +215,33 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
             };
             match reason {
                 Some(reason) => {
-                    keep[i] = false;
+                    dropped.push(place);
                     warnings.push(
-                        Diagnostic::warning(*span, format!("{reason}; dropped"))
+                        Diagnostic::warning(span, format!("{reason}; dropped"))
                             .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
                     );
                 }
                 None => {
-                    last_pause = Some(i);
+                    last_pause = Some((place, span));
                     shown = false;
                 }
             }
         }
-        if let Some(i) = last_pause
+        if let Some((place, span)) = last_pause
             && !shown
         {
-            keep[i] = false;
+            dropped.push(place);
             warnings.push(
-                Diagnostic::warning(
-                    slide.blocks[i].span(),
-                    "a pause at the end of the slide would repeat its last page; dropped",
-                )
-                .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
+                Diagnostic::warning(span, "a pause at the end of the slide would repeat its last page; dropped")
+                    .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
             );
         }
-        let mut flags = keep.into_iter();
-        slide.blocks.retain(|_| flags.next().unwrap_or(true));
+        remove_places(&mut slide.blocks, dropped);
     }
     for slide in &mut deck.slides {
-        if slide.kind == SlideKind::Content && slide.classes.iter().any(|c| c == "incremental") {
-            slide.step_views = incremental_views(&slide.blocks);
+        let incremental = slide.classes.iter().any(|c| c == "incremental");
+        if slide.kind == SlideKind::Content && (incremental || slide.blocks.iter().any(has_column_pause)) {
+            slide.step_views = incremental_views(&slide.blocks, incremental);
         }
     }
     // A slide opened only by a pause (before the first heading) is now empty; one opened

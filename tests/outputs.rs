@@ -367,3 +367,87 @@ fn incremental_tables_grow_row_by_row_and_columns_one_by_one() {
     assert_eq!(labels, ["1", "1", "1", "2", "2"]);
     assert_eq!(value["pages"][3]["note"], "段のノート");
 }
+
+#[test]
+fn pauses_in_columns_step_column_by_column_and_useless_ones_are_dropped() {
+    let dir = tempdir();
+    let deck = "\
+## 段ごと
+
+:::: columns
+::: column
+左の段
+:::
+<!-- pause -->
+::: column
+右の段
+:::
+::::
+
+## 段の中
+
+:::: columns
+::: column
+左上
+
+<!-- pause -->
+
+左下
+:::
+::: column
+. . .
+
+右の段だけ
+:::
+<!-- pause -->
+::::
+
+下の本文
+
+## 無駄な休止
+
+:::: columns
+::: column
+<!-- pause -->
+
+左だけ
+:::
+::: column
+右だけ
+<!-- pause -->
+:::
+<!-- pause -->
+::::
+";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "-v"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let texts: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
+    // 段ごと: 2 steps; 段の中: left top, left whole, the right column, the text below; 無駄な休止: 1.
+    assert_eq!(texts.len(), 7, "{texts:?}");
+    assert!(texts[0].contains("左の段") && !texts[0].contains("右の段"), "{}", texts[0]);
+    assert!(texts[1].contains("右の段"), "{}", texts[1]);
+    assert!(texts[2].contains("左上") && !texts[2].contains("左下"), "{}", texts[2]);
+    assert!(texts[3].contains("左下") && !texts[3].contains("右の段だけ"), "{}", texts[3]);
+    assert!(texts[4].contains("右の段だけ") && !texts[4].contains("下の本文"), "{}", texts[4]);
+    assert!(texts[5].contains("下の本文"), "{}", texts[5]);
+    assert!(texts[6].contains("左だけ") && texts[6].contains("右だけ"), "{}", texts[6]);
+    // The three pauses of the last slide would give a title-only page and two repeats:
+    // each dropped with a warning at its own line.
+    let line = |n: usize| {
+        let at = deck.lines().enumerate().filter(|(_, l)| l.trim() == "<!-- pause -->").nth(n).unwrap().0 + 1;
+        format!("deck.md:{at}:")
+    };
+    for n in 0..3 {
+        assert!(!run.stderr.contains(&line(n)), "{}: {}", line(n), run.stderr);
+    }
+    for (n, why) in [(3, "only the title"), (4, "repeat"), (5, "repeat")] {
+        let at = run.stderr.find(&line(n)).unwrap_or_else(|| panic!("no warning at {}: {}", line(n), run.stderr));
+        let message = &run.stderr[..at].rsplit("warning:").next().unwrap();
+        assert!(message.contains(why), "{}: {message}", line(n));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap()).unwrap();
+    let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["1", "1", "2", "2", "2", "2", "3"]);
+}
