@@ -151,6 +151,7 @@ const KEYS: &[&str] = &[
     "date-format",
     "strict",
     "format",
+    "outputs",
 ];
 
 /// Other tools' keys that have no meaning for a PDF: ignored with a warning that says so
@@ -263,6 +264,8 @@ pub struct Meta {
     pub format: Option<String>,
     pub background_color: Option<String>,
     pub color: Option<String>,
+    /// `outputs:`: what the build writes besides the deck's PDF.
+    pub outputs: crate::handout::outputs::DeckOutputs,
     /// Span of the front matter block (for errors about a key's value).
     pub span: Option<Span>,
 }
@@ -303,6 +306,7 @@ impl Default for Meta {
             format: None,
             background_color: None,
             color: None,
+            outputs: Default::default(),
             span: None,
         }
     }
@@ -527,6 +531,10 @@ pub fn parse(
     };
     let (theme, theme_overrides) =
         (theme, ThemeOverrides { logo: theme_overrides.logo.or(fm.logo), ..theme_overrides });
+    let outputs = match map.get("outputs") {
+        Some(value) => crate::handout::outputs::parse(value, block.yaml, &yaml_line_span)?,
+        None => Default::default(),
+    };
 
     Ok(Meta {
         title: fm.title,
@@ -566,6 +574,7 @@ pub fn parse(
         format: format_options.map(|(name, _)| name),
         background_color: fm.background_color,
         color: fm.color,
+        outputs,
         span: Some(whole),
     })
 }

@@ -110,7 +110,6 @@ enum HandoutTheme {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("handout_outputs").multiple(true).args(["handout", "all"])))]
 struct BuildArgs {
     /// The Markdown deck
     deck: PathBuf,
@@ -135,24 +134,26 @@ struct BuildArgs {
     #[arg(long, value_name = "N")]
     handout: Option<lectern::handout::Mode>,
     /// Put the speaker notes beside or under each slide in the handout
-    #[arg(long, requires = "handout_outputs")]
+    #[arg(long)]
     handout_notes: bool,
     /// Put ruled lines for writing beside or under each slide in the handout
-    #[arg(long, requires = "handout_outputs")]
+    #[arg(long)]
     handout_lines: bool,
     /// Slides the handout leaves out (comma-separated)
-    #[arg(long, requires = "handout_outputs", value_name = "KIND,…", value_delimiter = ',')]
-    handout_skip: Vec<lectern::handout::Skip>,
-    /// Colours of the slides in the handout and the notes PDF
-    #[arg(long, value_name = "print|keep", default_value = "print")]
-    handout_theme: HandoutTheme,
-    /// Paper of the handout and the notes PDF
-    #[arg(long, value_name = "a4|letter", default_value = "a4")]
-    paper: lectern::handout::Paper,
+    #[arg(long, value_name = "KIND,…", value_delimiter = ',')]
+    handout_skip: Option<Vec<lectern::handout::Skip>>,
+    /// Colours of the slides in the handout and the notes PDF [default: print]
+    #[arg(long, value_name = "print|keep")]
+    handout_theme: Option<HandoutTheme>,
+    /// Paper of the handout and the notes PDF [default: a4]
+    #[arg(long, value_name = "a4|letter")]
+    paper: Option<lectern::handout::Paper>,
     /// Also write <NAME>-notes.pdf: each slide with its speaker notes under it, to present from
     #[arg(long)]
     notes_pdf: bool,
-    /// Write everything: the PDF, the handout (3 a page unless --handout), the notes PDF and the .pdfpc
+    /// Write everything: the PDF, the handout (3 a page unless --handout or the deck's
+    /// `outputs:` says), the notes PDF and the .pdfpc. A deck can ask for these itself with
+    /// `outputs:` in its front matter; the command line adds to that
     #[arg(long)]
     all: bool,
     /// Also write <NAME>.pdfpc with the speaker notes, for presenter consoles (pdfpc)
@@ -253,21 +254,20 @@ fn request(args: BuildArgs) -> BuildRequest {
         root: args.root,
         typst_output: args.typst_output,
         svg_pages: false,
-        handout: args.handout.or(args.all.then_some(lectern::handout::Mode::Three)).map(|mode| {
-            lectern::handout::HandoutOptions {
+        // Added to the deck's `outputs:`; what is set here wins over what the deck sets.
+        outputs: lectern::handout::outputs::RequestedOutputs {
+            handout: args.handout.is_some() || args.all,
+            notes_pdf: args.notes_pdf || args.all,
+            pdfpc: args.pdfpc || args.all,
+            settings: lectern::handout::outputs::HandoutSettings {
+                mode: args.handout,
                 paper: args.paper,
-                notes: args.handout_notes,
-                lines: args.handout_lines,
-                keep_theme: args.handout_theme == HandoutTheme::Keep,
-                skip: args.handout_skip.clone(),
-                ..lectern::handout::HandoutOptions::new(mode)
-            }
-        }),
-        notes_pdf: (args.notes_pdf || args.all).then(|| lectern::handout::HandoutOptions {
-            keep_theme: args.handout_theme == HandoutTheme::Keep,
-            ..lectern::handout::HandoutOptions::notes_document(args.paper)
-        }),
-        pdfpc: args.pdfpc || args.all,
+                notes: args.handout_notes.then_some(true),
+                lines: args.handout_lines.then_some(true),
+                skip: args.handout_skip,
+                keep_theme: args.handout_theme.map(|t| t == HandoutTheme::Keep),
+            },
+        },
         png_dir: args.png,
         svg_dir: args.svg,
         strict,

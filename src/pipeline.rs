@@ -32,12 +32,10 @@ pub struct BuildRequest {
     pub typst_output: Option<PathBuf>,
     /// Also render every page as SVG (live preview).
     pub svg_pages: bool,
-    /// Also write `<name>-handout.pdf`.
-    pub handout: Option<crate::handout::HandoutOptions>,
-    /// Also write `<name>-notes.pdf` (each slide with its speaker notes).
-    pub notes_pdf: Option<crate::handout::HandoutOptions>,
-    /// Also write `<name>.pdfpc` (speaker notes for presenter consoles).
-    pub pdfpc: bool,
+    /// Also write `<name>-handout.pdf`, `<name>-notes.pdf` (each slide with its speaker
+    /// notes), `<name>.pdfpc` (speaker notes for presenter consoles): what the command
+    /// line asks for, added to what the deck's `outputs:` asks for.
+    pub outputs: crate::handout::outputs::RequestedOutputs,
     /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
     pub png_dir: Option<PathBuf>,
     pub svg_dir: Option<PathBuf>,
@@ -166,7 +164,8 @@ impl Builder {
         let started = Instant::now();
         let mut sources = Sources::default();
         let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
-        let planned = planned_outputs(request, &output);
+        // What the command line asks for; the deck's `outputs:` is known once it is parsed.
+        let planned = planned_outputs(request, &output, &request.outputs.resolve(&Default::default()));
         let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
             sources,
             diagnostics,
@@ -188,6 +187,15 @@ impl Builder {
             }
         };
         let dependencies = self.dependencies(request);
+        let files = request.outputs.resolve(&compiled.deck.meta.outputs);
+        let planned = planned_outputs(request, &output, &files);
+        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
+            sources,
+            diagnostics,
+            dependencies,
+            written: vec![],
+            not_written: planned.clone(),
+        };
         if let Some(diagnostic) = output_over_input(&planned, &dependencies) {
             return Err(fail(sources, vec![diagnostic], dependencies));
         }
@@ -219,7 +227,7 @@ impl Builder {
         }
         let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
-        if request.pdfpc {
+        if files.pdfpc {
             outputs.push(Output {
                 path: sibling(".pdfpc"),
                 bytes: crate::handout::pdfpc::pdfpc(&compiled.deck).into_bytes(),
@@ -239,8 +247,19 @@ impl Builder {
             }
         }
         let mut warnings = compiled.warnings.clone();
-        if request.handout.is_some() || request.notes_pdf.is_some() {
-            let made = self.paper_outputs(request, &compiled, (&document, &pdf), &ident, &mut sources);
+        let settings = &request.outputs.settings;
+        if files.handout.is_none() && (settings.notes.is_some() || settings.lines.is_some() || settings.skip.is_some())
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    None,
+                    "--handout-notes, --handout-lines and --handout-skip have no effect: no handout is written",
+                )
+                .with_hint("ask for one with --handout N, --all, or `outputs: [handout]` in the front matter"),
+            );
+        }
+        if files.handout.is_some() || files.notes_pdf.is_some() {
+            let made = self.paper_outputs(request, &files, &compiled, (&document, &pdf), &ident, &mut sources);
             match made {
                 Ok((papers, paper_warnings)) => {
                     warnings.extend(paper_warnings);
@@ -292,6 +311,7 @@ impl Builder {
     fn paper_outputs(
         &mut self,
         request: &BuildRequest,
+        files: &crate::handout::outputs::Resolved,
         compiled: &Compiled,
         (document, deck_pdf): (&typst_layout::PagedDocument, &[u8]),
         ident: &str,
@@ -299,13 +319,11 @@ impl Builder {
     ) -> Result<PaperOutputs, Vec<Diagnostic>> {
         let mut made = Vec::new();
         let mut warnings = Vec::new();
-        let jobs: Vec<(&'static str, crate::handout::HandoutOptions)> = [
-            request.handout.clone().map(|o| ("-handout.pdf", o)),
-            request.notes_pdf.clone().map(|o| ("-notes.pdf", o)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let jobs: Vec<(&'static str, crate::handout::HandoutOptions)> =
+            [files.handout.clone().map(|o| ("-handout.pdf", o)), files.notes_pdf.clone().map(|o| ("-notes.pdf", o))]
+                .into_iter()
+                .flatten()
+                .collect();
         // Print colours: the same deck built again with a white palette (own Sources, so
         // its messages do not repeat the deck's).
         let printed = if jobs.iter().all(|(_, o)| o.keep_theme) {
@@ -697,12 +715,12 @@ fn write_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
 }
 
 /// Every file a build of this request writes (PNG/SVG pages as `<dir>/<name>-*.png`).
-fn planned_outputs(request: &BuildRequest, output: &Path) -> Vec<PathBuf> {
+fn planned_outputs(request: &BuildRequest, output: &Path, files: &crate::handout::outputs::Resolved) -> Vec<PathBuf> {
     let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
     let mut paths: Vec<PathBuf> = request.typst_output.iter().cloned().collect();
     paths.push(output.to_path_buf());
-    if request.pdfpc {
+    if files.pdfpc {
         paths.push(sibling(".pdfpc"));
     }
     for (dir, ext) in [(&request.png_dir, "png"), (&request.svg_dir, "svg")] {
@@ -710,10 +728,10 @@ fn planned_outputs(request: &BuildRequest, output: &Path) -> Vec<PathBuf> {
             paths.push(dir.join(format!("{stem}-*.{ext}")));
         }
     }
-    if request.handout.is_some() {
+    if files.handout.is_some() {
         paths.push(sibling("-handout.pdf"));
     }
-    if request.notes_pdf.is_some() {
+    if files.notes_pdf.is_some() {
         paths.push(sibling("-notes.pdf"));
     }
     paths

@@ -451,3 +451,98 @@ fn pauses_in_columns_step_column_by_column_and_useless_ones_are_dropped() {
     let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["1", "1", "2", "2", "2", "2", "3"]);
 }
+
+/// `DECK` with `outputs:` (YAML lines) in its front matter.
+fn deck_with_outputs(outputs: &str) -> String {
+    DECK.replacen("---\n", &format!("---\noutputs:\n{outputs}"), 1)
+}
+
+#[test]
+fn front_matter_outputs_write_every_file_and_name_them() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &deck_with_outputs("  - pdf\n  - handout\n  - notes\n  - pdfpc\n"));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for file in ["deck.pdf", "deck-handout.pdf", "deck-notes.pdf", "deck.pdfpc"] {
+        assert!(dir.path().join(file).exists(), "{file}");
+        assert!(run.stdout.contains(file), "{file} not named: {}", run.stdout);
+    }
+    // Three slides a page by default: four slides on two pages.
+    assert_eq!(page_count(&dir.path().join("deck-handout.pdf")), 2);
+    assert!(squash(&pages(&dir.path().join("deck-notes.pdf")).join("")).contains("二枚目のノート"));
+
+    // With settings: two a page on Letter with the notes; no notes PDF asked for.
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "deck.md",
+        &deck_with_outputs("  handout: {per-page: 2, paper: letter, notes: true}\n  pdfpc: true\n"),
+    );
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let handout = dir.path().join("deck-handout.pdf");
+    assert!(info_field(&handout, "Page size").contains("612 x 792"), "{}", info_field(&handout, "Page size"));
+    assert_eq!(page_count(&handout), 2);
+    assert!(squash(&pages(&handout).join("")).contains("一枚目のノート"));
+    assert!(dir.path().join("deck.pdfpc").exists() && !dir.path().join("deck-notes.pdf").exists());
+    assert!(run.stdout.contains("deck-handout.pdf") && run.stdout.contains("deck.pdfpc"), "{}", run.stdout);
+    // The command line wins where both say: one a page on A4; the deck's notes stay.
+    let run = lectern(dir.path(), &["build", "deck.md", "--handout", "1", "--paper", "a4"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(info_field(&handout, "Page size").contains("(A4)"));
+    assert_eq!(page_count(&handout), 4);
+    assert!(squash(&pages(&handout).join("")).contains("一枚目のノート"));
+    // `all`, as one word.
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &DECK.replacen("---\n", "---\noutputs: all\n", 1));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for file in ["deck-handout.pdf", "deck-notes.pdf", "deck.pdfpc"] {
+        assert!(run.stdout.contains(file), "{file} not named: {}", run.stdout);
+    }
+}
+
+#[test]
+fn front_matter_outputs_mistakes_are_errors_at_their_line() {
+    for (outputs, line, hint) in [
+        ("  - pdf\n  - handuot\n", 4, "did you mean `handout`?"),
+        ("  handout:\n    per-page: 3\n    papr: letter\n", 5, "did you mean `paper`?"),
+        ("  handout: {per-page: 5}\n", 3, "1, 2, 3, 4, 6 or 9"),
+        ("  notes: {theme: dark}\n", 3, "keep"),
+        ("  handout: {skip: [sections]}\n", 3, "did you mean `section`?"),
+    ] {
+        let dir = tempdir();
+        write(dir.path(), "deck.md", &deck_with_outputs(outputs));
+        let run = lectern(dir.path(), &["build", "deck.md"]);
+        assert_eq!(run.status, 1, "{outputs}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("deck.md:{line}:")), "{outputs}: {}", run.stderr);
+        assert!(run.stderr.contains(hint), "{outputs}: {}", run.stderr);
+        assert!(!dir.path().join("deck.pdf").exists(), "{outputs}: a PDF was written");
+    }
+}
+
+#[test]
+fn a_failing_front_matter_output_leaves_every_earlier_output_untouched() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &DECK.replacen("---\n", "---\noutputs: [handout, notes, pdfpc]\n", 1));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let files = ["deck.pdf", "deck-handout.pdf", "deck.pdfpc"];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(dir.path().join(f)).unwrap()).collect();
+    write(
+        dir.path(),
+        "deck.md",
+        &DECK.replacen("---\n", "---\noutputs: [handout, notes, pdfpc]\n", 1).replace("最後の本文", "変えた本文"),
+    );
+    // The notes PDF cannot be written: a folder stands where it goes.
+    std::fs::remove_file(dir.path().join("deck-notes.pdf")).unwrap();
+    std::fs::create_dir(dir.path().join("deck-notes.pdf")).unwrap();
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("deck-notes.pdf"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
+    for (file, before) in files.iter().zip(&before) {
+        assert!(run.stderr.contains(file), "{file} not named: {}", run.stderr);
+        assert_eq!(&std::fs::read(dir.path().join(file)).unwrap(), before, "{file} changed");
+    }
+}

@@ -11,6 +11,7 @@
 pub mod geometry;
 pub mod links;
 pub mod notes;
+pub mod outputs;
 pub mod pdfpc;
 pub mod print;
 
