@@ -395,7 +395,7 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
                 "id": slide.id,
                 "kind": format!("{:?}", slide.kind).to_lowercase(),
                 "layout": slide.layout.map(|l| l.name()),
-                "title": title.split_whitespace().collect::<Vec<_>>().join(" "),
+                "title": lectern::handout::readable(&title),
                 "file": sources.name(slide.span.file),
                 "line": line,
                 "pages": pages.pages,

@@ -89,15 +89,18 @@ fn words(pdf: &Path) -> Vec<Word> {
 fn check(aspect: &str, notes: Notes) {
     let dir = tempdir();
     write(dir.path(), "deck.md", &deck(aspect, notes));
-    for (mode, per_page) in [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("6", 6), ("9", 9)] {
+    // Every handout mode, and the speaker-notes PDF (one slide a page, notes under it).
+    for (mode, per_page) in [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("6", 6), ("9", 9), ("notes", 1)] {
         let mut args = vec!["build", "deck.md", "--handout", mode];
-        if notes != Notes::None {
+        if mode == "notes" {
+            args = vec!["build", "deck.md", "--notes-pdf"];
+        } else if notes != Notes::None {
             args.push("--handout-notes");
         }
         let run = lectern(dir.path(), &args);
         assert_eq!(run.status, 0, "{mode} {aspect} {notes:?}: {}", run.stderr);
-        let pdf = dir.path().join("deck-handout.pdf");
-        let what = format!("--handout {mode}, {aspect}, {notes:?}");
+        let pdf = dir.path().join(if mode == "notes" { "deck-notes.pdf" } else { "deck-handout.pdf" });
+        let what = format!("{} {mode}, {aspect}, {notes:?}", if mode == "notes" { "" } else { "--handout" });
         let text = squash(&pages(&pdf).join(""));
         // Every slide's text, each once (the last step of the paused slide only).
         for word in ["HandoutCheck", "Bodyalpha", "Bodybeta", "Bodygamma", "PartTwo", "Bodydelta"] {
@@ -144,12 +147,31 @@ fn check(aspect: &str, notes: Notes) {
         // Page count as the page model says: 5 printed slides, then the sources list;
         // notes that did not fit follow their page.
         let grid_pages = 5usize.div_ceil(per_page);
-        let pages = page_count(&pdf);
+        let texts: Vec<String> = pages(&pdf).iter().map(|p| squash(p)).collect();
+        assert_eq!(texts.len(), page_count(&pdf));
+        // A page shows slides (the title slide repeats the running header's title), or
+        // only notes continued from an earlier page; the last is the sources list.
+        let shows_a_slide = |page: &String| {
+            ["Bodyalpha", "Bodybeta", "PartTwo", "Bodydelta"].iter().any(|w| page.contains(w))
+                || page.matches("HandoutCheck").count() >= 2
+        };
+        let (last, rest) = texts.split_last().unwrap();
+        assert!(!shows_a_slide(last) && last.contains("https://example.org/source"), "{what}: last page {last}");
+        let slide_pages = rest.iter().filter(|p| shows_a_slide(p)).count();
+        let note_pages = rest.iter().filter(|p| !shows_a_slide(p)).count();
+        assert_eq!(slide_pages, grid_pages, "{what}: pages with slides");
+        for page in rest.iter().filter(|p| !shows_a_slide(p)) {
+            assert!(page.contains("notesentence"), "{what}: a page with neither slides nor notes: {page}");
+        }
         match (notes, mode) {
-            (Notes::None, _) => assert_eq!(pages, grid_pages + 1, "{what}"),
-            (Notes::Short, "9") => assert_eq!(pages, grid_pages + 2, "{what}: notes follow the 9-up page"),
-            (Notes::Short, _) => assert_eq!(pages, grid_pages + 1, "{what}"),
-            (Notes::Long, _) => assert!(pages >= grid_pages + 3, "{what}: {pages} pages for 3 pages of notes"),
+            (Notes::None, _) => assert_eq!(note_pages, 0, "{what}"),
+            (Notes::Short, "9") => assert_eq!(note_pages, 1, "{what}: notes follow the 9-up page"),
+            (Notes::Short, _) => assert_eq!(note_pages, 0, "{what}"),
+            // About three pages at 9 pt; the notes PDF prints them at 12 pt: (12/9)² × 3.
+            (Notes::Long, "notes") => assert!((4..=7).contains(&note_pages), "{what}: {note_pages} pages of notes"),
+            (Notes::Long, _) => {
+                assert!((2..=4).contains(&note_pages), "{what}: {note_pages} pages for 3 pages of notes")
+            }
         }
         // Links: the slide's own link and the sources list's, clickable.
         let links = links(&pdf);

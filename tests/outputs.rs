@@ -546,3 +546,132 @@ fn a_failing_front_matter_output_leaves_every_earlier_output_untouched() {
         assert_eq!(&std::fs::read(dir.path().join(file)).unwrap(), before, "{file} changed");
     }
 }
+
+#[test]
+fn pdfpc_notes_and_labels_follow_the_page_list_on_every_kind_of_slide() {
+    // Title, agenda, section, columns, an incremental table, quotes, steps, a chart, an
+    // end slide and the sources slide, with pauses wherever they can be.
+    let deck = "\
+---
+title: 種類
+toc: true
+sources-slide: true
+---
+
+# 第一部
+
+<!-- 部のノート -->
+
+## 段 
+
+:::: columns
+::: column
+左
+:::
+<!-- pause -->
+::: column
+右[^1]
+:::
+::::
+
+<!-- 段のノート -->
+
+## 表 {.incremental}
+
+| 年 | 件数 |
+|---|---|
+| 2022 | 10 |
+| 2023 | 20 |
+
+<!-- 表のノート -->
+
+## 引用
+
+> 第一条 引用一
+
+<!-- pause -->
+
+> 第二条 引用二
+
+<!-- 引用のノート -->
+
+## 手順 {.steps}
+
+1. 検知
+2. 分析
+
+<!-- pause -->
+
+3. 対処
+
+<!-- 手順のノート -->
+
+## 図
+
+```chart
+type: bar
+columns: [区分, 件数]
+rows: [[甲, 1], [乙, 2]]
+```
+
+<!-- pause -->
+
+図の説明
+
+## 終わり {.end}
+
+ありがとう
+
+<!-- pause -->
+
+<!-- 終わりのノート -->
+
+[^1]: 出典の本文 https://example.org/x
+";
+    let dir = tempdir();
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "--handout", "2", "--notes-pdf"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let end_pause = deck.lines().position(|l| l == "ありがとう").unwrap() + 3;
+    assert!(run.stderr.contains(&format!("deck.md:{end_pause}")), "{}", run.stderr);
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap()).unwrap();
+    check_pdfpc_schema(&value);
+    let entries = value["pages"].as_array().unwrap();
+    let pdf = dir.path().join("deck.pdf");
+    assert_eq!(entries.len(), page_count(&pdf), "one entry per PDF page");
+    // The one page list: `lectern slides --json`, the PDF's labels and the .pdfpc agree.
+    let run = lectern(dir.path(), &["slides", "deck.md", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(rows[2]["title"], "第一部", "titles as a reader sees them");
+    let labels = page_labels(&pdf);
+    let notes =
+        ["", "", "部のノート", "段のノート", "表のノート", "引用のノート", "手順のノート", "", "終わりのノート", ""];
+    let mut steps = 0;
+    for (row, note) in rows.iter().zip(notes) {
+        let slide = row["slide"].as_u64().unwrap();
+        let pages = row["pages"].as_array().unwrap();
+        for (overlay, page) in pages.iter().enumerate() {
+            let idx = page.as_u64().unwrap() as usize - 1;
+            let entry = &entries[idx];
+            assert_eq!(entry["label"], slide.to_string(), "page {idx}");
+            assert_eq!(labels[idx], slide.to_string(), "page {idx}");
+            assert_eq!(entry["overlay"], overlay, "page {idx}");
+            assert_eq!(entry["note"].as_str().unwrap_or(""), note, "page {idx}");
+        }
+        steps += pages.len();
+    }
+    assert_eq!(steps, entries.len());
+    // Columns, table, quotes, steps and chart have two steps each.
+    let counts: Vec<usize> = rows.iter().map(|r| r["pages"].as_array().unwrap().len()).collect();
+    assert_eq!(counts, [1, 1, 1, 2, 2, 2, 2, 2, 1, 1]);
+    // The handout and the notes PDF print each slide once, with every note.
+    let handout = squash(&pages(&dir.path().join("deck-handout.pdf")).join(""));
+    assert_eq!(handout.matches("第二条引用二").count(), 1, "{handout}");
+    let notes_pdf = squash(&pages(&dir.path().join("deck-notes.pdf")).join(""));
+    for note in notes.iter().filter(|n| !n.is_empty()) {
+        assert!(notes_pdf.contains(note), "{note} missing from the notes PDF");
+    }
+}
