@@ -173,6 +173,14 @@ fn check(aspect: &str, notes: Notes) {
                 assert!((2..=4).contains(&note_pages), "{what}: {note_pages} pages for 3 pages of notes")
             }
         }
+        // Legible: the slide's body text prints at 7 pt or more (a word's box is a little
+        // under its size in this font: 6.6 pt for 7 pt text).
+        let body = all.iter().find(|w| w.text.starts_with("Bodyalpha")).expect("Bodyalpha");
+        assert!(body.y1 - body.y0 >= 6.6, "{what}: body text {:.1} pt high", body.y1 - body.y0);
+        // The sources list for paper at 8 pt or more (its box: 7.5 pt).
+        let last_page = all.iter().map(|w| w.page).max().unwrap();
+        let url = all.iter().find(|w| w.page == last_page && w.text.contains("example.org/source")).expect("URL");
+        assert!(url.y1 - url.y0 >= 7.5, "{what}: sources list {:.1} pt high", url.y1 - url.y0);
         // Links: the slide's own link and the sources list's, clickable.
         let links = links(&pdf);
         assert!(links.iter().any(|l| l == "https://example.org/report"), "{what}: {links:?}");
@@ -301,4 +309,34 @@ fn a_theme_too_small_for_the_mode_is_warned_about() {
     assert!(run.stderr.contains("under the 7 pt floor"), "{}", run.stderr);
     let run = lectern(dir.path(), &["build", "deck.md", "--theme", "print", "--handout", "4"]);
     assert!(!run.stderr.contains("floor"), "{}", run.stderr);
+}
+
+/// Mean brightness (0 black – 255 white) of the first page, rendered as a user would.
+fn brightness(pdf: &Path) -> f64 {
+    let prefix = pdf.with_extension("");
+    let run = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "20", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(run.success());
+    let image = image::open(prefix.with_extension("png")).unwrap().to_luma8();
+    image.pixels().map(|p| p.0[0] as f64).sum::<f64>() / (image.width() * image.height()) as f64
+}
+
+#[test]
+fn a_dark_deck_prints_on_white_unless_asked_to_keep_its_colours() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &deck("16:9", Notes::None).replace("sources-slide: true", "theme: dark"));
+    let handout = dir.path().join("deck-handout.pdf");
+    let run = lectern(dir.path(), &["build", "deck.md", "--handout", "6"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // Title, content, section and end slides of a dark theme: print colours are ink-light.
+    let print = brightness(&handout);
+    assert!(print > 240.0, "print colours: mean brightness {print}");
+    let run = lectern(dir.path(), &["build", "deck.md", "--handout", "6", "--handout-theme", "keep"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let kept = brightness(&handout);
+    assert!(kept < 200.0, "the deck's dark colours: mean brightness {kept}");
 }

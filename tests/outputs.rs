@@ -637,6 +637,8 @@ rows: [[甲, 1], [乙, 2]]
     let value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap()).unwrap();
     check_pdfpc_schema(&value);
+    // Notes are Markdown, and pdfpc is told so.
+    assert_eq!(value["disableMarkdown"], false);
     let entries = value["pages"].as_array().unwrap();
     let pdf = dir.path().join("deck.pdf");
     assert_eq!(entries.len(), page_count(&pdf), "one entry per PDF page");
