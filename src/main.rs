@@ -303,11 +303,12 @@ fn build(args: BuildArgs) -> ExitCode {
             if std::env::var_os("LECTERN_TIMINGS").is_some() {
                 let t = report.timings;
                 eprintln!(
-                    "timings: markdown {:.1} ms, fonts {:.1} ms, typst {:.1} ms, pdf {:.1} ms",
+                    "timings: markdown {:.1} ms, fonts {:.1} ms, typst {:.1} ms, pdf {:.1} ms, handout and notes PDF {:.1} ms",
                     t.markdown.as_secs_f64() * 1e3,
                     t.fonts.as_secs_f64() * 1e3,
                     t.typst.as_secs_f64() * 1e3,
-                    t.pdf.as_secs_f64() * 1e3
+                    t.pdf.as_secs_f64() * 1e3,
+                    t.paper.as_secs_f64() * 1e3
                 );
             }
             ExitCode::SUCCESS

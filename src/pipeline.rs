@@ -73,6 +73,8 @@ pub struct Timings {
     pub fonts: Duration,
     pub typst: Duration,
     pub pdf: Duration,
+    /// The handout and the notes PDF (with the deck typeset again in print colours).
+    pub paper: Duration,
 }
 
 #[derive(Debug)]
@@ -258,6 +260,7 @@ impl Builder {
                 .with_hint("ask for one with --handout N, --all, or `outputs: [handout]` in the front matter"),
             );
         }
+        let paper_started = Instant::now();
         if files.handout.is_some() || files.notes_pdf.is_some() {
             let made = self.paper_outputs(request, &files, &compiled, (&document, &pdf), &ident, &mut sources);
             match made {
@@ -270,6 +273,7 @@ impl Builder {
                 Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
             }
         }
+        let paper_time = paper_started.elapsed();
         // The PDF last: if another output cannot be written, the last good PDF stays.
         outputs.push(Output { path: output.clone(), bytes: pdf.clone() });
         let written = match crate::output::write_all(&outputs) {
@@ -285,7 +289,8 @@ impl Builder {
             }
         };
         let mut timings = compiled.timings;
-        timings.pdf = pdf_started.elapsed();
+        timings.paper = paper_time;
+        timings.pdf = pdf_started.elapsed().saturating_sub(paper_time);
         Ok(BuildReport {
             output,
             slides: compiled.slides,
@@ -654,6 +659,7 @@ impl Builder {
                 fonts: fonts_time,
                 typst: typst_started.elapsed(),
                 pdf: Duration::ZERO,
+                paper: Duration::ZERO,
             },
         })
     }
