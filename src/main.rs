@@ -420,15 +420,21 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
                 [] => String::new(),
             };
             out += &format!(
-                "{:>5}  {:<7}  {:<28}  {:<20}  {}\n",
+                "{:>5}  {:<7}  {}  {}  {}\n",
                 row["slide"].as_u64().unwrap_or_default(),
                 range,
-                format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]),
-                row["id"].as_str().unwrap_or(""),
+                pad(&format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]), 28),
+                pad(row["id"].as_str().unwrap_or(""), 20),
                 row["title"].as_str().unwrap_or("")
             );
         }
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// `text` padded with spaces to `width` terminal columns (a kanji takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }
