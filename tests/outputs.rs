@@ -296,8 +296,7 @@ fn slides_lists_ids_titles_lines_and_pages() {
     assert!(line.contains("3-4") && line.contains("deck.md:11"), "{line}");
     // Columns line up in a terminal, Japanese ids (two columns a character) too.
     let width = unicode_width::UnicodeWidthStr::width;
-    let title_at: Vec<usize> =
-        run.stdout.lines().map(|l| width(l) - width(l.rsplit("  ").next().unwrap())).collect();
+    let title_at: Vec<usize> = run.stdout.lines().map(|l| width(l) - width(l.rsplit("  ").next().unwrap())).collect();
     assert!(title_at.iter().all(|&w| w == title_at[0]), "{}", run.stdout);
 }
 
