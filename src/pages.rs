@@ -55,25 +55,11 @@ fn incremental_views(blocks: &[Block], incremental: bool) -> Vec<Vec<Block>> {
     for block in blocks {
         match block {
             Block::Pause { .. } => views.push(shown.clone()),
-            Block::Columns { columns, span } if has_column_pause(block) => {
+            _ if has_inner_pause(block) => {
                 grows = true;
-                for (c, column) in columns.iter().enumerate() {
-                    for (j, _) in column.blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Pause { .. })) {
-                        // Earlier columns whole, this one up to the pause, later ones empty
-                        // (kept, so every column keeps its place).
-                        let partial: Vec<crate::model::Column> = columns
-                            .iter()
-                            .enumerate()
-                            .map(|(i, col)| crate::model::Column {
-                                width_percent: col.width_percent,
-                                blocks: match i.cmp(&c) {
-                                    std::cmp::Ordering::Less => col.blocks.clone(),
-                                    std::cmp::Ordering::Equal => col.blocks[..j].to_vec(),
-                                    std::cmp::Ordering::Greater => vec![],
-                                },
-                            })
-                            .collect();
-                        views.push([shown.clone(), vec![Block::Columns { columns: partial, span: *span }]].concat());
+                for (c, part) in parts(block).into_iter().enumerate() {
+                    for (j, _) in part.iter().enumerate().filter(|(_, b)| matches!(b, Block::Pause { .. })) {
+                        views.push([shown.clone(), vec![partial(block, c, j)]].concat());
                     }
                 }
             }
@@ -110,33 +96,68 @@ fn incremental_views(blocks: &[Block], incremental: bool) -> Vec<Vec<Block>> {
     if grows { views } else { vec![] }
 }
 
-/// Whether a block is columns with a pause inside a column (or between two).
-fn has_column_pause(block: &Block) -> bool {
-    matches!(block, Block::Columns { columns, .. }
-        if columns.iter().any(|c| c.blocks.iter().any(|b| matches!(b, Block::Pause { .. }))))
+/// The parts of a block that a pause inside it steps through, in reading order: the
+/// columns of columns, the body of a quote.
+fn parts(block: &Block) -> Vec<&[Block]> {
+    match block {
+        Block::Columns { columns, .. } => columns.iter().map(|c| c.blocks.as_slice()).collect(),
+        Block::Quote { blocks, .. } => vec![blocks.as_slice()],
+        _ => vec![],
+    }
 }
 
-/// Where a pause or block sits on a slide: a block of the slide, or block `j` of column
-/// `c` of the slide's block `i`.
+fn parts_mut(block: &mut Block) -> Vec<&mut Vec<Block>> {
+    match block {
+        Block::Columns { columns, .. } => columns.iter_mut().map(|c| &mut c.blocks).collect(),
+        Block::Quote { blocks, .. } => vec![blocks],
+        _ => vec![],
+    }
+}
+
+/// Whether a block holds a pause: in a column (or between two), or in a quote.
+pub fn has_inner_pause(block: &Block) -> bool {
+    parts(block).iter().any(|part| part.iter().any(|b| matches!(b, Block::Pause { .. })))
+}
+
+/// `block` as shown at the pause that is block `j` of its part `c`: earlier parts whole,
+/// part `c` up to the pause, later parts empty (kept, so every column keeps its place);
+/// a quote's attribution comes with its last step.
+fn partial(block: &Block, c: usize, j: usize) -> Block {
+    let mut shown = block.clone();
+    if let Block::Quote { attribution, .. } = &mut shown {
+        *attribution = None;
+    }
+    for (i, part) in parts_mut(&mut shown).into_iter().enumerate() {
+        match i.cmp(&c) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => part.truncate(j),
+            std::cmp::Ordering::Greater => part.clear(),
+        }
+    }
+    shown
+}
+
+/// Where a pause or block sits on a slide: a block of the slide, or block `j` of part
+/// `c` (a column, a quote's body) of the slide's block `i`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Place {
     Slide(usize),
-    Column(usize, usize, usize),
+    Inside(usize, usize, usize),
 }
 
 /// The slide's pauses (with their span) and shown blocks (`None`) in reading order;
-/// columns that hold pauses are read column by column.
+/// columns that hold pauses are read column by column, a quote's body block by block.
 fn timeline(blocks: &[Block]) -> Vec<(Place, Option<Span>)> {
     let mut out = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         match block {
             Block::Pause { span } => out.push((Place::Slide(i), Some(*span))),
-            Block::Columns { columns, .. } if has_column_pause(block) => {
-                for (c, column) in columns.iter().enumerate() {
-                    for (j, inner) in column.blocks.iter().enumerate() {
+            _ if has_inner_pause(block) => {
+                for (c, part) in parts(block).into_iter().enumerate() {
+                    for (j, inner) in part.iter().enumerate() {
                         match inner {
-                            Block::Pause { span } => out.push((Place::Column(i, c, j), Some(*span))),
-                            b if shows_something(b) => out.push((Place::Column(i, c, j), None)),
+                            Block::Pause { span } => out.push((Place::Inside(i, c, j), Some(*span))),
+                            b if shows_something(b) => out.push((Place::Inside(i, c, j), None)),
                             _ => {}
                         }
                     }
@@ -157,10 +178,8 @@ fn remove_places(blocks: &mut Vec<Block>, mut places: Vec<Place>) {
             Place::Slide(i) => {
                 blocks.remove(i);
             }
-            Place::Column(i, c, j) => {
-                if let Block::Columns { columns, .. } = &mut blocks[i] {
-                    columns[c].blocks.remove(j);
-                }
+            Place::Inside(i, c, j) => {
+                parts_mut(&mut blocks[i])[c].remove(j);
             }
         }
     }
@@ -183,7 +202,7 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
         if incremental || slide.blocks.iter().any(has_item_pause) {
             slide.blocks = split_lists(std::mem::take(&mut slide.blocks), incremental);
         }
-        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. }) || has_column_pause(b)) {
+        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. }) || has_inner_pause(b)) {
             continue;
         }
         let one_page = match (slide.kind, slide.layout) {
@@ -193,7 +212,7 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
             (SlideKind::Title, _) => Some("the title slide"),
             _ => Some("this slide"),
         };
-        // Every pause and shown block in reading order, pauses inside columns included.
+        // Every pause and shown block in reading order, pauses inside columns and quotes included.
         let timeline = timeline(&slide.blocks);
         let mut dropped: Vec<Place> = Vec::new();
         // The last accepted pause, and whether a visible block followed it.
@@ -240,7 +259,7 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
     }
     for slide in &mut deck.slides {
         let incremental = slide.classes.iter().any(|c| c == "incremental");
-        if slide.kind == SlideKind::Content && (incremental || slide.blocks.iter().any(has_column_pause)) {
+        if slide.kind == SlideKind::Content && (incremental || slide.blocks.iter().any(has_inner_pause)) {
             slide.step_views = incremental_views(&slide.blocks, incremental);
         }
     }

@@ -133,9 +133,10 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
     }
     let mut total_items: u64 = 0;
     for slide in &deck.slides {
-        // Pauses inside columns make steps too.
+        // Pauses inside columns and quotes make steps too.
         let inner = slide.blocks.iter().flat_map(|b| match b {
             Block::Columns { columns, .. } => columns.iter().flat_map(|c| c.blocks.iter()).collect(),
+            Block::Quote { blocks, .. } => blocks.iter().collect(),
             _ => vec![],
         });
         let pauses: Vec<Span> =

@@ -681,3 +681,38 @@ rows: [[甲, 1], [乙, 2]]
         assert!(notes_pdf.contains(note), "{note} missing from the notes PDF");
     }
 }
+
+#[test]
+fn a_pause_inside_a_quote_steps_through_the_quote() {
+    let dir = tempdir();
+    let deck = "\
+## 条文
+
+前置きの本文
+
+> 第一条 目的
+>
+> <!-- pause -->
+>
+> 第二条 定義
+>
+> — 法案
+
+## 末尾
+
+> 引用だけ
+>
+> <!-- pause -->
+";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "-v"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let texts: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    // The quote's first article with the text before it; the rest and the attribution next.
+    assert!(texts[0].contains("前置き") && texts[0].contains("第一条"), "{}", texts[0]);
+    assert!(!texts[0].contains("第二条") && !texts[0].contains("法案"), "{}", texts[0]);
+    assert!(texts[1].contains("第二条") && texts[1].contains("法案"), "{}", texts[1]);
+    // A pause at the end of the last quote repeats the page: dropped, warned at its line.
+    assert!(run.stderr.contains("deck.md:17:"), "{}", run.stderr);
+}

@@ -193,8 +193,23 @@ impl<'s> Parser<'s> {
         List { ordered: list.list_type == ListType::Ordered, start: list.start, tight: list.tight, items, span }
     }
 
+    /// The blocks of a container whose `<!-- pause -->` stays inside it (a column, a
+    /// quote), so it steps through the container (see `pages::plan`).
+    fn blocks_with_pauses<'a>(&mut self, node: &'a AstNode<'a>) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for child in node.children() {
+            let pause = matches!(&child.data().value, NodeValue::HtmlBlock(h) if crate::pages::is_pause(&h.literal));
+            if pause {
+                blocks.push(Block::Pause { span: self.span(child) });
+            } else {
+                blocks.extend(self.block(child));
+            }
+        }
+        blocks
+    }
+
     fn quote<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Block {
-        let mut blocks = self.blocks(node);
+        let mut blocks = self.blocks_with_pauses(node);
         let mut attribution = None;
         // The attribution is a last paragraph, or a last line, starting with a dash.
         if let Some(Block::Paragraph { inlines, .. }) = blocks.last_mut() {
@@ -355,16 +370,7 @@ impl<'s> Parser<'s> {
         if has("column") {
             // A lone column (outside `columns`) is returned as a one-column group. A pause
             // in it stays in it, so the columns step one by one (see `pages::plan`).
-            let mut blocks = Vec::new();
-            for child in node.children() {
-                let pause =
-                    matches!(&child.data().value, NodeValue::HtmlBlock(h) if crate::pages::is_pause(&h.literal));
-                if pause {
-                    blocks.push(Block::Pause { span: self.span(child) });
-                } else {
-                    blocks.extend(self.block(child));
-                }
-            }
+            let blocks = self.blocks_with_pauses(node);
             let _ = pairs;
             return vec![Block::Columns { columns: vec![Column { width_percent: None, blocks }], span }];
         }
