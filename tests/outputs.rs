@@ -496,6 +496,13 @@ fn front_matter_outputs_write_every_file_and_name_them() {
     assert!(info_field(&handout, "Page size").contains("(A4)"));
     assert_eq!(page_count(&handout), 4);
     assert!(squash(&pages(&handout).join("")).contains("一枚目のノート"));
+    // Handout settings on the command line with no handout asked for: said, not lost silently.
+    let plain = tempdir();
+    write(plain.path(), "deck.md", DECK);
+    let run = lectern(plain.path(), &["build", "deck.md", "--handout-notes"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("no handout is written"), "{}", run.stderr);
+    assert!(!plain.path().join("deck-handout.pdf").exists());
     // `all`, as one word.
     let dir = tempdir();
     write(dir.path(), "deck.md", &DECK.replacen("---\n", "---\noutputs: all\n", 1));
