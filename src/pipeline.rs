@@ -43,6 +43,8 @@ pub struct BuildRequest {
     pub svg_dir: Option<PathBuf>,
     /// `--strict`: every warning is an error (as is `strict: true` in the front matter).
     pub strict: bool,
+    /// `--offline`: remote images come from the image cache only.
+    pub network: crate::remote::Network,
 }
 
 #[derive(Debug)]
@@ -476,8 +478,9 @@ impl Builder {
             .into());
         }
         crate::safety::check_front_matter(&deck.meta, theme.settings.footer.as_deref())?;
-        let (overlays, touched) =
-            Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck, &mut warnings);
+        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources)
+            .with_network(request.network)
+            .resolve_deck(&mut deck, &mut warnings);
         self.touched.extend(touched);
         let mut overlays = overlays?;
         // The logo: front matter (relative to the deck) beats theme.yaml (relative to its folder).

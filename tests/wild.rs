@@ -25,7 +25,7 @@ const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[
         "marp-cli-example",
         &[
             "`<style>` blocks (CSS, scripts) are ignored",
-            "remote image `https://raw.githubusercontent.com/marp-team/marp/master/marp.png` is not downloaded; a placeholder is shown",
+            "remote image `https://raw.githubusercontent.com/marp-team/marp/master/marp.png` could not be downloaded; a placeholder is shown",
         ],
     ),
     ("redbull-quarto-beamer-stanford", &["front-matter key `pdf-engine` has no effect in lectern; ignored"]),
@@ -55,7 +55,7 @@ const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[
             "LaTeX math is shown as its source, not typeset",
             "empty slide dropped (two slide breaks in a row)",
             "theme `seriph` is not a lectern theme; using `seminar`",
-            "remote image `https://sli.dev/assets/arrow-bottom-left.svg` is not downloaded; a placeholder is shown",
+            "remote image `https://sli.dev/assets/arrow-bottom-left.svg` could not be downloaded; a placeholder is shown",
         ],
     ),
     (
@@ -77,7 +77,7 @@ const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[
             "content directly inside `:::: columns` belongs in a `::: column`; it is put in a column of its own",
             "HTML tag `<a>` has no meaning for lectern; its text is kept",
             "theme `custom.scss` is not a lectern theme; using `seminar`",
-            "remote image `https://kazuyanagimoto.com/static/img/profile.jpg` is not downloaded; a placeholder is shown",
+            "remote image `https://kazuyanagimoto.com/static/img/profile.jpg` could not be downloaded; a placeholder is shown",
             "image `img/quarto.drawio.svg`: not found; a placeholder is shown",
         ],
     ),
@@ -223,8 +223,13 @@ fn wild_decks_build_with_every_word() {
         let deck_file = origin_field(&origin, "deck").expect("deck in .origin.json");
         let want: usize = origin_field(&origin, "slides").and_then(|s| s.parse().ok()).expect("slides");
         let pdf = out.path().join(format!("{name}.pdf"));
-        let run =
-            common::lectern(&dir, &["build", deck_file, "-o", pdf.to_str().unwrap(), "--root", dir.to_str().unwrap()]);
+        // Offline with an empty image cache, so remote images give the same warning on
+        // every machine (tests/remote_images.rs downloads them).
+        let run = common::lectern_env(
+            &dir,
+            &["build", deck_file, "-o", pdf.to_str().unwrap(), "--root", dir.to_str().unwrap()],
+            &[("LECTERN_OFFLINE", "1"), ("LECTERN_IMAGE_CACHE", out.path().join("image-cache").to_str().unwrap())],
+        );
         if run.status != 0 {
             failures.push(format!("{name}: exit {}\n{}", run.status, run.stderr));
             continue;
