@@ -511,6 +511,14 @@ impl Builder {
         layout::layout(&mut deck);
         crate::phrases::apply(&mut deck);
         let mut theme = theme;
+        // pandoc's `fontsize:` scales the whole type scale, as beamer's class option does.
+        if let Some(scale) = deck.meta.font_scale {
+            for size in theme.settings.type_scale.values_mut() {
+                if let Some(scaled) = size.scaled(scale) {
+                    *size = scaled;
+                }
+            }
+        }
         if print {
             crate::handout::print::print_colours(&mut theme, deck.meta.theme_overrides.accent.is_some());
         }

@@ -99,6 +99,9 @@ impl<'a> Resolver<'a> {
     ) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
         self.lang_ja = deck.meta.lang.as_ref().is_some_and(Lang::is_ja);
         self.fetch_remote(remote_sources(deck));
+        if let Some(image) = deck.meta.title_background.as_mut().and_then(|b| b.image.as_mut()) {
+            self.image(image);
+        }
         for slide in &mut deck.slides {
             if let Some(image) = &mut slide.background {
                 self.image(image);
@@ -440,6 +443,9 @@ fn remote_sources(deck: &mut Deck) -> Vec<String> {
             srcs.push(image.src.clone());
         }
     };
+    if let Some(image) = deck.meta.title_background.as_ref().and_then(|b| b.image.as_ref()) {
+        add(image);
+    }
     for slide in &mut deck.slides {
         slide.background.iter().chain(slide.side_image.iter().map(|(_, image)| image)).for_each(&mut add);
         slide.visit_blocks_mut(&mut |block| {
