@@ -37,9 +37,17 @@ pub struct Include {
     /// `path.md`, `path.md#slide-id` or `path.md#section-id`.
     pub target: String,
     pub span: Span,
+    /// A Slidev `src:` import: the file is part of a Slidev deck and is read as Slidev
+    /// Markdown (`---` splits, headings do not), whatever its own text looks like.
+    pub slidev: bool,
 }
 
 pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Failure> {
+    parse_part(text, file, sources, false)
+}
+
+/// [`parse`], for a file included by another; `slidev`: a Slidev `src:` import.
+pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) -> Result<Parsed, Failure> {
     let mut warnings = Vec::new();
     let fm = frontmatter::locate(text, file, sources)?;
     let (mut meta, body_start) = match &fm {
@@ -60,7 +68,11 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
         .into());
     }
 
-    let dialect = dialect::detect(std::path::Path::new(sources.name(file)), &text[body_start..], &meta);
+    let dialect = if slidev {
+        Dialect::Slidev
+    } else {
+        dialect::detect(std::path::Path::new(sources.name(file)), &text[body_start..], &meta)
+    };
     // Slidev splits and titles slides as Marp does (`---` only, the first heading titles).
     if dialect == Dialect::Slidev {
         meta.marp = true;
