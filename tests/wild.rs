@@ -88,8 +88,6 @@ const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[
 const KNOWN_GAPS: &[(&str, Option<usize>, &[&str])] = &[
     // `<kbd>` keys inside a table cell.
     ("slidev-starter", None, &["left  / shiftspace"]),
-    // beamer section headings are bookmarks, not frames: their text is on no page.
-    ("taishi-beamer-ja", None, &["基本的な使い方", "応用編"]),
 ];
 
 /// `../shared/wild` beside the repository (`LECTERN_WILD_DIR` points elsewhere, e.g. from

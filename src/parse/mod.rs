@@ -97,6 +97,7 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
         meta: &meta,
         dialect,
         beamer,
+        beamer_sections: vec![],
         hidden: vec![],
         incremental: meta.incremental,
         styles_warned: false,
@@ -119,7 +120,17 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
     parser.finish_slide();
     parser.check_unused_footnotes(text);
 
-    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, includes, hidden, .. } = parser;
+    let Parser {
+        mut errors,
+        mut warnings,
+        mut slides,
+        footnotes,
+        slide_directives,
+        includes,
+        hidden,
+        beamer_sections,
+        ..
+    } = parser;
     // Quarto/pandoc `{visibility="hidden"}` slides are left out (with their directives).
     let (slides_kept, directives_kept): (Vec<Slide>, Vec<DirectiveList>) =
         slides.into_iter().zip(slide_directives).filter(|(s, _)| !hidden.contains(&s.span)).unzip();
@@ -129,6 +140,7 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
         promote_marp_titles(&mut slides);
     }
     apply_marp_directives(&meta, &mut slides, &slide_directives);
+    show_beamer_sections(&meta, &mut slides, &beamer_sections);
     assign_ids(&mut slides);
     if let Some(first_error) = errors.iter().position(Diagnostic::is_error) {
         // Errors first, in source order; warnings still shown after them.
@@ -150,6 +162,21 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
         deck: Deck { meta, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
         warnings,
     })
+}
+
+/// beamer makes no frame of a section heading (pandoc's section pages are not counted
+/// as frames); its title is shown as the header line of each of its frames, as beamer's
+/// navigation headlines show the current section. A deck with a `header:` keeps its own.
+fn show_beamer_sections(meta: &Meta, slides: &mut [Slide], sections: &[(usize, String)]) {
+    if sections.is_empty() || meta.header.is_some() {
+        return;
+    }
+    for slide in slides.iter_mut().filter(|s| s.header.is_none()) {
+        let section = sections.iter().rev().find(|(start, _)| *start < slide.span.start);
+        if let Some((_, title)) = section.filter(|(_, title)| !title.trim().is_empty()) {
+            slide.header = Some(title.clone());
+        }
+    }
 }
 
 fn comrak_options() -> Options<'static> {
@@ -176,6 +203,8 @@ struct Parser<'s> {
     dialect: Dialect,
     /// pandoc's beamer output: headings above the slide level are sections, not slides.
     beamer: bool,
+    /// beamer sections: where each heading starts (byte offset) and its text.
+    beamer_sections: Vec<(usize, String)>,
     /// Spans of slides marked `{visibility="hidden"}`.
     hidden: Vec<Span>,
     /// Lists appear item by item (pandoc `incremental`, Quarto `.incremental`).
@@ -268,9 +297,10 @@ impl<'s> Parser<'s> {
                 self.opened_by_break = true;
             }
             NodeValue::Heading(h) if self.beamer && h.level < self.meta.slide_level => {
-                // beamer: a section heading is a bookmark, not a frame.
+                // beamer: a section heading is no frame of its own; its frames show it.
                 self.finish_slide();
-                let _ = span;
+                let title = plain_text(&self.inlines(node));
+                self.beamer_sections.push((span.start, title));
             }
             NodeValue::Heading(h) if self.splits_at_heading(h.level) => {
                 let section = !self.meta.marp && h.level < self.meta.slide_level;
@@ -586,8 +616,18 @@ mod tests {
 
     #[test]
     fn beamer_sections_are_not_slides() {
-        let d = parse_named("b.md", "---\ntheme: metropolis\n---\n\n## Part\n\n### A\n\nx\n\n### B\n\ny\n").deck;
-        assert_eq!(titles(&d), ["A", "B"]);
+        let d = parse_named(
+            "b.md",
+            "---\ntheme: metropolis\n---\n\n### Before\n\nw\n\n## Part *one*\n\n### A\n\nx\n\n### B\n\ny\n\n## Two\n\n### C\n\nz\n",
+        )
+        .deck;
+        assert_eq!(titles(&d), ["Before", "A", "B", "C"]);
+        // Each frame shows its section, as a header line.
+        let headers: Vec<Option<&str>> = d.slides.iter().map(|s| s.header.as_deref()).collect();
+        assert_eq!(headers, [None, Some("Part one"), Some("Part one"), Some("Two")]);
+        // A deck's own header wins.
+        let d = parse_named("b.md", "---\ntheme: metropolis\nheader: Mine\n---\n\n## Part\n\n### A\n\nx\n").deck;
+        assert_eq!(d.slides[0].header, None);
     }
 
     #[test]
