@@ -615,6 +615,29 @@ mod tests {
     }
 
     #[test]
+    fn kbd_keys_in_a_table_cell_keep_their_text_and_spaces_collapse() {
+        let d = parse_named(
+            "slides.md",
+            "---\ntheme: seriph\ninfo: x\n---\n\n# Keys\n\n| key | does |\n| --- | --- |\n| <kbd>left</kbd>  / <kbd>shift</kbd><kbd>space</kbd> | back   a  slide |\n",
+        )
+        .deck;
+        let Some(Block::Table(table)) = d.slides[0].blocks.iter().find(|b| matches!(b, Block::Table(_))) else {
+            panic!("no table: {:?}", d.slides[0])
+        };
+        let key = |t: &str| Inline::Kbd(vec![Inline::Text(t.into())]);
+        let cell = &table.rows[0][0];
+        assert_eq!(
+            format!("{cell:?}"),
+            format!("{:?}", [key("left"), Inline::Text(" / ".into()), key("shift"), key("space")])
+        );
+        assert_eq!(plain_text(&table.rows[0][1]), "back a slide");
+        assert_eq!(
+            inlines::collapse_spaces("a \t b\u{3000}\u{3000}c\u{a0}\u{a0}d"),
+            "a b\u{3000}\u{3000}c\u{a0}\u{a0}d"
+        );
+    }
+
+    #[test]
     fn beamer_sections_are_not_slides() {
         let d = parse_named(
             "b.md",
