@@ -222,3 +222,34 @@ fn an_oversized_or_foreign_answer_is_refused() {
     assert!(pdf_images(&dir.path().join("deck.pdf")).is_empty());
     assert!(!cache.exists() || std::fs::read_dir(&cache).unwrap().next().is_none(), "nothing refused is cached");
 }
+
+#[test]
+fn a_downloaded_image_gets_the_checks_of_a_local_one() {
+    let linking = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="../../deck.md" width="10" height="10"/></svg>"#;
+    let plain = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>"#;
+    let server = Server::start(vec![
+        ("wide.png", Answer::Bytes(png(400, 300, false), "image/png")),
+        ("linking.svg", Answer::Bytes(linking.to_vec(), "image/svg+xml")),
+        // Served as text: the bytes say what it is.
+        ("plain", Answer::Bytes(plain.to_vec(), "text/plain")),
+    ]);
+    let dir = common::tempdir();
+    let cache = dir.path().join("cache");
+    let deck: String = ["wide.png", "linking.svg", "plain"]
+        .iter()
+        .map(|name| format!("# {name}\n\n![{name}]({})\n\n---\n\n", server.url(name)))
+        .collect();
+    common::write(dir.path(), "deck.md", &deck);
+    let run = build(dir.path(), &cache, &["-v"], &[("LECTERN_LIMIT_IMAGE_PIXELS", "100000")]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let refused = run.stderr.matches("was downloaded but cannot be drawn; a placeholder is shown").count();
+    assert_eq!(refused, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("wide.png` is 400 × 300 pixels: over lectern's limit `image-pixels`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("the SVG links other files"), "{}", run.stderr);
+    assert!(!run.stderr.contains("plain`"), "the SVG served as text/plain is drawn:\n{}", run.stderr);
+    assert!(pdf_images(&dir.path().join("deck.pdf")).is_empty());
+}
