@@ -168,6 +168,9 @@ struct BuildArgs {
     /// Make every warning an error (for CI); same as `strict: true` in the front matter
     #[arg(long)]
     strict: bool,
+    /// Never use the network: remote images come from the image cache or are placeholders
+    #[arg(long, env = "LECTERN_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    offline: bool,
     /// List every warning (by default: one line per kind, with the count) and how far each
     /// slide's text was shrunk to fit
     #[arg(short, long)]
@@ -271,6 +274,7 @@ fn request(args: BuildArgs) -> BuildRequest {
         png_dir: args.png,
         svg_dir: args.svg,
         strict,
+        network: if args.offline { lectern::remote::Network::Offline } else { lectern::remote::Network::Online },
     }
 }
 

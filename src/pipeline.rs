@@ -41,6 +41,8 @@ pub struct BuildRequest {
     pub svg_dir: Option<PathBuf>,
     /// `--strict`: every warning is an error (as is `strict: true` in the front matter).
     pub strict: bool,
+    /// `--offline`: remote images come from the image cache only.
+    pub network: crate::remote::Network,
 }
 
 #[derive(Debug)]
@@ -499,8 +501,9 @@ impl Builder {
             .into());
         }
         crate::safety::check_front_matter(&deck.meta, theme.settings.footer.as_deref())?;
-        let (overlays, touched) =
-            Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck, &mut warnings);
+        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources)
+            .with_network(request.network)
+            .resolve_deck(&mut deck, &mut warnings);
         self.touched.extend(touched);
         let mut overlays = overlays?;
         // The logo: front matter (relative to the deck) beats theme.yaml (relative to its folder).
@@ -531,6 +534,14 @@ impl Builder {
         layout::layout(&mut deck);
         crate::phrases::apply(&mut deck);
         let mut theme = theme;
+        // pandoc's `fontsize:` scales the whole type scale, as beamer's class option does.
+        if let Some(scale) = deck.meta.font_scale {
+            for size in theme.settings.type_scale.values_mut() {
+                if let Some(scaled) = size.scaled(scale) {
+                    *size = scaled;
+                }
+            }
+        }
         if print {
             crate::handout::print::print_colours(&mut theme, deck.meta.theme_overrides.accent.is_some());
         }
