@@ -45,9 +45,9 @@ fn split_lists(blocks: Vec<Block>, incremental: bool) -> Vec<Block> {
     out
 }
 
-/// The partial steps of an `{.incremental}` slide: the blocks before each pause, and a
-/// table growing row by row, columns filling one by one. Empty when there are none beyond
-/// the pauses' own.
+/// The partial steps of a slide: the blocks before each pause, columns and quotes up to
+/// each pause inside them, and on an `{.incremental}` slide a table growing row by row and
+/// columns filling one by one. Empty when there are none beyond the pauses' own.
 fn incremental_views(blocks: &[Block], incremental: bool) -> Vec<Vec<Block>> {
     let mut views = Vec::new();
     let mut shown: Vec<Block> = Vec::new();
@@ -115,7 +115,7 @@ fn parts_mut(block: &mut Block) -> Vec<&mut Vec<Block>> {
 }
 
 /// Whether a block holds a pause: in a column (or between two), or in a quote.
-pub fn has_inner_pause(block: &Block) -> bool {
+fn has_inner_pause(block: &Block) -> bool {
     parts(block).iter().any(|part| part.iter().any(|b| matches!(b, Block::Pause { .. })))
 }
 
