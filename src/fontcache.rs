@@ -55,11 +55,17 @@ pub fn cache_path() -> Option<PathBuf> {
     if std::env::var_os("LECTERN_NO_FONT_CACHE").is_some_and(|v| !v.is_empty() && v != "0") {
         return None;
     }
+    Some(cache_folder()?.join(FILE_NAME))
+}
+
+/// lectern's folder in the user's cache folder: `$XDG_CACHE_HOME/lectern`, else
+/// `~/.cache/lectern` (the font index and downloaded images live there).
+pub fn cache_folder() -> Option<PathBuf> {
     let base = match std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir,
         _ => PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?).join(".cache"),
     };
-    Some(base.join("lectern").join(FILE_NAME))
+    Some(base.join("lectern"))
 }
 
 /// The system's font folders, found as fontdb (and so typst-kit) finds them on Linux

@@ -67,6 +67,10 @@ struct FrontMatter {
     image: Option<String>,
     #[allow(dead_code)]
     url: Option<String>,
+    /// pandoc/beamer's body text size (`10pt`; beamer's default is 11pt).
+    fontsize: Option<serde_yaml::Value>,
+    /// Quarto/reveal.js `data-background-*` of the title slide.
+    title_slide_attributes: Option<serde_yaml::Mapping>,
 }
 
 /// `author: A`, `author: [A, B]`, or pandoc/Quarto's `author: [{name: A, email: …}]`.
@@ -150,6 +154,9 @@ const KEYS: &[&str] = &[
     "date-format",
     "strict",
     "format",
+    "fontsize",
+    "title-slide-attributes",
+    "outputs",
 ];
 
 /// Other tools' keys that have no meaning for a PDF: ignored with a warning that says so
@@ -175,8 +182,6 @@ const FOREIGN_IGNORED: &[(&str, &str)] = &[
     ("fig-format", "Quarto"),
     ("fig-align", "Quarto"),
     ("pdf-separate-fragments", "Quarto"),
-    ("fontsize", "pandoc"),
-    ("title-slide-attributes", "pandoc"),
     ("layout", "Slidev"),
     ("background", "Slidev"),
     ("info", "Slidev"),
@@ -278,9 +283,29 @@ pub struct Meta {
     pub format: Option<String>,
     pub background_color: Option<String>,
     pub color: Option<String>,
+    /// pandoc's `fontsize:` as a factor on the theme's type scale (`12pt` → 12/11).
+    pub font_scale: Option<f64>,
+    /// Quarto's `title-slide-attributes`: the title slide's background.
+    pub title_background: Option<TitleBackground>,
+    /// `outputs:`: what the build writes besides the deck's PDF.
+    pub outputs: crate::handout::outputs::DeckOutputs,
     /// Span of the front matter block (for errors about a key's value).
     pub span: Option<Span>,
 }
+
+/// The title slide's background from Quarto's `title-slide-attributes`.
+#[derive(Debug, Clone, Default)]
+pub struct TitleBackground {
+    /// `data-background-image` (its `fit` from `data-background-size`).
+    pub image: Option<crate::model::Image>,
+    /// `data-background-opacity`, 0 to 1.
+    pub opacity: Option<f64>,
+    /// `data-background-color`.
+    pub color: Option<String>,
+}
+
+/// beamer's default body size, to which a pandoc `fontsize:` is relative.
+const BEAMER_BODY_PT: f64 = 11.0;
 
 impl Default for Meta {
     fn default() -> Self {
@@ -318,6 +343,9 @@ impl Default for Meta {
             format: None,
             background_color: None,
             color: None,
+            font_scale: None,
+            title_background: None,
+            outputs: Default::default(),
             span: None,
         }
     }
@@ -525,6 +553,32 @@ pub fn parse(
     };
     let (theme, theme_overrides) =
         (theme, ThemeOverrides { logo: theme_overrides.logo.or(fm.logo), ..theme_overrides });
+    let font_scale = fm.fontsize.as_ref().and_then(|size| {
+        let text = scalar_text(size);
+        let scale = font_scale(&text);
+        if scale.is_none() {
+            warnings.push(
+                Diagnostic::warning(yaml.key_span("fontsize"), format!("`fontsize: {text}` is not a size; ignored"))
+                    .with_hint("write it in points, as beamer does: `fontsize: 10pt`"),
+            );
+        }
+        scale
+    });
+    let title_background = fm.title_slide_attributes.as_ref().map(|attributes| {
+        title_background(
+            attributes,
+            &|key| {
+                yaml_line_span(
+                    nested_key_line(block.yaml, key).unwrap_or(key_line(block.yaml, "title-slide-attributes")),
+                )
+            },
+            warnings,
+        )
+    });
+    let outputs = match map.get("outputs") {
+        Some(value) => crate::handout::outputs::parse(value, block.yaml, &yaml_line_span)?,
+        None => Default::default(),
+    };
 
     Ok(Meta {
         title: fm.title,
@@ -564,8 +618,79 @@ pub fn parse(
         format: format_options.map(|(name, _)| name),
         background_color: fm.background_color,
         color: fm.color,
+        font_scale,
+        title_background,
+        outputs,
         span: Some(whole),
     })
+}
+
+/// `fontsize: 10pt` (or `10`) as a factor on beamer's 11pt; `None` for what is not a
+/// plausible text size.
+fn font_scale(text: &str) -> Option<f64> {
+    let number = text.trim().strip_suffix("pt").unwrap_or(text.trim()).trim();
+    let points: f64 = number.parse().ok().filter(|p: &f64| p.is_finite() && (5.0..=40.0).contains(p))?;
+    Some(points / BEAMER_BODY_PT)
+}
+
+/// Quarto's `title-slide-attributes`: the background image (its size and opacity) and
+/// colour are drawn on the title slide; every other attribute is a warning at its line.
+fn title_background(
+    attributes: &serde_yaml::Mapping,
+    line: &dyn Fn(&str) -> Span,
+    warnings: &mut Vec<Diagnostic>,
+) -> TitleBackground {
+    let mut background = TitleBackground::default();
+    let mut size = None;
+    for (key, value) in attributes {
+        let Some(key) = key.as_str() else { continue };
+        let text = scalar_text(value);
+        let ignored = |why: &str| {
+            Diagnostic::warning(line(key), format!("title-slide attribute `{key}` has no effect in lectern; ignored"))
+                .with_hint(why.to_string())
+        };
+        match key {
+            "data-background-image" if !text.trim().is_empty() => {
+                background.image = Some(crate::model::Image {
+                    src: text.trim().to_string(),
+                    path: String::new(),
+                    caption: None,
+                    alt: String::new(),
+                    width: None,
+                    height: None,
+                    fit: None,
+                    background: Some(crate::model::Background::Full),
+                    span: line(key),
+                });
+            }
+            "data-background-size" => size = Some((text, line(key))),
+            "data-background-opacity" => match text.trim().parse::<f64>() {
+                Ok(o) if (0.0..=1.0).contains(&o) => background.opacity = Some(o),
+                _ => warnings.push(ignored("the opacity is a number from 0 to 1")),
+            },
+            "data-background-color" => match Colour::from_css(&text) {
+                Some(_) => background.color = Some(text),
+                None => warnings.push(ignored("the colour is `#rrggbb` or a CSS colour name")),
+            },
+            _ => warnings.push(ignored(
+                "lectern draws a title slide's background image, its size (cover or contain), opacity and colour",
+            )),
+        }
+    }
+    if let Some((size, span)) = size {
+        match (size.trim(), &mut background.image) {
+            ("contain", Some(image)) => image.fit = Some(crate::model::Fit::Contain),
+            ("cover", Some(image)) => image.fit = Some(crate::model::Fit::Cover),
+            _ => warnings.push(
+                Diagnostic::warning(
+                    span,
+                    format!("title-slide attribute `data-background-size: {size}` has no effect in lectern; ignored"),
+                )
+                .with_hint("the image covers the slide; `contain` shows all of it"),
+            ),
+        }
+    }
+    background
 }
 
 /// Why a date written as numbers (`2024-02-31`, `2024/13/1`) is no day of the calendar;
@@ -651,7 +776,9 @@ impl FrontMatter {
             transition,
             math,
             image,
-            url
+            url,
+            fontsize,
+            title_slide_attributes
         )
     }
 }
@@ -746,6 +873,15 @@ pub fn template_placeholders(meta: &Meta) -> [(&'static str, Option<String>); 6]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pandoc_fontsize_is_relative_to_beamers_11pt() {
+        assert_eq!(font_scale("11pt"), Some(1.0));
+        assert_eq!(font_scale("22"), Some(2.0));
+        assert!((font_scale(" 10pt ").unwrap() - 10.0 / 11.0).abs() < 1e-9);
+        assert_eq!(font_scale("large"), None);
+        assert_eq!(font_scale("1000pt"), None);
+    }
 
     fn parse_str(text: &str) -> Result<Meta, String> {
         let mut sources = Sources::default();

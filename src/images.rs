@@ -29,9 +29,12 @@ pub fn is_remote(src: &str) -> bool {
     src.starts_with("http://") || src.starts_with("https://") || src.starts_with("//")
 }
 
-pub fn remote_warning(src: &str, span: Span) -> Diagnostic {
-    Diagnostic::warning(span, format!("remote image `{src}` is not downloaded; a placeholder is shown"))
-        .with_hint("save the image beside the deck and link to the file")
+/// A remote image shown as a placeholder, and why.
+pub fn remote_warning(src: &str, span: Span, reason: &str, downloaded: bool) -> Diagnostic {
+    let what = if downloaded { "was downloaded but cannot be drawn" } else { "could not be downloaded" };
+    Diagnostic::warning(span, format!("remote image `{src}` {what}; a placeholder is shown"))
+        .with_hint(reason.to_string())
+        .with_hint("or save the image beside the deck and link to the file")
 }
 
 #[cfg(test)]

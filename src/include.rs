@@ -74,7 +74,7 @@ pub fn expand(
         let text = crate::safety::normalize_newlines(text);
         let name = target.strip_prefix(root).unwrap_or(&target).display().to_string();
         let sub_file = sources.add(name, text.clone());
-        let parsed = parse::parse(&text, sub_file, sources)?;
+        let parsed = parse::parse_part(&text, sub_file, sources, include.slidev)?;
         let mut sub = parsed.deck;
         stack.push(target.clone());
         expand(&mut sub, parsed.includes, &target, root, sources, stack, read)?;
@@ -281,7 +281,7 @@ pub fn playlist(
     for entry in entries {
         let line =
             text.lines().position(|l| l.trim_start().trim_start_matches('-').trim() == entry).map_or(1, |i| i + 1);
-        includes.push(Include { position: 0, target: entry, span: sources.line_span(file, line) });
+        includes.push(Include { position: 0, target: entry, span: sources.line_span(file, line), slidev: false });
     }
     let deck =
         Deck { meta, slides: vec![], footnotes: vec![], bibliography: None, bibliography_urls: Default::default() };

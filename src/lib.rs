@@ -29,6 +29,7 @@ pub mod phrases;
 pub mod pipeline;
 pub mod preview;
 pub mod project;
+pub mod remote;
 pub mod resolve;
 pub mod safety;
 pub mod scaffold;

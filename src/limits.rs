@@ -118,8 +118,19 @@ pub static DECK_ITEMS: Limit = Limit::new(
 pub static CHART_VALUES: Limit =
     Limit::new("chart-values", "LECTERN_LIMIT_CHART_VALUES", 2000, "values in one chart (rows × series)");
 
+/// Bytes of one downloaded (remote) image.
+pub static DOWNLOAD_BYTES: Limit =
+    Limit::new("download-bytes", "LECTERN_LIMIT_DOWNLOAD_BYTES", 16 << 20, "bytes in one downloaded image");
+/// Seconds one build waits for all its downloads together (they run in parallel).
+pub static NETWORK_SECONDS: Limit = Limit::new(
+    "network-seconds",
+    "LECTERN_LIMIT_NETWORK_SECONDS",
+    5,
+    "seconds one build waits for all its image downloads",
+);
+
 /// Every limit, for documentation and `--help` style listings.
-pub static ALL: [&Limit; 15] = [
+pub static ALL: [&Limit; 17] = [
     &FILE_BYTES,
     &DECK_BYTES,
     &SLIDES,
@@ -135,6 +146,8 @@ pub static ALL: [&Limit; 15] = [
     &SLIDE_ITEMS,
     &DECK_ITEMS,
     &CHART_VALUES,
+    &DOWNLOAD_BYTES,
+    &NETWORK_SECONDS,
 ];
 
 /// Reads an input file: refuses anything but a regular file before opening it (a FIFO or

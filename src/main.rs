@@ -110,7 +110,6 @@ enum HandoutTheme {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("handout_outputs").multiple(true).args(["handout", "all"])))]
 struct BuildArgs {
     /// The Markdown deck
     deck: PathBuf,
@@ -135,24 +134,26 @@ struct BuildArgs {
     #[arg(long, value_name = "N")]
     handout: Option<lectern::handout::Mode>,
     /// Put the speaker notes beside or under each slide in the handout
-    #[arg(long, requires = "handout_outputs")]
+    #[arg(long)]
     handout_notes: bool,
     /// Put ruled lines for writing beside or under each slide in the handout
-    #[arg(long, requires = "handout_outputs")]
+    #[arg(long)]
     handout_lines: bool,
     /// Slides the handout leaves out (comma-separated)
-    #[arg(long, requires = "handout_outputs", value_name = "KIND,…", value_delimiter = ',')]
-    handout_skip: Vec<lectern::handout::Skip>,
-    /// Colours of the slides in the handout and the notes PDF
-    #[arg(long, value_name = "print|keep", default_value = "print")]
-    handout_theme: HandoutTheme,
-    /// Paper of the handout and the notes PDF
-    #[arg(long, value_name = "a4|letter", default_value = "a4")]
-    paper: lectern::handout::Paper,
+    #[arg(long, value_name = "KIND,…", value_delimiter = ',')]
+    handout_skip: Option<Vec<lectern::handout::Skip>>,
+    /// Colours of the slides in the handout and the notes PDF [default: print]
+    #[arg(long, value_name = "print|keep")]
+    handout_theme: Option<HandoutTheme>,
+    /// Paper of the handout and the notes PDF [default: a4]
+    #[arg(long, value_name = "a4|letter")]
+    paper: Option<lectern::handout::Paper>,
     /// Also write <NAME>-notes.pdf: each slide with its speaker notes under it, to present from
     #[arg(long)]
     notes_pdf: bool,
-    /// Write everything: the PDF, the handout (3 a page unless --handout), the notes PDF and the .pdfpc
+    /// Write everything: the PDF, the handout (3 a page unless --handout or the deck's
+    /// `outputs:` says), the notes PDF and the .pdfpc. A deck can ask for these itself with
+    /// `outputs:` in its front matter; the command line adds to that
     #[arg(long)]
     all: bool,
     /// Also write <NAME>.pdfpc with the speaker notes, for presenter consoles (pdfpc)
@@ -167,6 +168,9 @@ struct BuildArgs {
     /// Make every warning an error (for CI); same as `strict: true` in the front matter
     #[arg(long)]
     strict: bool,
+    /// Never use the network: remote images come from the image cache or are placeholders
+    #[arg(long, env = "LECTERN_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    offline: bool,
     /// List every warning (by default: one line per kind, with the count) and how far each
     /// slide's text was shrunk to fit
     #[arg(short, long)]
@@ -253,24 +257,24 @@ fn request(args: BuildArgs) -> BuildRequest {
         root: args.root,
         typst_output: args.typst_output,
         svg_pages: false,
-        handout: args.handout.or(args.all.then_some(lectern::handout::Mode::Three)).map(|mode| {
-            lectern::handout::HandoutOptions {
+        // Added to the deck's `outputs:`; what is set here wins over what the deck sets.
+        outputs: lectern::handout::outputs::RequestedOutputs {
+            handout: args.handout.is_some() || args.all,
+            notes_pdf: args.notes_pdf || args.all,
+            pdfpc: args.pdfpc || args.all,
+            settings: lectern::handout::outputs::HandoutSettings {
+                mode: args.handout,
                 paper: args.paper,
-                notes: args.handout_notes,
-                lines: args.handout_lines,
-                keep_theme: args.handout_theme == HandoutTheme::Keep,
-                skip: args.handout_skip.clone(),
-                ..lectern::handout::HandoutOptions::new(mode)
-            }
-        }),
-        notes_pdf: (args.notes_pdf || args.all).then(|| lectern::handout::HandoutOptions {
-            keep_theme: args.handout_theme == HandoutTheme::Keep,
-            ..lectern::handout::HandoutOptions::notes_document(args.paper)
-        }),
-        pdfpc: args.pdfpc || args.all,
+                notes: args.handout_notes.then_some(true),
+                lines: args.handout_lines.then_some(true),
+                skip: args.handout_skip,
+                keep_theme: args.handout_theme.map(|t| t == HandoutTheme::Keep),
+            },
+        },
         png_dir: args.png,
         svg_dir: args.svg,
         strict,
+        network: if args.offline { lectern::remote::Network::Offline } else { lectern::remote::Network::Online },
     }
 }
 
@@ -303,11 +307,12 @@ fn build(args: BuildArgs) -> ExitCode {
             if std::env::var_os("LECTERN_TIMINGS").is_some() {
                 let t = report.timings;
                 eprintln!(
-                    "timings: markdown {:.1} ms, fonts {:.1} ms, typst {:.1} ms, pdf {:.1} ms",
+                    "timings: markdown {:.1} ms, fonts {:.1} ms, typst {:.1} ms, pdf {:.1} ms, handout and notes PDF {:.1} ms",
                     t.markdown.as_secs_f64() * 1e3,
                     t.fonts.as_secs_f64() * 1e3,
                     t.typst.as_secs_f64() * 1e3,
-                    t.pdf.as_secs_f64() * 1e3
+                    t.pdf.as_secs_f64() * 1e3,
+                    t.paper.as_secs_f64() * 1e3
                 );
             }
             ExitCode::SUCCESS
@@ -395,7 +400,7 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
                 "id": slide.id,
                 "kind": format!("{:?}", slide.kind).to_lowercase(),
                 "layout": slide.layout.map(|l| l.name()),
-                "title": title.split_whitespace().collect::<Vec<_>>().join(" "),
+                "title": lectern::handout::readable(&title),
                 "file": sources.name(slide.span.file),
                 "line": line,
                 "pages": pages.pages,
@@ -419,15 +424,21 @@ fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
                 [] => String::new(),
             };
             out += &format!(
-                "{:>5}  {:<7}  {:<28}  {:<20}  {}\n",
+                "{:>5}  {:<7}  {}  {}  {}\n",
                 row["slide"].as_u64().unwrap_or_default(),
                 range,
-                format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]),
-                row["id"].as_str().unwrap_or(""),
+                pad(&format!("{}:{}", row["file"].as_str().unwrap_or(""), row["line"]), 28),
+                pad(row["id"].as_str().unwrap_or(""), 20),
                 row["title"].as_str().unwrap_or("")
             );
         }
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// `text` padded with spaces to `width` terminal columns (a kanji takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }

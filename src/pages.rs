@@ -6,7 +6,7 @@
 //! would give a blank, repeated or title-only step is dropped here with a warning at its
 //! line, so every page that remains shows something new.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::model::{Block, Deck, Layout, SlideKind};
 
 /// A list with pauses inside its items (or on an `{.incremental}` slide) becomes lists
@@ -40,17 +40,25 @@ fn split_lists(blocks: Vec<Block>, incremental: bool) -> Vec<Block> {
     out
 }
 
-/// The partial steps of an `{.incremental}` slide: the blocks before each pause, and a
-/// table growing row by row, columns filling one by one. Empty when there are none beyond
-/// the pauses' own.
-fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
+/// The partial steps of a slide: the blocks before each pause, columns and quotes up to
+/// each pause inside them, and on an `{.incremental}` slide a table growing row by row and
+/// columns filling one by one. Empty when there are none beyond the pauses' own.
+fn incremental_views(blocks: &[Block], incremental: bool) -> Vec<Vec<Block>> {
     let mut views = Vec::new();
     let mut shown: Vec<Block> = Vec::new();
     let mut grows = false;
     for block in blocks {
         match block {
             Block::Pause { .. } => views.push(shown.clone()),
-            Block::Table(table) if table.rows.len() > 1 => {
+            _ if has_inner_pause(block) => {
+                grows = true;
+                for (c, part) in parts(block).into_iter().enumerate() {
+                    for (j, _) in part.iter().enumerate().filter(|(_, b)| matches!(b, Block::Pause { .. })) {
+                        views.push([shown.clone(), vec![partial(block, c, j)]].concat());
+                    }
+                }
+            }
+            Block::Table(table) if incremental && table.rows.len() > 1 => {
                 grows = true;
                 for rows in 1..table.rows.len() {
                     // Rows still to come are kept, blank, so the table keeps its place.
@@ -62,7 +70,7 @@ fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
                     views.push([shown.clone(), vec![Block::Table(partial)]].concat());
                 }
             }
-            Block::Columns { columns, span } if columns.len() > 1 => {
+            Block::Columns { columns, span } if incremental && columns.len() > 1 => {
                 grows = true;
                 for filled in 1..columns.len() {
                     let partial: Vec<crate::model::Column> = columns
@@ -83,7 +91,96 @@ fn incremental_views(blocks: &[Block]) -> Vec<Vec<Block>> {
     if grows { views } else { vec![] }
 }
 
-fn nested_pause(blocks: &[Block]) -> Option<crate::diag::Span> {
+/// The parts of a block that a pause inside it steps through, in reading order: the
+/// columns of columns, the body of a quote.
+fn parts(block: &Block) -> Vec<&[Block]> {
+    match block {
+        Block::Columns { columns, .. } => columns.iter().map(|c| c.blocks.as_slice()).collect(),
+        Block::Quote { blocks, .. } => vec![blocks.as_slice()],
+        _ => vec![],
+    }
+}
+
+fn parts_mut(block: &mut Block) -> Vec<&mut Vec<Block>> {
+    match block {
+        Block::Columns { columns, .. } => columns.iter_mut().map(|c| &mut c.blocks).collect(),
+        Block::Quote { blocks, .. } => vec![blocks],
+        _ => vec![],
+    }
+}
+
+/// Whether a block holds a pause: in a column (or between two), or in a quote.
+fn has_inner_pause(block: &Block) -> bool {
+    parts(block).iter().any(|part| part.iter().any(|b| matches!(b, Block::Pause { .. })))
+}
+
+/// `block` as shown at the pause that is block `j` of its part `c`: earlier parts whole,
+/// part `c` up to the pause, later parts empty (kept, so every column keeps its place);
+/// a quote's attribution comes with its last step.
+fn partial(block: &Block, c: usize, j: usize) -> Block {
+    let mut shown = block.clone();
+    if let Block::Quote { attribution, .. } = &mut shown {
+        *attribution = None;
+    }
+    for (i, part) in parts_mut(&mut shown).into_iter().enumerate() {
+        match i.cmp(&c) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => part.truncate(j),
+            std::cmp::Ordering::Greater => part.clear(),
+        }
+    }
+    shown
+}
+
+/// Where a pause or block sits on a slide: a block of the slide, or block `j` of part
+/// `c` (a column, a quote's body) of the slide's block `i`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Slide(usize),
+    Inside(usize, usize, usize),
+}
+
+/// The slide's pauses (with their span) and shown blocks (`None`) in reading order;
+/// columns that hold pauses are read column by column, a quote's body block by block.
+fn timeline(blocks: &[Block]) -> Vec<(Place, Option<Span>)> {
+    let mut out = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        match block {
+            Block::Pause { span } => out.push((Place::Slide(i), Some(*span))),
+            _ if has_inner_pause(block) => {
+                for (c, part) in parts(block).into_iter().enumerate() {
+                    for (j, inner) in part.iter().enumerate() {
+                        match inner {
+                            Block::Pause { span } => out.push((Place::Inside(i, c, j), Some(*span))),
+                            b if shows_something(b) => out.push((Place::Inside(i, c, j), None)),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            b if shows_something(b) => out.push((Place::Slide(i), None)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Removes the blocks at `places` (last first, so earlier places stay valid).
+fn remove_places(blocks: &mut Vec<Block>, mut places: Vec<Place>) {
+    places.sort();
+    for place in places.into_iter().rev() {
+        match place {
+            Place::Slide(i) => {
+                blocks.remove(i);
+            }
+            Place::Inside(i, c, j) => {
+                parts_mut(&mut blocks[i])[c].remove(j);
+            }
+        }
+    }
+}
+
+fn nested_pause(blocks: &[Block]) -> Option<Span> {
     blocks.iter().find_map(|b| match b {
         Block::List(list) => list.items.iter().find_map(|i| i.pause_after.or_else(|| nested_pause(&i.blocks))),
         _ => None,
@@ -100,7 +197,7 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
         if incremental || slide.blocks.iter().any(has_item_pause) {
             slide.blocks = split_lists(std::mem::take(&mut slide.blocks), incremental);
         }
-        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. })) {
+        if !slide.blocks.iter().any(|b| matches!(b, Block::Pause { .. }) || has_inner_pause(b)) {
             continue;
         }
         let one_page = match (slide.kind, slide.layout) {
@@ -110,13 +207,15 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
             (SlideKind::Title, _) => Some("the title slide"),
             _ => Some("this slide"),
         };
-        let mut keep = vec![true; slide.blocks.len()];
-        // Index of the last accepted pause, and whether a visible block followed it.
-        let mut last_pause: Option<usize> = None;
+        // Every pause and shown block in reading order, pauses inside columns and quotes included.
+        let timeline = timeline(&slide.blocks);
+        let mut dropped: Vec<Place> = Vec::new();
+        // The last accepted pause, and whether a visible block followed it.
+        let mut last_pause: Option<(Place, Span)> = None;
         let mut shown = false;
-        for (i, block) in slide.blocks.iter().enumerate() {
-            let Block::Pause { span } = block else {
-                shown |= shows_something(block);
+        for &(place, pause) in &timeline {
+            let Some(span) = pause else {
+                shown = true;
                 continue;
             };
             let reason = if let Some(what) = one_page {
@@ -130,36 +229,33 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
             };
             match reason {
                 Some(reason) => {
-                    keep[i] = false;
+                    dropped.push(place);
                     warnings.push(
-                        Diagnostic::warning(*span, format!("{reason}; dropped"))
+                        Diagnostic::warning(span, format!("{reason}; dropped"))
                             .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
                     );
                 }
                 None => {
-                    last_pause = Some(i);
+                    last_pause = Some((place, span));
                     shown = false;
                 }
             }
         }
-        if let Some(i) = last_pause
+        if let Some((place, span)) = last_pause
             && !shown
         {
-            keep[i] = false;
+            dropped.push(place);
             warnings.push(
-                Diagnostic::warning(
-                    slide.blocks[i].span(),
-                    "a pause at the end of the slide would repeat its last page; dropped",
-                )
-                .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
+                Diagnostic::warning(span, "a pause at the end of the slide would repeat its last page; dropped")
+                    .with_hint("put <!-- pause --> on its own line between two blocks of the slide"),
             );
         }
-        let mut flags = keep.into_iter();
-        slide.blocks.retain(|_| flags.next().unwrap_or(true));
+        remove_places(&mut slide.blocks, dropped);
     }
     for slide in &mut deck.slides {
-        if slide.kind == SlideKind::Content && slide.classes.iter().any(|c| c == "incremental") {
-            slide.step_views = incremental_views(&slide.blocks);
+        let incremental = slide.classes.iter().any(|c| c == "incremental");
+        if slide.kind == SlideKind::Content && (incremental || slide.blocks.iter().any(has_inner_pause)) {
+            slide.step_views = incremental_views(&slide.blocks, incremental);
         }
     }
     // A slide opened only by a pause (before the first heading) is now empty; one opened

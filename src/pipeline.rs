@@ -32,17 +32,17 @@ pub struct BuildRequest {
     pub typst_output: Option<PathBuf>,
     /// Also render every page as SVG (live preview).
     pub svg_pages: bool,
-    /// Also write `<name>-handout.pdf`.
-    pub handout: Option<crate::handout::HandoutOptions>,
-    /// Also write `<name>-notes.pdf` (each slide with its speaker notes).
-    pub notes_pdf: Option<crate::handout::HandoutOptions>,
-    /// Also write `<name>.pdfpc` (speaker notes for presenter consoles).
-    pub pdfpc: bool,
+    /// Also write `<name>-handout.pdf`, `<name>-notes.pdf` (each slide with its speaker
+    /// notes), `<name>.pdfpc` (speaker notes for presenter consoles): what the command
+    /// line asks for, added to what the deck's `outputs:` asks for.
+    pub outputs: crate::handout::outputs::RequestedOutputs,
     /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
     pub png_dir: Option<PathBuf>,
     pub svg_dir: Option<PathBuf>,
     /// `--strict`: every warning is an error (as is `strict: true` in the front matter).
     pub strict: bool,
+    /// `--offline`: remote images come from the image cache only.
+    pub network: crate::remote::Network,
 }
 
 #[derive(Debug)]
@@ -75,6 +75,8 @@ pub struct Timings {
     pub fonts: Duration,
     pub typst: Duration,
     pub pdf: Duration,
+    /// The handout and the notes PDF (with the deck typeset again in print colours).
+    pub paper: Duration,
 }
 
 #[derive(Debug)]
@@ -166,7 +168,8 @@ impl Builder {
         let started = Instant::now();
         let mut sources = Sources::default();
         let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
-        let planned = planned_outputs(request, &output);
+        // What the command line asks for; the deck's `outputs:` is known once it is parsed.
+        let planned = planned_outputs(request, &output, &request.outputs.resolve(&Default::default()));
         let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
             sources,
             diagnostics,
@@ -188,6 +191,15 @@ impl Builder {
             }
         };
         let dependencies = self.dependencies(request);
+        let files = request.outputs.resolve(&compiled.deck.meta.outputs);
+        let planned = planned_outputs(request, &output, &files);
+        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
+            sources,
+            diagnostics,
+            dependencies,
+            written: vec![],
+            not_written: planned.clone(),
+        };
         if let Some(diagnostic) = output_over_input(&planned, &dependencies) {
             return Err(fail(sources, vec![diagnostic], dependencies));
         }
@@ -219,7 +231,7 @@ impl Builder {
         }
         let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
-        if request.pdfpc {
+        if files.pdfpc {
             outputs.push(Output {
                 path: sibling(".pdfpc"),
                 bytes: crate::handout::pdfpc::pdfpc(&compiled.deck).into_bytes(),
@@ -239,8 +251,20 @@ impl Builder {
             }
         }
         let mut warnings = compiled.warnings.clone();
-        if request.handout.is_some() || request.notes_pdf.is_some() {
-            let made = self.paper_outputs(request, &compiled, (&document, &pdf), &ident, &mut sources);
+        let settings = &request.outputs.settings;
+        if files.handout.is_none() && (settings.notes.is_some() || settings.lines.is_some() || settings.skip.is_some())
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    None,
+                    "--handout-notes, --handout-lines and --handout-skip have no effect: no handout is written",
+                )
+                .with_hint("ask for one with --handout N, --all, or `outputs: [handout]` in the front matter"),
+            );
+        }
+        let paper_started = Instant::now();
+        if files.handout.is_some() || files.notes_pdf.is_some() {
+            let made = self.paper_outputs(request, &files, &compiled, (&document, &pdf), &ident, &mut sources);
             match made {
                 Ok((papers, paper_warnings)) => {
                     warnings.extend(paper_warnings);
@@ -251,6 +275,7 @@ impl Builder {
                 Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
             }
         }
+        let paper_time = paper_started.elapsed();
         // The PDF last: if another output cannot be written, the last good PDF stays.
         outputs.push(Output { path: output.clone(), bytes: pdf.clone() });
         let written = match crate::output::write_all(&outputs) {
@@ -266,7 +291,8 @@ impl Builder {
             }
         };
         let mut timings = compiled.timings;
-        timings.pdf = pdf_started.elapsed();
+        timings.paper = paper_time;
+        timings.pdf = pdf_started.elapsed().saturating_sub(paper_time);
         Ok(BuildReport {
             output,
             slides: compiled.slides,
@@ -292,6 +318,7 @@ impl Builder {
     fn paper_outputs(
         &mut self,
         request: &BuildRequest,
+        files: &crate::handout::outputs::Resolved,
         compiled: &Compiled,
         (document, deck_pdf): (&typst_layout::PagedDocument, &[u8]),
         ident: &str,
@@ -299,13 +326,11 @@ impl Builder {
     ) -> Result<PaperOutputs, Vec<Diagnostic>> {
         let mut made = Vec::new();
         let mut warnings = Vec::new();
-        let jobs: Vec<(&'static str, crate::handout::HandoutOptions)> = [
-            request.handout.clone().map(|o| ("-handout.pdf", o)),
-            request.notes_pdf.clone().map(|o| ("-notes.pdf", o)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let jobs: Vec<(&'static str, crate::handout::HandoutOptions)> =
+            [files.handout.clone().map(|o| ("-handout.pdf", o)), files.notes_pdf.clone().map(|o| ("-notes.pdf", o))]
+                .into_iter()
+                .flatten()
+                .collect();
         // Print colours: the same deck built again with a white palette (own Sources, so
         // its messages do not repeat the deck's).
         let printed = if jobs.iter().all(|(_, o)| o.keep_theme) {
@@ -475,8 +500,9 @@ impl Builder {
             .into());
         }
         crate::safety::check_front_matter(&deck.meta, theme.settings.footer.as_deref())?;
-        let (overlays, touched) =
-            Resolver::new(&root, &deck_dir, &mut self.images, sources).resolve_deck(&mut deck, &mut warnings);
+        let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources)
+            .with_network(request.network)
+            .resolve_deck(&mut deck, &mut warnings);
         self.touched.extend(touched);
         let mut overlays = overlays?;
         // The logo: front matter (relative to the deck) beats theme.yaml (relative to its folder).
@@ -507,6 +533,14 @@ impl Builder {
         layout::layout(&mut deck);
         crate::phrases::apply(&mut deck);
         let mut theme = theme;
+        // pandoc's `fontsize:` scales the whole type scale, as beamer's class option does.
+        if let Some(scale) = deck.meta.font_scale {
+            for size in theme.settings.type_scale.values_mut() {
+                if let Some(scaled) = size.scaled(scale) {
+                    *size = scaled;
+                }
+            }
+        }
         if print {
             crate::handout::print::print_colours(&mut theme, deck.meta.theme_overrides.accent.is_some());
         }
@@ -634,6 +668,7 @@ impl Builder {
                 fonts: fonts_time,
                 typst: typst_started.elapsed(),
                 pdf: Duration::ZERO,
+                paper: Duration::ZERO,
             },
         })
     }
@@ -695,12 +730,12 @@ fn write_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
 }
 
 /// Every file a build of this request writes (PNG/SVG pages as `<dir>/<name>-*.png`).
-fn planned_outputs(request: &BuildRequest, output: &Path) -> Vec<PathBuf> {
+fn planned_outputs(request: &BuildRequest, output: &Path, files: &crate::handout::outputs::Resolved) -> Vec<PathBuf> {
     let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
     let mut paths: Vec<PathBuf> = request.typst_output.iter().cloned().collect();
     paths.push(output.to_path_buf());
-    if request.pdfpc {
+    if files.pdfpc {
         paths.push(sibling(".pdfpc"));
     }
     for (dir, ext) in [(&request.png_dir, "png"), (&request.svg_dir, "svg")] {
@@ -708,10 +743,10 @@ fn planned_outputs(request: &BuildRequest, output: &Path) -> Vec<PathBuf> {
             paths.push(dir.join(format!("{stem}-*.{ext}")));
         }
     }
-    if request.handout.is_some() {
+    if files.handout.is_some() {
         paths.push(sibling("-handout.pdf"));
     }
-    if request.notes_pdf.is_some() {
+    if files.notes_pdf.is_some() {
         paths.push(sibling("-notes.pdf"));
     }
     paths

@@ -24,7 +24,22 @@ pub type Overlays = HashMap<String, Vec<u8>>;
 #[derive(Default)]
 pub struct ImageCache {
     entries: HashMap<PathBuf, (u64, Option<std::time::SystemTime>, CheckedImage)>,
+    /// Remote images by address: checked, or why not and since when (a failed download
+    /// is tried again only after [`REMOTE_RETRY`], so watch mode does not wait on every
+    /// save).
+    remote: HashMap<String, Result<CheckedImage, RemoteFailure>>,
 }
+
+/// Why a remote image is a placeholder, since when, and whether it was downloaded.
+#[derive(Clone)]
+struct RemoteFailure {
+    reason: String,
+    since: std::time::Instant,
+    downloaded: bool,
+}
+
+/// How long a watch session waits before downloading a failed address again.
+const REMOTE_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Clone)]
 struct CheckedImage {
@@ -50,6 +65,8 @@ pub struct Resolver<'a> {
     lang_ja: bool,
     /// Every file this stage tried to read, found or not (for watch mode).
     pub touched: Vec<PathBuf>,
+    /// Whether remote images may be downloaded.
+    network: crate::remote::Network,
 }
 
 impl<'a> Resolver<'a> {
@@ -65,7 +82,13 @@ impl<'a> Resolver<'a> {
             sources,
             lang_ja: false,
             touched: vec![],
+            network: crate::remote::Network::Online,
         }
+    }
+
+    /// `--offline`: remote images come from the cache only.
+    pub fn with_network(self, network: crate::remote::Network) -> Self {
+        Resolver { network, ..self }
     }
 
     /// Resolves every image of the deck; returns the overlays and the files touched.
@@ -75,6 +98,10 @@ impl<'a> Resolver<'a> {
         warnings: &mut Vec<Diagnostic>,
     ) -> (Result<Overlays, Failure>, Vec<PathBuf>) {
         self.lang_ja = deck.meta.lang.as_ref().is_some_and(Lang::is_ja);
+        self.fetch_remote(remote_sources(deck));
+        if let Some(image) = deck.meta.title_background.as_mut().and_then(|b| b.image.as_mut()) {
+            self.image(image);
+        }
         for slide in &mut deck.slides {
             if let Some(image) = &mut slide.background {
                 self.image(image);
@@ -205,9 +232,21 @@ impl<'a> Resolver<'a> {
     fn image(&mut self, image: &mut Image) {
         let src = crate::images::probe_extension(&image.src, self.deck_dir);
         if crate::images::is_remote(&src) {
-            // Not fetched: the slide shows a placeholder with the address and alt text.
-            image.path = String::new();
-            self.warnings.push(crate::images::remote_warning(&src, image.span));
+            match self.cache.remote.get(&src) {
+                Some(Ok(checked)) => {
+                    if let Some((path, bytes)) = &checked.overlay {
+                        self.overlays.insert(path.clone(), bytes.clone());
+                    }
+                    image.path = checked.vpath.clone();
+                }
+                failed => {
+                    // The slide shows a placeholder with the address and alt text.
+                    image.path = String::new();
+                    let (reason, downloaded) =
+                        failed.and_then(|f| f.clone().err()).map(|f| (f.reason, f.downloaded)).unwrap_or_default();
+                    self.warnings.push(crate::images::remote_warning(&src, image.span, &reason, downloaded));
+                }
+            }
             return;
         }
         match self.image_path(&src) {
@@ -273,6 +312,52 @@ impl<'a> Resolver<'a> {
         result
     }
 
+    /// Downloads (or takes from the cache) every remote image not already checked, and
+    /// checks each as a local image is checked.
+    fn fetch_remote(&mut self, srcs: Vec<String>) {
+        let now = std::time::Instant::now();
+        // Offline, no failure is remembered: the image may have reached the cache since.
+        if self.network == crate::remote::Network::Offline {
+            self.cache.remote.retain(|_, checked| checked.is_ok());
+        }
+        let wanted: Vec<String> = srcs
+            .into_iter()
+            .filter(|src| match self.cache.remote.get(src) {
+                Some(Ok(_)) => false,
+                Some(Err(failure)) => now.duration_since(failure.since) > REMOTE_RETRY,
+                None => true,
+            })
+            .collect();
+        for (src, fetched) in crate::remote::fetch_all(&wanted, self.network) {
+            let failure = |reason: String, downloaded| RemoteFailure { reason, since: now, downloaded };
+            let checked = match fetched {
+                Ok(bytes) => self.check_remote(&src, bytes).map_err(|reason| failure(reason, true)),
+                Err(reason) => Err(failure(reason, false)),
+            };
+            self.cache.remote.insert(src, checked);
+        }
+    }
+
+    /// The checks of a local image, on downloaded bytes (their format judged from the
+    /// bytes); the image is then served from memory.
+    fn check_remote(&mut self, src: &str, bytes: Vec<u8>) -> Result<CheckedImage, String> {
+        let ext = crate::remote::sniff(&bytes).ok_or("not an image lectern can draw")?;
+        if ext == "svg" && crate::remote::svg_links_files(&bytes) {
+            return Err("the SVG links other files; lectern draws only self-contained downloaded SVGs".into());
+        }
+        let vpath = crate::remote::vpath(src, ext);
+        let overlays_before = self.overlays.len();
+        let path = self
+            .check_image(src, &bytes, ext, &vpath)
+            .map_err(|d| std::iter::once(d.message).chain(d.hints).collect::<Vec<_>>().join("; "))?;
+        let overlay = if self.overlays.len() > overlays_before {
+            self.overlays.get(&path).map(|b| (path.clone(), b.clone()))
+        } else {
+            Some((path.clone(), bytes))
+        };
+        Ok(CheckedImage { vpath: path, overlay })
+    }
+
     fn load_image(&mut self, src: &str, on_disk: &Path, vpath: &str) -> Result<String, Diagnostic> {
         let bytes = crate::limits::read_input(on_disk, &crate::limits::FILE_BYTES).map_err(|e| {
             let what = if e.kind() == std::io::ErrorKind::NotFound { "not found".to_string() } else { e.to_string() };
@@ -280,6 +365,12 @@ impl<'a> Resolver<'a> {
                 .with_hint(format!("looked for {}", on_disk.display()))
         })?;
         let ext = on_disk.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        self.check_image(src, &bytes, &ext, vpath)
+    }
+
+    /// Checks an image's bytes (format, pixel limit, a full decode); the virtual path to
+    /// draw: `vpath`, or a converted copy's (added to the overlays).
+    fn check_image(&mut self, src: &str, bytes: &[u8], ext: &str, vpath: &str) -> Result<String, Diagnostic> {
         if ext == "pdf" {
             // Typst draws a PDF's first page as an image.
             return if bytes.starts_with(b"%PDF") {
@@ -293,10 +384,10 @@ impl<'a> Resolver<'a> {
                 .with_hint(crate::limits::IMAGE_PIXELS.hint())
         };
         if ext == "svg" || ext == "svgz" {
-            if let Some(size) = crate::limits::oversized_embedded_image(&bytes) {
+            if let Some(size) = crate::limits::oversized_embedded_image(bytes) {
                 return Err(too_big(size));
             }
-            return if looks_like_svg(&bytes) || ext == "svgz" {
+            return if looks_like_svg(bytes) || ext == "svgz" {
                 Ok(vpath.to_string())
             } else {
                 Err(Diagnostic::error(None, format!("image `{src}` is not a valid SVG file")))
@@ -307,11 +398,11 @@ impl<'a> Resolver<'a> {
                 .with_hint("re-export it as PNG or JPEG")
         };
         // From the header alone: decoding a 60000² image would take gigabytes.
-        if let Some(size) = crate::limits::oversized_image(&bytes) {
+        if let Some(size) = crate::limits::oversized_image(bytes) {
             return Err(too_big(size));
         }
         let reader =
-            image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format().map_err(|e| corrupt(e.into()))?;
+            image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(e.into()))?;
         let Some(format) = reader.format() else {
             return Err(Diagnostic::error(None, format!("image `{src}` is not an image lectern can read"))
                 .with_hint("use PNG, JPEG, GIF, WebP or SVG"));
@@ -342,6 +433,40 @@ impl<'a> Resolver<'a> {
         self.overlays.insert(converted.clone(), out.into_inner());
         Ok(converted)
     }
+}
+
+/// Every remote image of the deck, by its address as written.
+fn remote_sources(deck: &mut Deck) -> Vec<String> {
+    let mut srcs = Vec::new();
+    let mut add = |image: &Image| {
+        if crate::images::is_remote(&image.src) && !srcs.contains(&image.src) {
+            srcs.push(image.src.clone());
+        }
+    };
+    if let Some(image) = deck.meta.title_background.as_ref().and_then(|b| b.image.as_ref()) {
+        add(image);
+    }
+    for slide in &mut deck.slides {
+        slide.background.iter().chain(slide.side_image.iter().map(|(_, image)| image)).for_each(&mut add);
+        slide.visit_blocks_mut(&mut |block| {
+            if let Block::Image { image, .. } = block {
+                add(image);
+            }
+        });
+        slide.visit_inlines_mut(&mut |inline| {
+            if let Inline::Image(image) = inline {
+                add(image);
+            }
+        });
+    }
+    for footnote in &mut deck.footnotes {
+        visit_inline_list_mut(&mut footnote.body, &mut |inline| {
+            if let Inline::Image(image) = inline {
+                add(image);
+            }
+        });
+    }
+    srcs
 }
 
 fn looks_like_svg(bytes: &[u8]) -> bool {

@@ -120,8 +120,14 @@ pub fn check_deck(deck: &Deck) -> Result<(), Failure> {
     }
     let mut total_items: u64 = 0;
     for slide in &deck.slides {
+        // Pauses inside columns and quotes make steps too.
+        let inner = slide.blocks.iter().flat_map(|b| match b {
+            Block::Columns { columns, .. } => columns.iter().flat_map(|c| c.blocks.iter()).collect(),
+            Block::Quote { blocks, .. } => blocks.iter().collect(),
+            _ => vec![],
+        });
         let pauses: Vec<Span> =
-            slide.blocks.iter().filter(|b| matches!(b, Block::Pause { .. })).map(Block::span).collect();
+            slide.blocks.iter().chain(inner).filter(|b| matches!(b, Block::Pause { .. })).map(Block::span).collect();
         if limits::PAUSES.exceeded(pauses.len() as u64) {
             let at = pauses[limits::PAUSES.get() as usize];
             errors.push(limits::PAUSES.error(at, format!("this slide has {} pauses", pauses.len())));

@@ -38,6 +38,14 @@ impl Colour {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The length times `factor`, in the same unit (`24pt` × 1.5 → `36pt`).
+    pub fn scaled(&self, factor: f64) -> Option<Length> {
+        let s = self.0.trim();
+        let unit_at = s.find(|c: char| c.is_ascii_alphabetic())?;
+        let value: f64 = s[..unit_at].parse().ok()?;
+        Length::parse(&format!("{:.2}{}", value * factor, &s[unit_at..]))
+    }
 }
 
 impl fmt::Display for Colour {
@@ -68,6 +76,14 @@ impl Length {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The length times `factor`, in the same unit (`24pt` × 1.5 → `36pt`).
+    pub fn scaled(&self, factor: f64) -> Option<Length> {
+        let s = self.0.trim();
+        let unit_at = s.find(|c: char| c.is_ascii_alphabetic())?;
+        let value: f64 = s[..unit_at].parse().ok()?;
+        Length::parse(&format!("{:.2}{}", value * factor, &s[unit_at..]))
+    }
 }
 
 impl fmt::Display for Length {
@@ -87,6 +103,8 @@ mod tests {
         assert_eq!(Colour::from_css(" 'Navy' ").unwrap().as_str(), "#000080");
         assert_eq!(Colour::from_css("#ABC").unwrap().as_str(), "#abc");
         assert!(Length::parse("24pt").is_some() && Length::parse("1.2em").is_some());
+        assert_eq!(Length::parse("24pt").unwrap().scaled(10.0 / 11.0).unwrap().as_str(), "21.82pt");
+        assert_eq!(Length::parse("1.5cm").unwrap().scaled(2.0).unwrap().as_str(), "3.00cm");
         assert!(Length::parse("big").is_none() && Length::parse("-2pt").is_none() && Length::parse("pt").is_none());
     }
 }

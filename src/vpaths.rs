@@ -12,6 +12,8 @@ pub const BUILTIN_THEMES: &str = "/__lectern__/themes/";
 pub const USER_THEMES: &str = "/__lectern__/user/";
 /// Images converted or downscaled at build time.
 pub const IMAGES: &str = "/__lectern__/images/";
+/// Downloaded (remote) images, by a hash of their address.
+pub const REMOTE_IMAGES: &str = "/__lectern__/remote/";
 /// The empty main file a world starts with.
 pub const EMPTY: &str = "/__lectern__/empty.typ";
 /// Where a file name Typst cannot take (a backslash in it) is looked for instead.

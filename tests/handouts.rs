@@ -89,15 +89,18 @@ fn words(pdf: &Path) -> Vec<Word> {
 fn check(aspect: &str, notes: Notes) {
     let dir = tempdir();
     write(dir.path(), "deck.md", &deck(aspect, notes));
-    for (mode, per_page) in [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("6", 6), ("9", 9)] {
+    // Every handout mode, and the speaker-notes PDF (one slide a page, notes under it).
+    for (mode, per_page) in [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("6", 6), ("9", 9), ("notes", 1)] {
         let mut args = vec!["build", "deck.md", "--handout", mode];
-        if notes != Notes::None {
+        if mode == "notes" {
+            args = vec!["build", "deck.md", "--notes-pdf"];
+        } else if notes != Notes::None {
             args.push("--handout-notes");
         }
         let run = lectern(dir.path(), &args);
         assert_eq!(run.status, 0, "{mode} {aspect} {notes:?}: {}", run.stderr);
-        let pdf = dir.path().join("deck-handout.pdf");
-        let what = format!("--handout {mode}, {aspect}, {notes:?}");
+        let pdf = dir.path().join(if mode == "notes" { "deck-notes.pdf" } else { "deck-handout.pdf" });
+        let what = format!("{} {mode}, {aspect}, {notes:?}", if mode == "notes" { "" } else { "--handout" });
         let text = squash(&pages(&pdf).join(""));
         // Every slide's text, each once (the last step of the paused slide only).
         for word in ["HandoutCheck", "Bodyalpha", "Bodybeta", "Bodygamma", "PartTwo", "Bodydelta"] {
@@ -144,13 +147,40 @@ fn check(aspect: &str, notes: Notes) {
         // Page count as the page model says: 5 printed slides, then the sources list;
         // notes that did not fit follow their page.
         let grid_pages = 5usize.div_ceil(per_page);
-        let pages = page_count(&pdf);
-        match (notes, mode) {
-            (Notes::None, _) => assert_eq!(pages, grid_pages + 1, "{what}"),
-            (Notes::Short, "9") => assert_eq!(pages, grid_pages + 2, "{what}: notes follow the 9-up page"),
-            (Notes::Short, _) => assert_eq!(pages, grid_pages + 1, "{what}"),
-            (Notes::Long, _) => assert!(pages >= grid_pages + 3, "{what}: {pages} pages for 3 pages of notes"),
+        let texts: Vec<String> = pages(&pdf).iter().map(|p| squash(p)).collect();
+        assert_eq!(texts.len(), page_count(&pdf));
+        // A page shows slides (the title slide repeats the running header's title), or
+        // only notes continued from an earlier page; the last is the sources list.
+        let shows_a_slide = |page: &String| {
+            ["Bodyalpha", "Bodybeta", "PartTwo", "Bodydelta"].iter().any(|w| page.contains(w))
+                || page.matches("HandoutCheck").count() >= 2
+        };
+        let (last, rest) = texts.split_last().unwrap();
+        assert!(!shows_a_slide(last) && last.contains("https://example.org/source"), "{what}: last page {last}");
+        let slide_pages = rest.iter().filter(|p| shows_a_slide(p)).count();
+        let note_pages = rest.iter().filter(|p| !shows_a_slide(p)).count();
+        assert_eq!(slide_pages, grid_pages, "{what}: pages with slides");
+        for page in rest.iter().filter(|p| !shows_a_slide(p)) {
+            assert!(page.contains("notesentence"), "{what}: a page with neither slides nor notes: {page}");
         }
+        match (notes, mode) {
+            (Notes::None, _) => assert_eq!(note_pages, 0, "{what}"),
+            (Notes::Short, "9") => assert_eq!(note_pages, 1, "{what}: notes follow the 9-up page"),
+            (Notes::Short, _) => assert_eq!(note_pages, 0, "{what}"),
+            // About three pages at 9 pt; the notes PDF prints them at 12 pt: (12/9)² × 3.
+            (Notes::Long, "notes") => assert!((4..=7).contains(&note_pages), "{what}: {note_pages} pages of notes"),
+            (Notes::Long, _) => {
+                assert!((2..=4).contains(&note_pages), "{what}: {note_pages} pages for 3 pages of notes")
+            }
+        }
+        // Legible: the slide's body text prints at 7 pt or more (a word's box is a little
+        // under its size in this font: 6.6 pt for 7 pt text).
+        let body = all.iter().find(|w| w.text.starts_with("Bodyalpha")).expect("Bodyalpha");
+        assert!(body.y1 - body.y0 >= 6.6, "{what}: body text {:.1} pt high", body.y1 - body.y0);
+        // The sources list for paper at 8 pt or more (its box: 7.5 pt).
+        let last_page = all.iter().map(|w| w.page).max().unwrap();
+        let url = all.iter().find(|w| w.page == last_page && w.text.contains("example.org/source")).expect("URL");
+        assert!(url.y1 - url.y0 >= 7.5, "{what}: sources list {:.1} pt high", url.y1 - url.y0);
         // Links: the slide's own link and the sources list's, clickable.
         let links = links(&pdf);
         assert!(links.iter().any(|l| l == "https://example.org/report"), "{what}: {links:?}");
@@ -279,4 +309,34 @@ fn a_theme_too_small_for_the_mode_is_warned_about() {
     assert!(run.stderr.contains("under the 7 pt floor"), "{}", run.stderr);
     let run = lectern(dir.path(), &["build", "deck.md", "--theme", "print", "--handout", "4"]);
     assert!(!run.stderr.contains("floor"), "{}", run.stderr);
+}
+
+/// Mean brightness (0 black – 255 white) of the first page, rendered as a user would.
+fn brightness(pdf: &Path) -> f64 {
+    let prefix = pdf.with_extension("");
+    let run = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "20", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(run.success());
+    let image = image::open(prefix.with_extension("png")).unwrap().to_luma8();
+    image.pixels().map(|p| p.0[0] as f64).sum::<f64>() / (image.width() * image.height()) as f64
+}
+
+#[test]
+fn a_dark_deck_prints_on_white_unless_asked_to_keep_its_colours() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &deck("16:9", Notes::None).replace("sources-slide: true", "theme: dark"));
+    let handout = dir.path().join("deck-handout.pdf");
+    let run = lectern(dir.path(), &["build", "deck.md", "--handout", "6"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // Title, content, section and end slides of a dark theme: print colours are ink-light.
+    let print = brightness(&handout);
+    assert!(print > 240.0, "print colours: mean brightness {print}");
+    let run = lectern(dir.path(), &["build", "deck.md", "--handout", "6", "--handout-theme", "keep"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let kept = brightness(&handout);
+    assert!(kept < 200.0, "the deck's dark colours: mean brightness {kept}");
 }

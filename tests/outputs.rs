@@ -294,6 +294,10 @@ fn slides_lists_ids_titles_lines_and_pages() {
     assert_eq!(run.status, 0);
     let line = run.stdout.lines().find(|l| l.contains("二")).unwrap();
     assert!(line.contains("3-4") && line.contains("deck.md:11"), "{line}");
+    // Columns line up in a terminal, Japanese ids (two columns a character) too.
+    let width = unicode_width::UnicodeWidthStr::width;
+    let title_at: Vec<usize> = run.stdout.lines().map(|l| width(l) - width(l.rsplit("  ").next().unwrap())).collect();
+    assert!(title_at.iter().all(|&w| w == title_at[0]), "{}", run.stdout);
 }
 
 #[test]
@@ -366,4 +370,356 @@ fn incremental_tables_grow_row_by_row_and_columns_one_by_one() {
     let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["1", "1", "1", "2", "2"]);
     assert_eq!(value["pages"][3]["note"], "段のノート");
+}
+
+#[test]
+fn pauses_in_columns_step_column_by_column_and_useless_ones_are_dropped() {
+    let dir = tempdir();
+    let deck = "\
+## 段ごと
+
+:::: columns
+::: column
+左の段
+:::
+<!-- pause -->
+::: column
+右の段
+:::
+::::
+
+## 段の中
+
+:::: columns
+::: column
+左上
+
+<!-- pause -->
+
+左下
+:::
+::: column
+. . .
+
+右の段だけ
+:::
+<!-- pause -->
+::::
+
+下の本文
+
+## 無駄な休止
+
+:::: columns
+::: column
+<!-- pause -->
+
+左だけ
+:::
+::: column
+右だけ
+<!-- pause -->
+:::
+<!-- pause -->
+::::
+";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "-v"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let texts: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
+    // 段ごと: 2 steps; 段の中: left top, left whole, the right column, the text below; 無駄な休止: 1.
+    assert_eq!(texts.len(), 7, "{texts:?}");
+    assert!(texts[0].contains("左の段") && !texts[0].contains("右の段"), "{}", texts[0]);
+    assert!(texts[1].contains("右の段"), "{}", texts[1]);
+    assert!(texts[2].contains("左上") && !texts[2].contains("左下"), "{}", texts[2]);
+    assert!(texts[3].contains("左下") && !texts[3].contains("右の段だけ"), "{}", texts[3]);
+    assert!(texts[4].contains("右の段だけ") && !texts[4].contains("下の本文"), "{}", texts[4]);
+    assert!(texts[5].contains("下の本文"), "{}", texts[5]);
+    assert!(texts[6].contains("左だけ") && texts[6].contains("右だけ"), "{}", texts[6]);
+    // The three pauses of the last slide would give a title-only page and two repeats:
+    // each dropped with a warning at its own line.
+    let line = |n: usize| {
+        let at = deck.lines().enumerate().filter(|(_, l)| l.trim() == "<!-- pause -->").nth(n).unwrap().0 + 1;
+        format!("deck.md:{at}:")
+    };
+    for n in 0..3 {
+        assert!(!run.stderr.contains(&line(n)), "{}: {}", line(n), run.stderr);
+    }
+    for (n, why) in [(3, "only the title"), (4, "repeat"), (5, "repeat")] {
+        let at = run.stderr.find(&line(n)).unwrap_or_else(|| panic!("no warning at {}: {}", line(n), run.stderr));
+        let message = &run.stderr[..at].rsplit("warning:").next().unwrap();
+        assert!(message.contains(why), "{}: {message}", line(n));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap()).unwrap();
+    let labels: Vec<&str> = value["pages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["1", "1", "2", "2", "2", "2", "3"]);
+}
+
+/// `DECK` with `outputs:` (YAML lines) in its front matter.
+fn deck_with_outputs(outputs: &str) -> String {
+    DECK.replacen("---\n", &format!("---\noutputs:\n{outputs}"), 1)
+}
+
+#[test]
+fn front_matter_outputs_write_every_file_and_name_them() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &deck_with_outputs("  - pdf\n  - handout\n  - notes\n  - pdfpc\n"));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for file in ["deck.pdf", "deck-handout.pdf", "deck-notes.pdf", "deck.pdfpc"] {
+        assert!(dir.path().join(file).exists(), "{file}");
+        assert!(run.stdout.contains(file), "{file} not named: {}", run.stdout);
+    }
+    // Three slides a page by default: four slides on two pages.
+    assert_eq!(page_count(&dir.path().join("deck-handout.pdf")), 2);
+    assert!(squash(&pages(&dir.path().join("deck-notes.pdf")).join("")).contains("二枚目のノート"));
+
+    // With settings: two a page on Letter with the notes; no notes PDF asked for.
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "deck.md",
+        &deck_with_outputs("  handout: {per-page: 2, paper: letter, notes: true}\n  pdfpc: true\n"),
+    );
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let handout = dir.path().join("deck-handout.pdf");
+    assert!(info_field(&handout, "Page size").contains("612 x 792"), "{}", info_field(&handout, "Page size"));
+    assert_eq!(page_count(&handout), 2);
+    assert!(squash(&pages(&handout).join("")).contains("一枚目のノート"));
+    assert!(dir.path().join("deck.pdfpc").exists() && !dir.path().join("deck-notes.pdf").exists());
+    assert!(run.stdout.contains("deck-handout.pdf") && run.stdout.contains("deck.pdfpc"), "{}", run.stdout);
+    // The command line wins where both say: one a page on A4; the deck's notes stay.
+    let run = lectern(dir.path(), &["build", "deck.md", "--handout", "1", "--paper", "a4"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(info_field(&handout, "Page size").contains("(A4)"));
+    assert_eq!(page_count(&handout), 4);
+    assert!(squash(&pages(&handout).join("")).contains("一枚目のノート"));
+    // Handout settings on the command line with no handout asked for: said, not lost silently.
+    let plain = tempdir();
+    write(plain.path(), "deck.md", DECK);
+    let run = lectern(plain.path(), &["build", "deck.md", "--handout-notes"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("no handout is written"), "{}", run.stderr);
+    assert!(!plain.path().join("deck-handout.pdf").exists());
+    // `all`, as one word.
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &DECK.replacen("---\n", "---\noutputs: all\n", 1));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for file in ["deck-handout.pdf", "deck-notes.pdf", "deck.pdfpc"] {
+        assert!(run.stdout.contains(file), "{file} not named: {}", run.stdout);
+    }
+}
+
+#[test]
+fn front_matter_outputs_mistakes_are_errors_at_their_line() {
+    for (outputs, line, hint) in [
+        ("  - pdf\n  - handuot\n", 4, "did you mean `handout`?"),
+        ("  handout:\n    per-page: 3\n    papr: letter\n", 5, "did you mean `paper`?"),
+        ("  handout: {per-page: 5}\n", 3, "1, 2, 3, 4, 6 or 9"),
+        ("  notes: {theme: dark}\n", 3, "keep"),
+        ("  handout: {skip: [sections]}\n", 3, "did you mean `section`?"),
+    ] {
+        let dir = tempdir();
+        write(dir.path(), "deck.md", &deck_with_outputs(outputs));
+        let run = lectern(dir.path(), &["build", "deck.md"]);
+        assert_eq!(run.status, 1, "{outputs}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("deck.md:{line}:")), "{outputs}: {}", run.stderr);
+        assert!(run.stderr.contains(hint), "{outputs}: {}", run.stderr);
+        assert!(!dir.path().join("deck.pdf").exists(), "{outputs}: a PDF was written");
+    }
+}
+
+#[test]
+fn a_failing_front_matter_output_leaves_every_earlier_output_untouched() {
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &DECK.replacen("---\n", "---\noutputs: [handout, notes, pdfpc]\n", 1));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let files = ["deck.pdf", "deck-handout.pdf", "deck.pdfpc"];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(dir.path().join(f)).unwrap()).collect();
+    write(
+        dir.path(),
+        "deck.md",
+        &DECK.replacen("---\n", "---\noutputs: [handout, notes, pdfpc]\n", 1).replace("最後の本文", "変えた本文"),
+    );
+    // The notes PDF cannot be written: a folder stands where it goes.
+    std::fs::remove_file(dir.path().join("deck-notes.pdf")).unwrap();
+    std::fs::create_dir(dir.path().join("deck-notes.pdf")).unwrap();
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("deck-notes.pdf"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
+    for (file, before) in files.iter().zip(&before) {
+        assert!(run.stderr.contains(file), "{file} not named: {}", run.stderr);
+        assert_eq!(&std::fs::read(dir.path().join(file)).unwrap(), before, "{file} changed");
+    }
+}
+
+#[test]
+fn pdfpc_notes_and_labels_follow_the_page_list_on_every_kind_of_slide() {
+    // Title, agenda, section, columns, an incremental table, quotes, steps, a chart, an
+    // end slide and the sources slide, with pauses wherever they can be.
+    let deck = "\
+---
+title: 種類
+toc: true
+sources-slide: true
+---
+
+# 第一部
+
+<!-- 部のノート -->
+
+## 段 
+
+:::: columns
+::: column
+左
+:::
+<!-- pause -->
+::: column
+右[^1]
+:::
+::::
+
+<!-- 段のノート -->
+
+## 表 {.incremental}
+
+| 年 | 件数 |
+|---|---|
+| 2022 | 10 |
+| 2023 | 20 |
+
+<!-- 表のノート -->
+
+## 引用
+
+> 第一条 引用一
+
+<!-- pause -->
+
+> 第二条 引用二
+
+<!-- 引用のノート -->
+
+## 手順 {.steps}
+
+1. 検知
+2. 分析
+
+<!-- pause -->
+
+3. 対処
+
+<!-- 手順のノート -->
+
+## 図
+
+```chart
+type: bar
+columns: [区分, 件数]
+rows: [[甲, 1], [乙, 2]]
+```
+
+<!-- pause -->
+
+図の説明
+
+## 終わり {.end}
+
+ありがとう
+
+<!-- pause -->
+
+<!-- 終わりのノート -->
+
+[^1]: 出典の本文 https://example.org/x
+";
+    let dir = tempdir();
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "--handout", "2", "--notes-pdf"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let end_pause = deck.lines().position(|l| l == "ありがとう").unwrap() + 3;
+    assert!(run.stderr.contains(&format!("deck.md:{end_pause}")), "{}", run.stderr);
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("deck.pdfpc")).unwrap()).unwrap();
+    check_pdfpc_schema(&value);
+    // Notes are Markdown, and pdfpc is told so.
+    assert_eq!(value["disableMarkdown"], false);
+    let entries = value["pages"].as_array().unwrap();
+    let pdf = dir.path().join("deck.pdf");
+    assert_eq!(entries.len(), page_count(&pdf), "one entry per PDF page");
+    // The one page list: `lectern slides --json`, the PDF's labels and the .pdfpc agree.
+    let run = lectern(dir.path(), &["slides", "deck.md", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(rows[2]["title"], "第一部", "titles as a reader sees them");
+    let labels = page_labels(&pdf);
+    let notes =
+        ["", "", "部のノート", "段のノート", "表のノート", "引用のノート", "手順のノート", "", "終わりのノート", ""];
+    let mut steps = 0;
+    for (row, note) in rows.iter().zip(notes) {
+        let slide = row["slide"].as_u64().unwrap();
+        let pages = row["pages"].as_array().unwrap();
+        for (overlay, page) in pages.iter().enumerate() {
+            let idx = page.as_u64().unwrap() as usize - 1;
+            let entry = &entries[idx];
+            assert_eq!(entry["label"], slide.to_string(), "page {idx}");
+            assert_eq!(labels[idx], slide.to_string(), "page {idx}");
+            assert_eq!(entry["overlay"], overlay, "page {idx}");
+            assert_eq!(entry["note"].as_str().unwrap_or(""), note, "page {idx}");
+        }
+        steps += pages.len();
+    }
+    assert_eq!(steps, entries.len());
+    // Columns, table, quotes, steps and chart have two steps each.
+    let counts: Vec<usize> = rows.iter().map(|r| r["pages"].as_array().unwrap().len()).collect();
+    assert_eq!(counts, [1, 1, 1, 2, 2, 2, 2, 2, 1, 1]);
+    // The handout and the notes PDF print each slide once, with every note.
+    let handout = squash(&pages(&dir.path().join("deck-handout.pdf")).join(""));
+    assert_eq!(handout.matches("第二条引用二").count(), 1, "{handout}");
+    let notes_pdf = squash(&pages(&dir.path().join("deck-notes.pdf")).join(""));
+    for note in notes.iter().filter(|n| !n.is_empty()) {
+        assert!(notes_pdf.contains(note), "{note} missing from the notes PDF");
+    }
+}
+
+#[test]
+fn a_pause_inside_a_quote_steps_through_the_quote() {
+    let dir = tempdir();
+    let deck = "\
+## 条文
+
+前置きの本文
+
+> 第一条 目的
+>
+> <!-- pause -->
+>
+> 第二条 定義
+>
+> — 法案
+
+## 末尾
+
+> 引用だけ
+>
+> <!-- pause -->
+";
+    write(dir.path(), "deck.md", deck);
+    let run = lectern(dir.path(), &["build", "deck.md", "-v"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let texts: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    // The quote's first article with the text before it; the rest and the attribution next.
+    assert!(texts[0].contains("前置き") && texts[0].contains("第一条"), "{}", texts[0]);
+    assert!(!texts[0].contains("第二条") && !texts[0].contains("法案"), "{}", texts[0]);
+    assert!(texts[1].contains("第二条") && texts[1].contains("法案"), "{}", texts[1]);
+    // A pause at the end of the last quote repeats the page: dropped, warned at its line.
+    assert!(run.stderr.contains("deck.md:17:"), "{}", run.stderr);
 }

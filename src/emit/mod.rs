@@ -253,7 +253,12 @@ impl<'d> Emitter<'d> {
     fn slide(&mut self, slide: &'d Slide, number: usize) {
         let span = slide.span;
         let start = self.out.len();
-        let _ = write!(self.out, "{SLIDE_MARKER}{number}\n#theme.");
+        let _ = write!(self.out, "{SLIDE_MARKER}{number}\n#");
+        let title_background = self.deck.meta.title_background.as_ref().filter(|_| slide.kind == SlideKind::Title);
+        if let Some(background) = title_background {
+            self.title_background(background);
+        }
+        self.w("theme.");
         let layout = slide.layout.unwrap_or(Layout::Content);
         match slide.kind {
             SlideKind::Title => {
@@ -264,7 +269,11 @@ impl<'d> Emitter<'d> {
                     let _ = write!(self.out, ", {key}: ");
                     self.opt_text_content(value.as_deref(), span);
                 }
-                self.w(")\n");
+                self.w(")");
+                if title_background.is_some() {
+                    self.w("}");
+                }
+                self.w("\n");
             }
             SlideKind::Agenda => {
                 self.w("agenda-slide(");
@@ -412,6 +421,32 @@ impl<'d> Emitter<'d> {
                 self.w("]\n");
             }
         }
+    }
+
+    /// Opens a code block whose page set-up draws Quarto's `title-slide-attributes`
+    /// behind the theme's title slide (the caller closes it): the image, covered by the
+    /// page colour where it is translucent, and the colour. Themes need not know.
+    fn title_background(&mut self, background: &crate::frontmatter::TitleBackground) {
+        self.w("{ set page(");
+        if let Some(colour) = background.color.as_deref().and_then(Colour::from_css) {
+            let _ = write!(self.out, "fill: rgb(\"{colour}\"), ");
+        }
+        if let Some(image) = &background.image {
+            self.w("background: context {\n  ");
+            self.mapped(image.span, |e| e.image_call(image, true));
+            if let Some(opacity) = background.opacity.filter(|o| *o < 1.0) {
+                let _ = write!(
+                    self.out,
+                    concat!(
+                        "\n  let fill = if type(page.fill) == color {{ page.fill }} else {{ white }}",
+                        "\n  place(top + left, rect(width: 100%, height: 100%, stroke: none, fill: fill.transparentize({:.0}%)))",
+                    ),
+                    opacity * 100.0
+                );
+            }
+            self.w("\n}");
+        }
+        self.w(")\n");
     }
 
     fn is_ja(&self) -> bool {

@@ -11,6 +11,7 @@
 pub mod geometry;
 pub mod links;
 pub mod notes;
+pub mod outputs;
 pub mod pdfpc;
 pub mod print;
 
@@ -420,6 +421,14 @@ fn collect_urls(inlines: &[Inline], out: &mut Vec<String>) {
     }
 }
 
+/// Text as a reader sees it, for bookmarks and listings: without the invisible phrase
+/// marks of Japanese line breaking, whitespace collapsed.
+pub fn readable(text: &str) -> String {
+    let marks = [crate::phrases::JOINER, crate::phrases::BREAK];
+    let text: String = text.chars().filter(|c| !marks.contains(c)).collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A slide's title for its bookmark.
 fn slide_title(deck: &Deck, index: usize, words: &Words) -> String {
     let slide = &deck.slides[index];
@@ -429,7 +438,7 @@ fn slide_title(deck: &Deck, index: usize, words: &Words) -> String {
         SlideKind::Sources => words.sources().to_string(),
         _ => slide.title.as_deref().map(plain_text).unwrap_or_default(),
     };
-    let title: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = readable(&title);
     if !title.is_empty() {
         return title;
     }

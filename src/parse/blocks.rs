@@ -193,8 +193,24 @@ impl<'s> Parser<'s> {
         List { ordered: list.list_type == ListType::Ordered, start: list.start, tight: list.tight, items, span }
     }
 
+    /// The blocks of a container whose `<!-- pause -->` stays inside it (a column, a
+    /// quote), so it steps through the container (see `pages::plan`).
+    fn blocks_with_pauses<'a>(&mut self, node: &'a AstNode<'a>) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for child in node.children() {
+            let pause =
+                matches!(&child.data().value, NodeValue::HtmlBlock(h) if super::directives::is_pause(&h.literal));
+            if pause {
+                blocks.push(Block::Pause { span: self.span(child) });
+            } else {
+                blocks.extend(self.block(child));
+            }
+        }
+        blocks
+    }
+
     fn quote<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Block {
-        let mut blocks = self.blocks(node);
+        let mut blocks = self.blocks_with_pauses(node);
         let mut attribution = None;
         // The attribution is a last paragraph, or a last line, starting with a dash.
         if let Some(Block::Paragraph { inlines, .. }) = blocks.last_mut() {
@@ -287,8 +303,10 @@ impl<'s> Parser<'s> {
             return vec![];
         }
         if has("columns") {
-            let mut columns = Vec::new();
+            let mut columns: Vec<Column> = Vec::new();
+            let mut pending_pause = None;
             for child in node.children() {
+                let before = columns.len();
                 let child_span = self.span(child);
                 let child_value = child.data().value.clone();
                 match child_value {
@@ -314,6 +332,11 @@ impl<'s> Parser<'s> {
                         };
                         columns.push(Column { width_percent, blocks });
                     }
+                    // A pause between two columns: the next column comes on a later step.
+                    NodeValue::HtmlBlock(html) if super::directives::is_pause(&html.literal) => {
+                        pending_pause = Some(child_span);
+                        continue;
+                    }
                     NodeValue::HtmlBlock(html) => {
                         let blocks = self.html_block(&html.literal, child_span);
                         if !blocks.is_empty() {
@@ -329,6 +352,15 @@ impl<'s> Parser<'s> {
                         columns.push(Column { width_percent: None, blocks });
                     }
                 }
+                if columns.len() > before
+                    && let Some(span) = pending_pause.take()
+                {
+                    columns[before].blocks.insert(0, Block::Pause { span });
+                }
+            }
+            // A pause after the last column: what follows the columns comes later.
+            if let (Some(span), Some(last)) = (pending_pause, columns.last_mut()) {
+                last.blocks.push(Block::Pause { span });
             }
             if columns.is_empty() {
                 self.warn(Diagnostic::warning(span, "`:::: columns` without any `::: column` inside"));
@@ -337,8 +369,9 @@ impl<'s> Parser<'s> {
             return vec![Block::Columns { columns, span }];
         }
         if has("column") {
-            // A lone column (outside `columns`) is returned as a one-column group.
-            let blocks = self.blocks(node);
+            // A lone column (outside `columns`) is returned as a one-column group. A pause
+            // in it stays in it, so the columns step one by one (see `pages::plan`).
+            let blocks = self.blocks_with_pauses(node);
             let _ = pairs;
             return vec![Block::Columns { columns: vec![Column { width_percent: None, blocks }], span }];
         }

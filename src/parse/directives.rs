@@ -1,6 +1,6 @@
 //! HTML comments: directive blocks (`<!-- key: value -->`), `pause`, and speaker notes.
 
-use super::{Include, Parser};
+use super::{Include, Parser, dialect::Dialect};
 use crate::chart;
 use crate::diag::{Diagnostic, Span};
 use crate::model::*;
@@ -69,7 +69,12 @@ impl<'s> Parser<'s> {
             "include" => {
                 // The included slides stand between this deck's slides.
                 self.finish_slide();
-                self.includes.push(Include { position: self.slides.len(), target: value.to_string(), span });
+                self.includes.push(Include {
+                    position: self.slides.len(),
+                    target: value.to_string(),
+                    span,
+                    slidev: self.dialect == Dialect::Slidev,
+                });
             }
             "chart" => self.table_chart(value, span),
             "layout" => match Layout::from_name(value) {

@@ -108,7 +108,7 @@ impl<'s> Parser<'s> {
             let span = self.span(child);
             let value = child.data().value.clone();
             let inline = match value {
-                NodeValue::Text(t) => Some(Inline::Text(t.to_string())),
+                NodeValue::Text(t) => Some(Inline::Text(collapse_spaces(&t))),
                 NodeValue::SoftBreak => Some(Inline::SoftBreak),
                 NodeValue::LineBreak => Some(Inline::LineBreak),
                 NodeValue::Code(c) => Some(Inline::Code(c.literal)),
@@ -353,6 +353,22 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
             (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
             (_, other) => out.push(other),
         }
+    }
+    out
+}
+
+/// Runs of spaces and tabs as one space, as every Markdown tool's output shows them (HTML
+/// collapses white space; Typst markup does too, but lectern writes text as strings).
+/// No-break and ideographic spaces are the author's and stay.
+pub fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_space = false;
+    for c in text.chars() {
+        let space = c == ' ' || c == '\t';
+        if !(space && after_space) {
+            out.push(if space { ' ' } else { c });
+        }
+        after_space = space;
     }
     out
 }

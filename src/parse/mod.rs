@@ -37,9 +37,17 @@ pub struct Include {
     /// `path.md`, `path.md#slide-id` or `path.md#section-id`.
     pub target: String,
     pub span: Span,
+    /// A Slidev `src:` import: the file is part of a Slidev deck and is read as Slidev
+    /// Markdown (`---` splits, headings do not), whatever its own text looks like.
+    pub slidev: bool,
 }
 
 pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Failure> {
+    parse_part(text, file, sources, false)
+}
+
+/// [`parse`], for a file included by another; `slidev`: a Slidev `src:` import.
+pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) -> Result<Parsed, Failure> {
     let mut warnings = Vec::new();
     let fm = frontmatter::locate(text, file, sources)?;
     let (mut meta, body_start) = match &fm {
@@ -60,7 +68,11 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
         .into());
     }
 
-    let dialect = dialect::detect(std::path::Path::new(sources.name(file)), &text[body_start..], &meta);
+    let dialect = if slidev {
+        Dialect::Slidev
+    } else {
+        dialect::detect(std::path::Path::new(sources.name(file)), &text[body_start..], &meta)
+    };
     // Slidev splits and titles slides as Marp does (`---` only, the first heading titles).
     if dialect == Dialect::Slidev {
         meta.marp = true;
@@ -85,6 +97,7 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
         meta: &meta,
         dialect,
         beamer,
+        beamer_sections: vec![],
         hidden: vec![],
         incremental: meta.incremental,
         styles_warned: false,
@@ -107,7 +120,17 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
     parser.finish_slide();
     parser.check_unused_footnotes(text);
 
-    let Parser { mut errors, mut warnings, mut slides, footnotes, slide_directives, includes, hidden, .. } = parser;
+    let Parser {
+        mut errors,
+        mut warnings,
+        mut slides,
+        footnotes,
+        slide_directives,
+        includes,
+        hidden,
+        beamer_sections,
+        ..
+    } = parser;
     // Quarto/pandoc `{visibility="hidden"}` slides are left out (with their directives).
     let (slides_kept, directives_kept): (Vec<Slide>, Vec<DirectiveList>) =
         slides.into_iter().zip(slide_directives).filter(|(s, _)| !hidden.contains(&s.span)).unzip();
@@ -117,6 +140,7 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
         promote_marp_titles(&mut slides);
     }
     apply_marp_directives(&meta, &mut slides, &slide_directives);
+    show_beamer_sections(&meta, &mut slides, &beamer_sections);
     assign_ids(&mut slides);
     if let Some(first_error) = errors.iter().position(Diagnostic::is_error) {
         // Errors first, in source order; warnings still shown after them.
@@ -138,6 +162,21 @@ pub fn parse(text: &str, file: FileIdx, sources: &Sources) -> Result<Parsed, Fai
         deck: Deck { meta, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
         warnings,
     })
+}
+
+/// beamer makes no frame of a section heading (pandoc's section pages are not counted
+/// as frames); its title is shown as the header line of each of its frames, as beamer's
+/// navigation headlines show the current section. A deck with a `header:` keeps its own.
+fn show_beamer_sections(meta: &Meta, slides: &mut [Slide], sections: &[(usize, String)]) {
+    if sections.is_empty() || meta.header.is_some() {
+        return;
+    }
+    for slide in slides.iter_mut().filter(|s| s.header.is_none()) {
+        let section = sections.iter().rev().find(|(start, _)| *start < slide.span.start);
+        if let Some((_, title)) = section.filter(|(_, title)| !title.trim().is_empty()) {
+            slide.header = Some(title.clone());
+        }
+    }
 }
 
 fn comrak_options() -> Options<'static> {
@@ -164,6 +203,8 @@ struct Parser<'s> {
     dialect: Dialect,
     /// pandoc's beamer output: headings above the slide level are sections, not slides.
     beamer: bool,
+    /// beamer sections: where each heading starts (byte offset) and its text.
+    beamer_sections: Vec<(usize, String)>,
     /// Spans of slides marked `{visibility="hidden"}`.
     hidden: Vec<Span>,
     /// Lists appear item by item (pandoc `incremental`, Quarto `.incremental`).
@@ -256,9 +297,10 @@ impl<'s> Parser<'s> {
                 self.opened_by_break = true;
             }
             NodeValue::Heading(h) if self.beamer && h.level < self.meta.slide_level => {
-                // beamer: a section heading is a bookmark, not a frame.
+                // beamer: a section heading is no frame of its own; its frames show it.
                 self.finish_slide();
-                let _ = span;
+                let title = plain_text(&self.inlines(node));
+                self.beamer_sections.push((span.start, title));
             }
             NodeValue::Heading(h) if self.splits_at_heading(h.level) => {
                 let section = !self.meta.marp && h.level < self.meta.slide_level;
@@ -573,9 +615,42 @@ mod tests {
     }
 
     #[test]
+    fn kbd_keys_in_a_table_cell_keep_their_text_and_spaces_collapse() {
+        let d = parse_named(
+            "slides.md",
+            "---\ntheme: seriph\ninfo: x\n---\n\n# Keys\n\n| key | does |\n| --- | --- |\n| <kbd>left</kbd>  / <kbd>shift</kbd><kbd>space</kbd> | back   a  slide |\n",
+        )
+        .deck;
+        let Some(Block::Table(table)) = d.slides[0].blocks.iter().find(|b| matches!(b, Block::Table(_))) else {
+            panic!("no table: {:?}", d.slides[0])
+        };
+        let key = |t: &str| Inline::Kbd(vec![Inline::Text(t.into())]);
+        let cell = &table.rows[0][0];
+        assert_eq!(
+            format!("{cell:?}"),
+            format!("{:?}", [key("left"), Inline::Text(" / ".into()), key("shift"), key("space")])
+        );
+        assert_eq!(plain_text(&table.rows[0][1]), "back a slide");
+        assert_eq!(
+            inlines::collapse_spaces("a \t b\u{3000}\u{3000}c\u{a0}\u{a0}d"),
+            "a b\u{3000}\u{3000}c\u{a0}\u{a0}d"
+        );
+    }
+
+    #[test]
     fn beamer_sections_are_not_slides() {
-        let d = parse_named("b.md", "---\ntheme: metropolis\n---\n\n## Part\n\n### A\n\nx\n\n### B\n\ny\n").deck;
-        assert_eq!(titles(&d), ["A", "B"]);
+        let d = parse_named(
+            "b.md",
+            "---\ntheme: metropolis\n---\n\n### Before\n\nw\n\n## Part *one*\n\n### A\n\nx\n\n### B\n\ny\n\n## Two\n\n### C\n\nz\n",
+        )
+        .deck;
+        assert_eq!(titles(&d), ["Before", "A", "B", "C"]);
+        // Each frame shows its section, as a header line.
+        let headers: Vec<Option<&str>> = d.slides.iter().map(|s| s.header.as_deref()).collect();
+        assert_eq!(headers, [None, Some("Part one"), Some("Part one"), Some("Two")]);
+        // A deck's own header wins.
+        let d = parse_named("b.md", "---\ntheme: metropolis\nheader: Mine\n---\n\n## Part\n\n### A\n\nx\n").deck;
+        assert_eq!(d.slides[0].header, None);
     }
 
     #[test]

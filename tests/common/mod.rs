@@ -26,6 +26,21 @@ pub fn lectern(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// `lectern ARGS` in `dir` with extra environment variables.
+pub fn lectern_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("LECTERN_FONT_PATHS");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().expect("run lectern");
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// `lectern watch deck.md` in `dir`, its messages going to `log` (plain, no colour).
 pub fn spawn_watch(dir: &Path, log: &Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_lectern"))
