@@ -284,7 +284,8 @@ fn crosses(s: &Rect, r: &Rect, inset: f64) -> bool {
 /// Everything a room needs of a diagram, asserted on the typeset page: frames apart,
 /// boxes apart and inside their group's frame or clear of every frame, edges that never
 /// run through a box or a frame their ends are not in, labels beside edges (never on
-/// one, never on a box), box text at least `min_text` pt. Returns the diagram.
+/// one, never on a box; group labels never on a box either), box text at least
+/// `min_text` pt. Returns the diagram.
 fn assert_readable_diagram(items: &[Item], body: &Rect, min_text: f64, what: &str) -> Diagram {
     let d = diagram(items, body);
     assert!(!d.boxes.is_empty(), "{what}: no boxes found");
@@ -338,6 +339,11 @@ fn assert_readable_diagram(items: &[Item], body: &Rect, min_text: f64, what: &st
         }
         for m in d.labels[i + 1..].iter().chain(&d.group_labels) {
             assert!(!l.overlaps(m), "{what}: labels overlap: {l:?} {m:?}");
+        }
+    }
+    for g in &d.group_labels {
+        for b in &d.boxes {
+            assert!(!g.overlaps(b), "{what}: group label {g:?} on box {b:?}");
         }
     }
     for (text, size) in &d.box_text {
@@ -420,13 +426,14 @@ fn the_example_decks_diagrams_read_from_the_back_of_the_room() {
 }
 
 /// Synthetic flows: groups with back edges, long edge labels, Japanese and mixed
-/// labels, a wide fan-out, a long chain.
+/// labels, a group label wider than its frame, a wide fan-out, a cycle.
 #[test]
 fn synthetic_flows_keep_frames_boxes_edges_and_labels_apart() {
     let flows = [
         "direction: right\n受付 -> 調査 -> 判断 -> 実施 -> 報告\n判断 -> 調査: 差し戻し\n報告 -> 受付: 再申請\ngroup 行政: 受付, 調査\ngroup 司法: 判断, 実施",
         "direction: down\n利用者の端末 -> 通信事業者の設備: 通信の内容と宛先をまとめて複製する\n通信事業者の設備 -> 政府の分析拠点: 選別したデータだけを送る\n政府の分析拠点 -> **独立した監督機関**: 事後に報告",
         "direction: down\n攻撃者 -> ルーター\n攻撃者 -> カメラ\n攻撃者 -> NAS\nルーター -> 踏み台\nカメラ -> 踏み台\nNAS -> 踏み台\n踏み台 -> 標的のサーバ: DDoS\ngroup 家庭の機器: ルーター, カメラ, NAS",
+        "direction: down\n政府 -> **通信事業者**: 協力要請\n通信事業者 -> 政府: 報告\n通信事業者 -> Google Cloud\n通信事業者 -> 利用者の端末\ngroup 国内の通信インフラを担う事業者: 通信事業者",
         "偵察 -> 初期アクセス\n初期アクセス -> 権限昇格\n初期アクセス -> 横展開\n権限昇格 -> 認証情報の窃取\n横展開 -> 認証情報の窃取\n認証情報の窃取 -> 持続化\n持続化 -> **目的の実行**\n持続化 -> 偵察: 繰り返す",
     ];
     for (n, text) in flows.iter().enumerate() {
