@@ -400,11 +400,12 @@ fn diagram_frames_boxes_and_labels_never_collide() {
 #[test]
 fn the_example_decks_diagrams_read_from_the_back_of_the_room() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (deck, marker, boxes, edges) in [
-        ("decks/cyber-war-2024.md", "Nimbus", 14, 13),
-        ("decks/cyber-war-2024.md", "予備調査", 8, 7),
-        ("decks/cyber-war-2024.md", "平時に潜伏", 5, 4),
-        ("decks/active-cyber-defence-2024.md", "被害情報", 6, 5),
+    // (deck, text on the slide, boxes, edges, whether the diagram is alone on its slide)
+    for (deck, marker, boxes, edges, alone) in [
+        ("decks/cyber-war-2024.md", "Nimbus", 14, 13, true),
+        ("decks/cyber-war-2024.md", "予備調査", 8, 7, false),
+        ("decks/cyber-war-2024.md", "平時に潜伏", 5, 4, false),
+        ("decks/active-cyber-defence-2024.md", "被害情報", 6, 5, true),
     ] {
         let compiled = common::compile(&root.join(deck), root);
         let page_text = |p: usize| {
@@ -422,6 +423,12 @@ fn the_example_decks_diagrams_read_from_the_back_of_the_room() {
         let what = format!("{deck} page {}", page + 1);
         let d = assert_readable_diagram(&items, &body, 0.7 * BODY, &what);
         assert_eq!((d.boxes.len(), d.edges.len()), (boxes, edges), "{what}: boxes and edges");
+        if alone {
+            let all = d.boxes.iter().chain(&d.frames).fold(d.boxes[0], |a, b| a.union(b));
+            let wide = (all.2 - all.0) / (body.2 - body.0);
+            let tall = (all.3 - all.1) / (body.3 - body.1);
+            assert!(wide > 0.85 && tall > 0.6, "{what}: the diagram uses {wide:.2} × {tall:.2} of the body");
+        }
     }
 }
 
