@@ -1,14 +1,21 @@
 //! Chooses each slide's layout and adds the generated slides (title, agenda, sources).
 
+pub mod flow;
+
 use crate::ids::Ids;
 use crate::model::*;
 
-/// Lays out the deck in place: infers layouts, adds generated slides.
+/// Lays out the deck in place: infers layouts, places flow diagrams, adds generated slides.
 pub fn layout(deck: &mut Deck) {
     for slide in &mut deck.slides {
         if slide.layout.is_none() {
             slide.layout = Some(infer(slide));
         }
+        slide.visit_blocks_mut(&mut |block| {
+            if let Block::Flow { flow: diagram, .. } = block {
+                diagram.placement = Some(flow::place(diagram));
+            }
+        });
     }
     let mut ids = Ids::taken_by(&deck.slides);
     let mut generated_front = Vec::new();

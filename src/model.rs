@@ -277,7 +277,7 @@ pub enum Block {
     /// A ```chart block or a table plotted by `<!-- chart: … -->`; `chart` is filled in
     /// by `resolve` once the data is read and checked.
     Chart(Box<ChartBlock>),
-    /// A ```flow diagram, already laid out.
+    /// A ```flow diagram; `layout` places its boxes.
     Flow {
         flow: crate::flow::Flow,
         span: Span,

@@ -32,7 +32,13 @@ impl Rect {
 
 enum Item {
     Shape(Rect, Shape),
-    Text { rect: Rect, size: f64, text: String },
+    /// A stroked, unfilled curve made of straight lines (a diagram's edge): its points.
+    Polyline(Vec<(f64, f64)>),
+    Text {
+        rect: Rect,
+        size: f64,
+        text: String,
+    },
     Image(Rect),
 }
 
@@ -63,6 +69,24 @@ fn items(frame: &Frame, origin: Point, out: &mut Vec<Item>) {
             FrameItem::Shape(shape, _) => {
                 if let Some(r) = shape_rect(at, shape) {
                     out.push(Item::Shape(r, shape.clone()))
+                }
+                use typst::visualize::CurveItem;
+                // Only straight pieces: a rounded box's outline has curves.
+                if let Geometry::Curve(c) = &shape.geometry
+                    && shape.fill.is_none()
+                    && shape.stroke.as_ref().is_some_and(|st| st.dash.is_none())
+                    && c.0.iter().all(|item| matches!(item, CurveItem::Move(_) | CurveItem::Line(_)))
+                {
+                    let points =
+                        c.0.iter()
+                            .filter_map(|item| match item {
+                                CurveItem::Move(q) | CurveItem::Line(q) => {
+                                    Some((at.x.to_pt() + q.x.to_pt(), at.y.to_pt() + q.y.to_pt()))
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                    out.push(Item::Polyline(points));
                 }
             }
             FrameItem::Text(t) => {
@@ -181,31 +205,151 @@ fn lists_in_cells_header_column_and_continued_slides() {
     assert!(smallest >= 24.0 * lectern::table::LEGIBLE_SCALE - 0.1, "cell text at {smallest} pt");
 }
 
-/// Diagram parts on a page: group frames (dashed), boxes (solid stroke and fill), and
-/// edge-label halos (filled with the page colour, no stroke, holding text).
-fn diagram_parts(items: &[Item]) -> (Vec<Rect>, Vec<Rect>, Vec<Rect>) {
-    let mut frames = Vec::new();
-    let mut boxes = Vec::new();
+/// A flow diagram as drawn on a page: group frames (dashed), boxes (opaque fill), edges (stroked polylines), edge labels (halos of the page colour
+/// holding text, off the frame borders) and group labels (the same, on a frame's top
+/// border); only what lies in the slide's body.
+struct Diagram {
+    frames: Vec<Rect>,
+    boxes: Vec<Rect>,
+    edges: Vec<Vec<(f64, f64)>>,
+    labels: Vec<Rect>,
+    group_labels: Vec<Rect>,
+    /// Text sizes inside boxes.
+    box_text: Vec<(String, f64)>,
+}
+
+fn diagram(items: &[Item], body: &Rect) -> Diagram {
+    let inside = |r: &Rect| body.contains(r) || body.overlaps(r) && r.area() < body.area() * 0.9;
+    let mut d = Diagram {
+        frames: vec![],
+        boxes: vec![],
+        edges: vec![],
+        labels: vec![],
+        group_labels: vec![],
+        box_text: vec![],
+    };
     let mut halos = Vec::new();
     for item in items {
-        let Item::Shape(r, s) = item else { continue };
-        let dashed = s.stroke.as_ref().is_some_and(|st| st.dash.is_some());
-        let white = matches!(&s.fill, Some(Paint::Solid(c)) if c.to_hex() == "#ffffff");
-        // Boxes are opaque tints or the accent; frames are see-through.
-        let opaque = matches!(&s.fill, Some(Paint::Solid(c)) if c.to_vec4()[3] > 0.99);
-        if dashed {
-            frames.push(*r);
-        } else if opaque && !white && r.area() > 400.0 {
-            boxes.push(*r);
-        } else if white && s.stroke.is_none() && r.area() < 20000.0 {
-            // A halo holds text (the group labels' backgrounds sit on frame borders).
-            let holds_text = items.iter().any(|i| matches!(i, Item::Text { rect, .. } if r.contains(rect)));
-            if holds_text {
-                halos.push(*r);
+        match item {
+            Item::Shape(r, s) if inside(r) => {
+                let dashed = s.stroke.as_ref().is_some_and(|st| st.dash.is_some());
+                let white = matches!(&s.fill, Some(Paint::Solid(c)) if c.to_hex() == "#ffffff");
+                let opaque = matches!(&s.fill, Some(Paint::Solid(c)) if c.to_vec4()[3] > 0.99);
+                if dashed {
+                    d.frames.push(*r);
+                } else if opaque && !white && r.area() > 400.0 {
+                    d.boxes.push(*r);
+                } else if white && s.stroke.is_none() && r.area() < 20000.0 {
+                    let holds_text = items.iter().any(|i| {
+                        matches!(i, Item::Text { rect: t, .. }
+                            if r.contains(&Rect(t.0, (t.1 + t.3) / 2.0, t.2, (t.1 + t.3) / 2.0)))
+                    });
+                    if holds_text {
+                        halos.push(*r);
+                    }
+                }
+            }
+            Item::Polyline(points) if points.len() >= 2 => d.edges.push(points.clone()),
+            _ => {}
+        }
+    }
+    for h in halos {
+        let centre_y = (h.1 + h.3) / 2.0;
+        let on_border = d.frames.iter().any(|f| (centre_y - f.1).abs() < 2.0 && h.0 >= f.0 - 1.0 && h.0 <= f.2);
+        if on_border { d.group_labels.push(h) } else { d.labels.push(h) }
+    }
+    for item in items {
+        if let Item::Text { rect, size, text } = item
+            && d.boxes.iter().any(|b| b.contains(rect))
+            && !text.trim().is_empty()
+        {
+            d.box_text.push((text.clone(), *size));
+        }
+    }
+    d
+}
+
+/// A segment as a zero-width rectangle.
+fn segment(p: (f64, f64), q: (f64, f64)) -> Rect {
+    Rect(p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1))
+}
+
+/// Whether segment `s` (zero width) passes through rectangle `r` shrunk by `inset`.
+fn crosses(s: &Rect, r: &Rect, inset: f64) -> bool {
+    s.0 < r.2 - inset && r.0 + inset < s.2 && s.1 < r.3 - inset && r.1 + inset < s.3
+        || (s.0 - s.2).abs() < 1e-6 && s.0 > r.0 + inset && s.0 < r.2 - inset && s.1 < r.3 - inset && r.1 + inset < s.3
+        || (s.1 - s.3).abs() < 1e-6 && s.1 > r.1 + inset && s.1 < r.3 - inset && s.0 < r.2 - inset && r.0 + inset < s.2
+}
+
+/// Everything a room needs of a diagram, asserted on the typeset page: frames apart,
+/// boxes apart and inside their group's frame or clear of every frame, edges that never
+/// run through a box or a frame their ends are not in, labels beside edges (never on
+/// one, never on a box; group labels never on a box either), box text at least
+/// `min_text` pt. Returns the diagram.
+fn assert_readable_diagram(items: &[Item], body: &Rect, min_text: f64, what: &str) -> Diagram {
+    let d = diagram(items, body);
+    assert!(!d.boxes.is_empty(), "{what}: no boxes found");
+    for (i, a) in d.frames.iter().enumerate() {
+        for b in &d.frames[i + 1..] {
+            assert!(!a.overlaps(b), "{what}: frames overlap: {a:?} {b:?}");
+        }
+    }
+    for (i, a) in d.boxes.iter().enumerate() {
+        for b in &d.boxes[i + 1..] {
+            assert!(!a.overlaps(b), "{what}: boxes overlap: {a:?} {b:?}");
+        }
+        for f in &d.frames {
+            assert!(f.contains(a) || !f.overlaps(a), "{what}: box {a:?} crosses frame {f:?}");
+        }
+    }
+    let near = |r: &Rect, p: (f64, f64), reach: f64| {
+        p.0 >= r.0 - reach && p.0 <= r.2 + reach && p.1 >= r.1 - reach && p.1 <= r.3 + reach
+    };
+    for edge in &d.edges {
+        let (first, last) = (edge[0], edge[edge.len() - 1]);
+        let source = d.boxes.iter().position(|b| near(b, first, 1.0));
+        let target = d
+            .boxes
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| Some(*i) != source && near(b, last, 16.0))
+            .map(|(i, _)| i)
+            .next();
+        assert!(source.is_some() && target.is_some(), "{what}: edge {edge:?} does not join two boxes");
+        let ends: Vec<Rect> = [source, target].iter().flatten().map(|&i| d.boxes[i]).collect();
+        for pair in edge.windows(2) {
+            let s = segment(pair[0], pair[1]);
+            for b in &d.boxes {
+                assert!(!crosses(&s, b, 0.75), "{what}: edge segment {s:?} runs through box {b:?}");
+            }
+            for f in &d.frames {
+                if ends.iter().any(|e| f.contains(e)) {
+                    continue;
+                }
+                assert!(!crosses(&s, f, 0.75), "{what}: edge segment {s:?} runs through a foreign frame {f:?}");
+            }
+            for l in d.labels.iter().chain(&d.group_labels) {
+                assert!(!crosses(&s, l, 0.3), "{what}: edge segment {s:?} runs through label {l:?}");
             }
         }
     }
-    (frames, boxes, halos)
+    for (i, l) in d.labels.iter().enumerate() {
+        for b in &d.boxes {
+            assert!(!l.overlaps(b), "{what}: label {l:?} on box {b:?}");
+        }
+        for m in d.labels[i + 1..].iter().chain(&d.group_labels) {
+            assert!(!l.overlaps(m), "{what}: labels overlap: {l:?} {m:?}");
+        }
+    }
+    for g in &d.group_labels {
+        for b in &d.boxes {
+            assert!(!g.overlaps(b), "{what}: group label {g:?} on box {b:?}");
+        }
+    }
+    for (text, size) in &d.box_text {
+        assert!(*size >= min_text - 0.01, "{what}: box text {text:?} at {size:.1} pt, below {min_text:.1} pt");
+    }
+    d
 }
 
 const GAZA: &str = "```flow
@@ -228,45 +372,88 @@ group AIによる標的生成: ラベンダー, 福音
 group 情報統制と情報戦: 通信遮断と記者の退去, SNS企業の技術支援, 宣伝・偽情報, 反戦運動の監視
 ```";
 
+/// The seminar theme's body text size.
+const BODY: f64 = 24.0;
+
 #[test]
 fn diagram_frames_boxes_and_labels_never_collide() {
     let dir = common::tempdir();
     let compiled = compile_deck(dir.path(), &format!("## ガザ\n\n{GAZA}\n"));
-    let (items, _, _) = page_items(&compiled, 0);
-    let (frames, boxes, halos) = diagram_parts(&items);
-    assert_eq!(frames.len(), 3, "three group frames");
-    assert_eq!(boxes.len(), 14, "fourteen boxes");
-    for (i, a) in frames.iter().enumerate() {
-        for b in &frames[i + 1..] {
-            assert!(!a.overlaps(b), "frames overlap: {a:?} {b:?}");
-        }
-    }
-    for (i, a) in boxes.iter().enumerate() {
-        for b in &boxes[i + 1..] {
-            assert!(!a.overlaps(b), "boxes overlap: {a:?} {b:?}");
-        }
-        // A box is inside a frame (its group) or clear of it.
-        for f in &frames {
-            assert!(f.contains(a) || !f.overlaps(a), "box {a:?} crosses frame {f:?}");
-        }
-    }
-    assert_eq!(frames.iter().map(|f| boxes.iter().filter(|b| f.contains(b)).count()).sum::<usize>(), 9);
-    assert!(halos.len() >= 4, "edge labels: {halos:?}");
-    for h in &halos {
-        for b in &boxes {
-            assert!(!h.overlaps(b), "label {h:?} on box {b:?}");
-        }
-    }
-    // Fourteen boxes in six layers leave no room for 0.7 × the body size on a 16:9
-    // slide (see the chain test for that); the text is still one size for every box.
-    let sizes: Vec<f64> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Text { rect, size, .. } if boxes.iter().any(|b| b.contains(rect)) => Some(*size),
-            _ => None,
-        })
-        .collect();
+    let (items, w, h) = page_items(&compiled, 0);
+    let body = body_area(&items, w, h);
+    let d = assert_readable_diagram(&items, &body, 0.7 * BODY, "Gaza");
+    assert_eq!(d.frames.len(), 3, "three group frames");
+    assert_eq!(d.boxes.len(), 14, "fourteen boxes");
+    assert_eq!(d.frames.iter().map(|f| d.boxes.iter().filter(|b| f.contains(b)).count()).sum::<usize>(), 9);
+    assert_eq!(d.labels.len(), 4, "edge labels: {:?}", d.labels);
+    assert_eq!(d.group_labels.len(), 3, "group labels: {:?}", d.group_labels);
+    assert_eq!(d.edges.len(), 13, "every arrow is drawn with straight runs");
+    // One size for every box.
+    let sizes: Vec<f64> = d.box_text.iter().map(|(_, s)| *s).collect();
     assert!(sizes.windows(2).all(|w| (w[0] - w[1]).abs() < 0.01), "{sizes:?}");
+    // The diagram uses the body: it spans most of its width or its height.
+    let all = d.boxes.iter().chain(&d.frames).fold(d.boxes[0], |a, b| a.union(b));
+    let (wide, tall) = ((all.2 - all.0) / (body.2 - body.0), (all.3 - all.1) / (body.3 - body.1));
+    assert!(wide > 0.85 || tall > 0.85, "the diagram uses {:.0}% × {:.0}% of the body", wide * 100.0, tall * 100.0);
+}
+
+#[test]
+fn the_example_decks_diagrams_read_from_the_back_of_the_room() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // (deck, text on the slide, boxes, edges, whether the diagram is alone on its slide)
+    for (deck, marker, boxes, edges, alone) in [
+        ("decks/cyber-war-2024.md", "Nimbus", 14, 13, true),
+        ("decks/cyber-war-2024.md", "予備調査", 8, 7, false),
+        ("decks/cyber-war-2024.md", "平時に潜伏", 5, 4, false),
+        ("decks/active-cyber-defence-2024.md", "被害情報", 6, 5, true),
+    ] {
+        let compiled = common::compile(&root.join(deck), root);
+        let page_text = |p: usize| {
+            let texts = page_items(&compiled, p).0.into_iter().filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text),
+                _ => None,
+            });
+            texts.collect::<String>().replace(['\u{2060}', '\u{200B}'], "")
+        };
+        let page = (0..compiled.document.pages().len())
+            .find(|&p| page_text(p).contains(marker))
+            .unwrap_or_else(|| panic!("{deck}: no page shows {marker}"));
+        let (items, w, h) = page_items(&compiled, page);
+        let body = body_area(&items, w, h);
+        let what = format!("{deck} page {}", page + 1);
+        let d = assert_readable_diagram(&items, &body, 0.7 * BODY, &what);
+        assert_eq!((d.boxes.len(), d.edges.len()), (boxes, edges), "{what}: boxes and edges");
+        if alone {
+            let all = d.boxes.iter().chain(&d.frames).fold(d.boxes[0], |a, b| a.union(b));
+            let wide = (all.2 - all.0) / (body.2 - body.0);
+            let tall = (all.3 - all.1) / (body.3 - body.1);
+            assert!(wide > 0.85 && tall > 0.6, "{what}: the diagram uses {wide:.2} × {tall:.2} of the body");
+        }
+    }
+}
+
+/// Synthetic flows: groups with back edges, long edge labels, Japanese and mixed
+/// labels, a group label wider than its frame, a wide fan-out, a cycle.
+#[test]
+fn synthetic_flows_keep_frames_boxes_edges_and_labels_apart() {
+    let flows = [
+        "direction: right\n受付 -> 調査 -> 判断 -> 実施 -> 報告\n判断 -> 調査: 差し戻し\n報告 -> 受付: 再申請\ngroup 行政: 受付, 調査\ngroup 司法: 判断, 実施",
+        "direction: down\n利用者の端末 -> 通信事業者の設備: 通信の内容と宛先をまとめて複製する\n通信事業者の設備 -> 政府の分析拠点: 選別したデータだけを送る\n政府の分析拠点 -> **独立した監督機関**: 事後に報告",
+        "direction: down\n攻撃者 -> ルーター\n攻撃者 -> カメラ\n攻撃者 -> NAS\nルーター -> 踏み台\nカメラ -> 踏み台\nNAS -> 踏み台\n踏み台 -> 標的のサーバ: DDoS\ngroup 家庭の機器: ルーター, カメラ, NAS",
+        "direction: down\n政府 -> **通信事業者**: 協力要請\n通信事業者 -> 政府: 報告\n通信事業者 -> Google Cloud\n通信事業者 -> 利用者の端末\ngroup 国内の通信インフラを担う事業者: 通信事業者",
+        "偵察 -> 初期アクセス\n初期アクセス -> 権限昇格\n初期アクセス -> 横展開\n権限昇格 -> 認証情報の窃取\n横展開 -> 認証情報の窃取\n認証情報の窃取 -> 持続化\n持続化 -> **目的の実行**\n持続化 -> 偵察: 繰り返す",
+    ];
+    for (n, text) in flows.iter().enumerate() {
+        let dir = common::tempdir();
+        let compiled = compile_deck(dir.path(), &format!("## 図\n\n```flow\n{text}\n```\n"));
+        let (items, w, h) = page_items(&compiled, 0);
+        let body = body_area(&items, w, h);
+        let d = assert_readable_diagram(&items, &body, 0.7 * BODY, &format!("flow {n}"));
+        let labels = text.lines().filter(|l| l.contains("->") && l.contains(':')).count();
+        assert_eq!(d.labels.len(), labels, "flow {n}: every edge label is drawn: {:?}", d.labels);
+        let arrows: usize = text.lines().map(|l| l.matches("->").count()).sum();
+        assert_eq!(d.edges.len(), arrows, "flow {n}: every arrow is drawn with straight runs");
+    }
 }
 
 #[test]
@@ -276,8 +463,9 @@ fn a_chain_of_eight_wraps_into_two_rows_of_legible_boxes() {
         dir.path(),
         "## 攻撃の流れ\n\n```flow\n予備調査 -> 脆弱性で侵入 -> 管理者資格の取得 -> RDPで接続 -> 内部の発見 -> 認証DBの取得 -> パスワード解析 -> **事前配置**\n```\n",
     );
-    let (items, _, h) = page_items(&compiled, 0);
-    let (_, boxes, _) = diagram_parts(&items);
+    let (items, w, h) = page_items(&compiled, 0);
+    let body = body_area(&items, w, h);
+    let boxes = assert_readable_diagram(&items, &body, 0.7 * BODY, "chain").boxes;
     assert_eq!(boxes.len(), 8);
     let mut rows: Vec<f64> = boxes.iter().map(|b| ((b.1 + b.3) / 2.0).round()).collect();
     rows.sort_by(f64::total_cmp);

@@ -74,19 +74,20 @@ impl<'d> Emitter<'d> {
     }
 
     pub(super) fn flow(&mut self, flow: &crate::flow::Flow) {
+        let placement = flow.placement.as_ref().expect("the layout stage places every flow diagram");
         let direction = if flow.direction == crate::flow::Direction::Down { "down" } else { "right" };
         let _ = write!(
             self.out,
             "#charts.flow(direction: \"{direction}\", layers: {}, slots: {}, nodes: (",
-            flow.layers, flow.slots
+            placement.layers, placement.slots
         );
-        for node in &flow.nodes {
+        for (node, place) in flow.nodes.iter().zip(&placement.nodes) {
             let _ = write!(self.out, "(id: \"{}\", label: ", node.id);
             self.content(&node.label);
             let _ = write!(
                 self.out,
                 ", layer: {}, slot: {:?}, emphasis: {}, group: ",
-                node.layer, node.slot, node.emphasis
+                place.layer, place.slot, node.emphasis
             );
             match flow.groups.iter().position(|g| g.nodes.contains(&node.id)) {
                 Some(g) => {
@@ -97,11 +98,12 @@ impl<'d> Emitter<'d> {
             self.w("), ");
         }
         self.w("), edges: (");
-        for edge in &flow.edges {
-            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", wrap: {}, label: ", edge.from, edge.to, edge.wrap);
+        for (edge, place) in flow.edges.iter().zip(&placement.edges) {
+            let Some(place) = place else { continue };
+            let _ = write!(self.out, "(from: \"{}\", to: \"{}\", wrap: {}, label: ", edge.from, edge.to, place.wrap);
             self.opt_content(edge.label.as_deref());
             self.w(", via: (");
-            for (layer, slot) in &edge.via {
+            for (layer, slot) in &place.via {
                 let _ = write!(self.out, "(layer: {layer}, slot: {slot:?}), ");
             }
             self.w(")), ");
