@@ -68,14 +68,21 @@ fn cold_build(deck: &Path, out: &Path, theme: Option<&str>) -> (Duration, Option
     (elapsed, timings_line(&stderr), rss)
 }
 
-/// `timings: markdown 6.0 ms, fonts 8.5 ms, typst 403.6 ms, pdf 24.0 ms`
+/// `timings: markdown 6.0 ms, fonts 8.5 ms, typst 403.6 ms, pdf 24.0 ms, handout and notes PDF 0.0 ms`
 fn timings_line(stderr: &str) -> Option<Timings> {
     let line = stderr.lines().find_map(|l| l.strip_prefix("timings: "))?;
     let mut parts = line.split(", ").map(|p| {
-        let value = p.split_whitespace().nth(1)?.parse::<f64>().ok()?;
+        // The number before the closing `ms` (the last stage's name has several words).
+        let value = p.split_whitespace().rev().nth(1)?.parse::<f64>().ok()?;
         Some(Duration::from_secs_f64(value / 1000.0))
     });
-    Some(Timings { markdown: parts.next()??, fonts: parts.next()??, typst: parts.next()??, pdf: parts.next()?? })
+    Some(Timings {
+        markdown: parts.next()??,
+        fonts: parts.next()??,
+        typst: parts.next()??,
+        pdf: parts.next()??,
+        paper: parts.next()??,
+    })
 }
 
 struct Cold {
@@ -106,6 +113,7 @@ fn cold_builds(deck: &Path, out: &Path, runs: usize) -> Cold {
         fonts: stage(|t| t.fonts),
         typst: stage(|t| t.typst),
         pdf: stage(|t| t.pdf),
+        paper: stage(|t| t.paper),
     };
     Cold { lectern: median(lectern), plain: median(plain), stages, rss_kib, plain_rss_kib }
 }
