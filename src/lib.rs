@@ -22,6 +22,7 @@ pub mod layout;
 pub mod limits;
 pub mod model;
 pub mod output;
+pub mod outputs;
 pub mod pages;
 pub mod parse;
 pub mod paths;

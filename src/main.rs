@@ -258,11 +258,11 @@ fn request(args: BuildArgs) -> BuildRequest {
         typst_output: args.typst_output,
         svg_pages: false,
         // Added to the deck's `outputs:`; what is set here wins over what the deck sets.
-        outputs: lectern::handout::outputs::RequestedOutputs {
+        outputs: lectern::outputs::RequestedOutputs {
             handout: args.handout.is_some() || args.all,
             notes_pdf: args.notes_pdf || args.all,
             pdfpc: args.pdfpc || args.all,
-            settings: lectern::handout::outputs::HandoutSettings {
+            settings: lectern::outputs::HandoutSettings {
                 mode: args.handout,
                 paper: args.paper,
                 notes: args.handout_notes.then_some(true),

@@ -35,7 +35,7 @@ pub struct BuildRequest {
     /// Also write `<name>-handout.pdf`, `<name>-notes.pdf` (each slide with its speaker
     /// notes), `<name>.pdfpc` (speaker notes for presenter consoles): what the command
     /// line asks for, added to what the deck's `outputs:` asks for.
-    pub outputs: crate::handout::outputs::RequestedOutputs,
+    pub outputs: crate::outputs::RequestedOutputs,
     /// Also write every page as `<dir>/<name>-NN.png` / `.svg`.
     pub png_dir: Option<PathBuf>,
     pub svg_dir: Option<PathBuf>,
@@ -318,7 +318,7 @@ impl Builder {
     fn paper_outputs(
         &mut self,
         request: &BuildRequest,
-        files: &crate::handout::outputs::Resolved,
+        files: &crate::outputs::Resolved,
         compiled: &Compiled,
         (document, deck_pdf): (&typst_layout::PagedDocument, &[u8]),
         ident: &str,
@@ -730,7 +730,7 @@ fn write_error(path: &Path, e: std::io::Error) -> Vec<Diagnostic> {
 }
 
 /// Every file a build of this request writes (PNG/SVG pages as `<dir>/<name>-*.png`).
-fn planned_outputs(request: &BuildRequest, output: &Path, files: &crate::handout::outputs::Resolved) -> Vec<PathBuf> {
+fn planned_outputs(request: &BuildRequest, output: &Path, files: &crate::outputs::Resolved) -> Vec<PathBuf> {
     let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let sibling = |suffix: &str| output.with_file_name(format!("{stem}{suffix}"));
     let mut paths: Vec<PathBuf> = request.typst_output.iter().cloned().collect();

@@ -2,67 +2,7 @@
 //! paper, computed from the paper and the slide's own size so nothing can overflow, with
 //! slides never smaller than the legibility floor allows when the paper has room.
 
-/// Paper for handouts and the notes PDF.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Paper {
-    A4,
-    Letter,
-}
-
-impl Paper {
-    /// Portrait width and height in pt.
-    pub fn size(self) -> (f64, f64) {
-        match self {
-            Paper::A4 => (595.28, 841.89),
-            Paper::Letter => (612.0, 792.0),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Paper::A4 => "A4",
-            Paper::Letter => "Letter",
-        }
-    }
-}
-
-/// Slides a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
-    /// One slide a page, notes or lines filling the rest
-    #[value(name = "1")]
-    One,
-    /// Two slides a page
-    #[value(name = "2")]
-    Two,
-    /// Three slides a page, with notes or ruled lines beside each
-    #[value(name = "3")]
-    Three,
-    /// Four a page (2 × 2, landscape when that prints them larger)
-    #[value(name = "4")]
-    Four,
-    /// Six a page
-    #[value(name = "6")]
-    Six,
-    /// Nine a page, landscape: a reference sheet (notes follow each page)
-    #[value(name = "9")]
-    Nine,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 6] = [Mode::One, Mode::Two, Mode::Three, Mode::Four, Mode::Six, Mode::Nine];
-
-    pub fn per_page(self) -> usize {
-        match self {
-            Mode::One => 1,
-            Mode::Two => 2,
-            Mode::Three => 3,
-            Mode::Four => 4,
-            Mode::Six => 6,
-            Mode::Nine => 9,
-        }
-    }
-}
+pub use crate::outputs::{Mode, Paper};
 
 /// Body text of a slide on paper is at least this big when the paper allows it.
 pub const LEGIBLE_PT: f64 = 7.0;

@@ -11,7 +11,6 @@
 pub mod geometry;
 pub mod links;
 pub mod notes;
-pub mod outputs;
 pub mod pdfpc;
 pub mod print;
 
@@ -22,48 +21,7 @@ use typst_layout::PagedDocument;
 use crate::diag::Diagnostic;
 use crate::emit::lit;
 use crate::model::{Block, Deck, Inline, Layout, SlideKind, plain_text};
-pub use geometry::{Mode, Paper};
-
-/// Slides a handout can leave out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Skip {
-    Title,
-    Agenda,
-    Section,
-    End,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HandoutOptions {
-    pub mode: Mode,
-    pub paper: Paper,
-    pub notes: bool,
-    pub lines: bool,
-    /// Keep the deck's colours (else print colours: white pages, no filled areas).
-    pub keep_theme: bool,
-    pub skip: Vec<Skip>,
-    /// Notes text size in pt.
-    pub note_size: f64,
-}
-
-impl HandoutOptions {
-    pub fn new(mode: Mode) -> Self {
-        HandoutOptions {
-            mode,
-            paper: Paper::A4,
-            notes: false,
-            lines: false,
-            keep_theme: false,
-            skip: vec![],
-            note_size: 9.0,
-        }
-    }
-
-    /// The speaker-notes PDF: each slide with its notes under it at 12 pt.
-    pub fn notes_document(paper: Paper) -> Self {
-        HandoutOptions { paper, notes: true, note_size: 12.0, ..HandoutOptions::new(Mode::One) }
-    }
-}
+pub use crate::outputs::{HandoutOptions, Mode, Paper, Skip};
 
 /// What the handout is made from.
 pub struct Input<'a> {

@@ -4,7 +4,9 @@
 use crate::lang::Lang;
 
 use crate::diag::Span;
-use crate::frontmatter::Meta;
+
+mod meta;
+pub use meta::{Aspect, Meta, ThemeOverrides, TitleBackground};
 
 #[derive(Debug, Clone)]
 pub struct Deck {

@@ -1,7 +1,9 @@
 //! Which files a build writes besides the deck's PDF: asked for by the deck (front matter
 //! `outputs:`) and by the command line (`--handout N`, `--notes-pdf`, `--pdfpc`, `--all`).
 //! The two add up; where both set the same thing (pages a sheet, paper, …) the command
-//! line wins, as it does for `theme:` and `--theme`.
+//! line wins, as it does for `theme:` and `--theme`. The handout's settings (mode, paper,
+//! skipped kinds) live here, not in `handout`, so the front matter can name them without
+//! the parse stage importing the export stage.
 //!
 //! ```yaml
 //! outputs: all                              # every output
@@ -14,8 +16,110 @@
 
 use serde_yaml::Value;
 
-use super::{HandoutOptions, Mode, Paper, Skip};
 use crate::diag::{Diagnostic, Span, did_you_mean};
+
+/// Paper for handouts and the notes PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Paper {
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// Portrait width and height in pt.
+    pub fn size(self) -> (f64, f64) {
+        match self {
+            Paper::A4 => (595.28, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "Letter",
+        }
+    }
+}
+
+/// Slides a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// One slide a page, notes or lines filling the rest
+    #[value(name = "1")]
+    One,
+    /// Two slides a page
+    #[value(name = "2")]
+    Two,
+    /// Three slides a page, with notes or ruled lines beside each
+    #[value(name = "3")]
+    Three,
+    /// Four a page (2 × 2, landscape when that prints them larger)
+    #[value(name = "4")]
+    Four,
+    /// Six a page
+    #[value(name = "6")]
+    Six,
+    /// Nine a page, landscape: a reference sheet (notes follow each page)
+    #[value(name = "9")]
+    Nine,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 6] = [Mode::One, Mode::Two, Mode::Three, Mode::Four, Mode::Six, Mode::Nine];
+
+    pub fn per_page(self) -> usize {
+        match self {
+            Mode::One => 1,
+            Mode::Two => 2,
+            Mode::Three => 3,
+            Mode::Four => 4,
+            Mode::Six => 6,
+            Mode::Nine => 9,
+        }
+    }
+}
+
+/// Slides a handout can leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Skip {
+    Title,
+    Agenda,
+    Section,
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandoutOptions {
+    pub mode: Mode,
+    pub paper: Paper,
+    pub notes: bool,
+    pub lines: bool,
+    /// Keep the deck's colours (else print colours: white pages, no filled areas).
+    pub keep_theme: bool,
+    pub skip: Vec<Skip>,
+    /// Notes text size in pt.
+    pub note_size: f64,
+}
+
+impl HandoutOptions {
+    pub fn new(mode: Mode) -> Self {
+        HandoutOptions {
+            mode,
+            paper: Paper::A4,
+            notes: false,
+            lines: false,
+            keep_theme: false,
+            skip: vec![],
+            note_size: 9.0,
+        }
+    }
+
+    /// The speaker-notes PDF: each slide with its notes under it at 12 pt.
+    pub fn notes_document(paper: Paper) -> Self {
+        HandoutOptions { paper, notes: true, note_size: 12.0, ..HandoutOptions::new(Mode::One) }
+    }
+}
 
 /// What lectern can write besides the slides (`pdf`, the deck, is always written).
 pub const NAMES: [&str; 5] = ["pdf", "handout", "notes", "pdfpc", "all"];
