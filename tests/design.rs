@@ -205,6 +205,81 @@ fn lists_in_cells_header_column_and_continued_slides() {
     assert!(smallest >= 24.0 * lectern::table::LEGIBLE_SCALE - 0.1, "cell text at {smallest} pt");
 }
 
+/// The parts of a table split over continued slides (pages `pages`, each holding `cell`
+/// text): each part covers at least 60 % of the body's height, the parts are about
+/// equally full, and no table text is below the legibility floor. Returns the shares.
+fn assert_balanced_parts(compiled: &lectern::pipeline::Compiled, pages: &[usize], cell: &str) -> Vec<f64> {
+    assert!(pages.len() >= 2, "the table is split: pages {pages:?}");
+    let floor = 24.0 * lectern::table::LEGIBLE_SCALE - 0.1;
+    let mut shares = Vec::new();
+    for &page in pages {
+        let (items, w, h) = page_items(compiled, page);
+        let body = body_area(&items, w, h);
+        let drawn = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
+                _ => None,
+            })
+            .reduce(|a, b| a.union(&b))
+            .expect("the table is drawn in the body");
+        let share = (drawn.3 - drawn.1) / (body.3 - body.1);
+        assert!(share >= 0.6, "page {}: the part covers {:.0}% of the body's height", page + 1, share * 100.0);
+        let sizes: Vec<f64> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, .. } if body.contains(rect) => Some(*size),
+                _ => None,
+            })
+            .collect();
+        assert!(!sizes.is_empty());
+        let smallest = sizes.iter().copied().fold(f64::MAX, f64::min);
+        assert!(smallest >= floor, "page {}: table text at {smallest} pt, below {floor} pt", page + 1);
+        let (page_items_text, _, _) = page_items(compiled, page);
+        assert!(
+            page_items_text.iter().any(|i| matches!(i, Item::Text { text, .. } if text.contains(cell))),
+            "page {} holds no {cell}",
+            page + 1
+        );
+        shares.push(share);
+    }
+    let (least, most) = shares.iter().fold((f64::MAX, f64::MIN), |(a, b), &s| (a.min(s), b.max(s)));
+    assert!(most - least <= 0.2, "parts filled unevenly: {shares:?}");
+    shares
+}
+
+#[test]
+fn a_split_table_fills_each_part_evenly_at_a_legible_size() {
+    // The example deck's comparison table: one tall row among short ones, notes under it.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let compiled = common::compile(&root.join("decks/active-cyber-defence-2024.md"), root);
+    let pages: Vec<usize> = (0..compiled.document.pages().len())
+        .filter(|&p| {
+            let (items, _, _) = page_items(&compiled, p);
+            let text: String = items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Text { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            text.contains("主要国における") && text.contains("豪州")
+        })
+        .collect();
+    assert_balanced_parts(&compiled, &pages, "英国");
+    // A long synthetic table of even rows.
+    let long = "安全保障上の必要性があり、外国の組織や個人の能力・意図・活動に関する情報を集めるために必要であること";
+    let mut deck = String::from("## 主要国の制度\n\n| | 英国 | ドイツ | 米国 | 豪州 |\n|---|---|---|---|---|\n");
+    for row in ["対象", "要件", "利用制限", "監督", "法令名", "備考", "期間", "罰則"] {
+        deck.push_str(&format!("| {row} | {long} | {long} | 短い | <ul><li>{long}</li></ul> |\n"));
+    }
+    deck.push_str("\n※1 公表済みの条文をもとに作成。\n");
+    let dir = common::tempdir();
+    let compiled = compile_deck(dir.path(), &deck);
+    let all: Vec<usize> = (0..compiled.document.pages().len()).collect();
+    assert_balanced_parts(&compiled, &all, "豪州");
+}
+
 /// A flow diagram as drawn on a page: group frames (dashed), boxes (opaque fill), edges (stroked polylines), edge labels (halos of the page colour
 /// holding text, off the frame borders) and group labels (the same, on a frame's top
 /// border); only what lies in the slide's body.
