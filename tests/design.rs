@@ -791,3 +791,73 @@ fn a_long_section_title_keeps_clear_of_the_numeral() {
         }
     }
 }
+
+#[test]
+fn steps_start_under_the_title_and_use_the_body() {
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 縦 {.steps .vertical}\n\n1. 偵察\n2. 初期アクセス\n3. 事前配置\n\n## 横 {.steps .horizontal}\n\n1. 偵察\n2. 初期アクセス\n3. 資格情報の窃取\n4. 事前配置\n",
+    );
+    for page in 0..2 {
+        let (items, w, h) = page_items(&compiled, page);
+        let body = body_area(&items, w, h);
+        let drawn = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
+                _ => None,
+            })
+            .reduce(|a, b| a.union(&b))
+            .expect("the steps are drawn in the body");
+        // No gap under the title: the first step starts at the top of the body.
+        let gap = drawn.1 - body.1;
+        assert!(gap <= 0.6 * 72.0 / 2.54, "page {}: {gap:.0} pt between the title and the first step", page + 1);
+        // Spread or sized to use the body, not a strip across its middle.
+        let share = (drawn.3 - drawn.1) / (body.3 - body.1);
+        assert!(share >= 0.5, "page {}: the steps use {:.0}% of the body's height", page + 1, share * 100.0);
+        // The labels stay at least the body size × 0.9.
+        let label = items.iter().find_map(|i| match i {
+            Item::Text { size, text, .. } if text.contains("偵察") => Some(*size),
+            _ => None,
+        });
+        assert!(label.is_some_and(|s| s >= 0.9 * 24.0 - 0.1), "page {}: label at {label:?} pt", page + 1);
+    }
+}
+
+#[test]
+fn code_reads_at_nearly_the_body_size_and_shrinks_only_to_fit() {
+    let dir = common::tempdir();
+    let long: String = (1..=16).map(|i| format!("    step_{i}(host)  # 手順 {i}\n")).collect();
+    let compiled = compile_deck(
+        dir.path(),
+        &format!(
+            "## コード\n\n```python\ndef neutralize(host):\n    return attack(host)\n```\n\n## 長いコード\n\n```python\ndef run(host):\n{long}```\n"
+        ),
+    );
+    let code_sizes = |page: usize| -> (Vec<f64>, Rect, Vec<Rect>) {
+        let (items, w, h) = page_items(&compiled, page);
+        let body = body_area(&items, w, h);
+        let texts: Vec<(f64, Rect)> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, text }
+                    if rect.1 > body.1 && (text.contains("host") || text.contains("step")) =>
+                {
+                    Some((*size, *rect))
+                }
+                _ => None,
+            })
+            .collect();
+        (texts.iter().map(|t| t.0).collect(), body, texts.iter().map(|t| t.1).collect())
+    };
+    let (sizes, _, _) = code_sizes(0);
+    assert!(!sizes.is_empty());
+    let smallest = sizes.iter().copied().fold(f64::MAX, f64::min);
+    assert!(smallest >= 0.8 * 24.0, "short code at {smallest} pt, under 0.8 × the 24 pt body");
+    // Seventeen lines cannot be set that large: smaller, but every line inside the body.
+    let (sizes, body, rects) = code_sizes(1);
+    assert!(sizes.iter().all(|&s| s < smallest - 1.0), "{sizes:?}");
+    assert!(rects.iter().all(|r| body.contains(r) || r.3 <= body.3 + 1.0), "code runs past the body");
+    assert_eq!(compiled.document.pages().len(), 2);
+}
