@@ -860,4 +860,21 @@ fn code_reads_at_nearly_the_body_size_and_shrinks_only_to_fit() {
     assert!(sizes.iter().all(|&s| s < smallest - 1.0), "{sizes:?}");
     assert!(rects.iter().all(|r| body.contains(r) || r.3 <= body.3 + 1.0), "code runs past the body");
     assert_eq!(compiled.document.pages().len(), 2);
+    // One line too wide for the slide at that size: set smaller rather than wrapped.
+    let dir = common::tempdir();
+    // 59 characters: wider than the body at 0.85 × its size, narrower at 0.64 ×.
+    let wide = "```sh\ncurl -s https://example.org/segment/report.json | jq .items\n```\n";
+    let compiled = compile_deck(dir.path(), &format!("## 長い行\n\n{wide}"));
+    let (items, _, _) = page_items(&compiled, 0);
+    let baselines: Vec<f64> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { rect, text, size } if text.contains("segment") || text.contains("jq") => {
+                Some(rect.3 - 0.2 * size)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!baselines.is_empty());
+    assert!(baselines.iter().all(|y| (y - baselines[0]).abs() < 0.5), "the long line wrapped: {baselines:?}");
 }
