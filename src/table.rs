@@ -152,13 +152,32 @@ fn split(slide: Slide, body_height: f64, ja: bool) -> Vec<Slide> {
     }
     // The fewest parts that each fit at a legible size, cut so that the fullest part is
     // as little full as can be: the parts come out about equally full, and the theme
-    // then sets each as large as its slide allows.
-    let parts = (2..=table.rows.len())
-        .filter_map(|count| balanced(&heights, header, count, &room))
-        .find(|(fullest, _)| *fullest <= 1.0)
-        .map(|(_, parts)| parts)
+    // then sets each as large as its slide allows. The fewest that fit are found by
+    // bisection (more parts never fit worse), from no fewer than the rows' total height
+    // needs, so that long tables stay quick.
+    let rows = table.rows.len();
+    let widest_room = room(true, false).max(room(false, false)).max(room(false, true));
+    let fewest = ((heights.iter().sum::<f64>() / (widest_room - header).max(0.1)).ceil() as usize).clamp(2, rows);
+    let fitting = |count| balanced(&heights, header, count, &room).filter(|(fullest, _)| *fullest <= 1.0);
+    let parts = match fitting(rows) {
         // At worst one row a slide.
-        .unwrap_or_else(|| (0..table.rows.len()).map(|i| i..i + 1).collect());
+        None => (0..rows).map(|i| i..i + 1).collect(),
+        Some((_, one_each)) => {
+            let (mut lo, mut hi) = (fewest, rows);
+            let mut found = one_each;
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                match fitting(mid) {
+                    Some((_, parts)) => {
+                        found = parts;
+                        hi = mid;
+                    }
+                    None => lo = mid + 1,
+                }
+            }
+            found
+        }
+    };
     let last = parts.len() - 1;
     parts
         .into_iter()
@@ -197,22 +216,34 @@ fn balanced(
     if count == 0 || count > n {
         return None;
     }
-    let fullness = |range: std::ops::Range<usize>, part: usize| {
-        let height = header + heights[range.clone()].iter().sum::<f64>();
-        height / room(part == 0, part + 1 == count).max(0.1)
+    let mut prefix = vec![0.0; n + 1];
+    for (i, h) in heights.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + h;
+    }
+    let fullness = |start: usize, end: usize, part: usize| {
+        (header + prefix[end] - prefix[start]) / room(part == 0, part + 1 == count).max(0.1)
     };
-    // best[k][i]: the least fullest-part fullness of rows 0..i cut into k + 1 parts, and
-    // where its last part starts.
-    let mut best = vec![vec![(f64::INFINITY, 0usize); n + 1]; count];
+    // best[k][i]: rows 0..i cut into k + 1 parts with the least full fullest part and,
+    // among those, the fullest emptiest part (no stub of a last slide), and where its last
+    // part starts. Only parts that fit are tried (a part grows upwards until it
+    // overflows), which keeps long tables quick.
+    let mut best = vec![vec![(f64::INFINITY, 0.0f64, 0usize); n + 1]; count];
     for (i, cell) in best[0].iter_mut().enumerate().skip(1) {
-        *cell = (fullness(0..i, 0), 0);
+        let part = fullness(0, i, 0);
+        *cell = (part, part, 0);
     }
     for k in 1..count {
         for i in k + 1..=n {
-            for start in k..i {
-                let worst = best[k - 1][start].0.max(fullness(start..i, k));
-                if worst < best[k][i].0 {
-                    best[k][i] = (worst, start);
+            for start in (k..i).rev() {
+                let part = fullness(start, i, k);
+                if part > 1.0 && start + 1 < i {
+                    break;
+                }
+                let (before_worst, before_least, _) = best[k - 1][start];
+                let (worst, least) = (before_worst.max(part), before_least.min(part));
+                let (best_worst, best_least, _) = best[k][i];
+                if worst < best_worst - 1e-9 || (worst <= best_worst + 1e-9 && least > best_least + 1e-9) {
+                    best[k][i] = (worst, least, start);
                 }
             }
         }
@@ -221,7 +252,7 @@ fn balanced(
     let mut parts = Vec::with_capacity(count);
     let mut end = n;
     for k in (0..count).rev() {
-        let start = if k == 0 { 0 } else { best[k][end].1 };
+        let start = if k == 0 { 0 } else { best[k][end].2 };
         parts.push(start..end);
         end = start;
     }
@@ -459,6 +490,13 @@ mod tests {
         // The last part also holds the notes: it takes fewer rows.
         let notes = |_: bool, last: bool| if last { 6.0 } else { 10.0 };
         assert_eq!(balanced(&[2.0; 8], 0.0, 2, &notes).unwrap().1, vec![0..5, 5..8]);
+        // Where the fullest part is fixed, no stub is left: the emptiest part is filled.
+        assert_eq!(parts(&[8.0, 4.0, 1.0, 1.0], 3), vec![0..1, 1..2, 2..4]);
+        // Long tables: one row a part when each takes more than half a slide.
+        let long = vec![5.5; 600];
+        let (fullest, cut) = balanced(&long, 0.0, 600, &even).unwrap();
+        assert!(fullest <= 1.0 && cut.len() == 600);
+        assert!(balanced(&long, 0.0, 400, &even).unwrap().0 > 1.0);
         // The header repeats on every part; the fullest part is reported.
         let (fullest, _) = balanced(&[4.0, 4.0], 1.0, 2, &even).unwrap();
         assert!((fullest - 0.5).abs() < 1e-9);
