@@ -823,6 +823,19 @@ fn steps_start_under_the_title_and_use_the_body() {
         });
         assert!(label.is_some_and(|s| s >= 0.9 * 24.0 - 0.1), "page {}: label at {label:?} pt", page + 1);
     }
+    // With a paragraph before them the steps keep their natural size: all inside the body.
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 前置き {.steps .vertical}\n\n前置きの段落です。ここに説明が入ります。もう一行分の説明があります。さらに長い説明が続き、二行目に入ります。\n\n三つ目の段落。\n\n1. 偵察\n2. 初期アクセス\n3. 事前配置\n4. 実行\n",
+    );
+    let (items, w, h) = page_items(&compiled, 0);
+    let body = body_area(&items, w, h);
+    let last = items.iter().find_map(|i| match i {
+        Item::Text { rect, text, .. } if text.contains("実行") => Some(*rect),
+        _ => None,
+    });
+    assert!(last.is_some_and(|r| body.contains(&r)), "the last step at {last:?}, the body {body:?}");
 }
 
 #[test]
