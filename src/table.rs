@@ -82,25 +82,53 @@ fn split(slide: Slide, body_height: f64, ja: bool) -> Vec<Slide> {
         return vec![slide];
     }
     let Block::Table(table) = &slide.blocks[*index] else { unreachable!() };
-    // Room for the table: less the notes under it and the slide's footnotes and sources.
+    // Room for the table: less the slide's footnotes and sources, less a second title
+    // line where the title wraps; the last part also holds the notes under the table.
     let note_lines: f64 = table.notes.iter().map(|n| (extent(n) * 0.6 / BODY_WIDTH_EM).ceil().max(1.0)).sum();
     let footer_lines = slide.footnote_refs.len() as f64
         + slide.blocks.iter().filter(|b| matches!(b, Block::SourceLine { .. })).count() as f64;
-    let room = body_height - (note_lines + footer_lines) * 0.6 * 1.45 - 0.5;
+    let title = slide.title.as_deref().map(extent).unwrap_or(0.0);
+    let mark = if ja { "（続き）" } else { " (cont.)" };
+    let room = |first: bool, last: bool| {
+        let title = if first { title } else { title + extent(&[Inline::Text(mark.to_string())]) };
+        let title_lines = title_lines(title);
+        let notes = if last { note_lines * 0.6 * 1.45 + 0.3 } else { 0.0 };
+        body_height - footer_lines * 0.6 * 1.45 - (title_lines - 1.0) * TITLE_LINE_EM - notes - 0.5
+    };
     let estimate = Estimate::new(table);
-    if estimate.fits(&table.rows.iter().collect::<Vec<_>>(), room, LEGIBLE_SCALE) || table.rows.len() < 2 {
+    let header = estimate.header_height(LEGIBLE_SCALE);
+    let heights: Vec<f64> = table.rows.iter().map(|r| estimate.row_height(r, LEGIBLE_SCALE)).collect();
+    if header + heights.iter().sum::<f64>() <= room(true, true) || table.rows.len() < 2 {
         return vec![slide];
     }
-    // The fewest parts that each fit at a legible size, cut where the heights balance.
-    let heights: Vec<f64> = table.rows.iter().map(|r| estimate.row_height(r, LEGIBLE_SCALE)).collect();
-    let fits = |parts: &[std::ops::Range<usize>]| {
-        parts.iter().all(|p| estimate.fits(&table.rows[p.clone()].iter().collect::<Vec<_>>(), room, LEGIBLE_SCALE))
+    // The fewest parts that each fit at a legible size, cut so that the fullest part is
+    // as little full as can be: the parts come out about equally full, and the theme
+    // then sets each as large as its slide allows. The fewest that fit are found by
+    // bisection (more parts never fit worse), from no fewer than the rows' total height
+    // needs, so that long tables stay quick.
+    let rows = table.rows.len();
+    let widest_room = room(true, false).max(room(false, false)).max(room(false, true));
+    let fewest = ((heights.iter().sum::<f64>() / (widest_room - header).max(0.1)).ceil() as usize).clamp(2, rows);
+    let fitting = |count| balanced(&heights, header, count, &room).filter(|(fullest, _)| *fullest <= 1.0);
+    let parts = match fitting(rows) {
+        // At worst one row a slide.
+        None => (0..rows).map(|i| i..i + 1).collect(),
+        Some((_, one_each)) => {
+            let (mut lo, mut hi) = (fewest, rows);
+            let mut found = one_each;
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                match fitting(mid) {
+                    Some((_, parts)) => {
+                        found = parts;
+                        hi = mid;
+                    }
+                    None => lo = mid + 1,
+                }
+            }
+            found
+        }
     };
-    // At worst one row a slide.
-    let parts = (2..table.rows.len())
-        .map(|count| balanced(&heights, count))
-        .find(|parts| fits(parts))
-        .unwrap_or_else(|| balanced(&heights, table.rows.len()));
     let last = parts.len() - 1;
     parts
         .into_iter()
@@ -116,7 +144,6 @@ fn split(slide: Slide, body_height: f64, ja: bool) -> Vec<Slide> {
             }
             if k > 0 {
                 part.id = format!("{}--{}", slide.id, k + 1);
-                let mark = if ja { "（続き）" } else { " (cont.)" };
                 part.title.get_or_insert_with(Vec::new).push(Inline::Text(mark.to_string()));
             }
             // Each part lists only the footnotes its own rows and notes refer to.
@@ -127,27 +154,72 @@ fn split(slide: Slide, body_height: f64, ja: bool) -> Vec<Slide> {
         .collect()
 }
 
-/// `count` contiguous ranges of rows whose summed heights are as even as a greedy cut
-/// makes them.
-fn balanced(heights: &[f64], count: usize) -> Vec<std::ops::Range<usize>> {
-    let total: f64 = heights.iter().sum();
-    let mut parts = Vec::new();
-    let (mut start, mut sum) = (0, 0.0);
-    for (i, h) in heights.iter().enumerate() {
-        let remaining_parts = count - parts.len();
-        let remaining_rows = heights.len() - i;
-        let target = total * (parts.len() + 1) as f64 / count as f64;
-        // Cut before this row when it would overshoot the target by more than half of
-        // itself, or when every later part needs a row of its own.
-        if i > start && remaining_parts > 1 && (sum + h / 2.0 > target || remaining_rows < remaining_parts) {
-            parts.push(start..i);
-            start = i;
-        }
-        sum += h;
+/// `count` contiguous ranges of rows, each under the repeated header, that make the
+/// fullest part (its height over the room `room(first, last)` leaves it) as little full
+/// as possible, with that fullness; `None` for more parts than rows.
+fn balanced(
+    heights: &[f64],
+    header: f64,
+    count: usize,
+    room: &dyn Fn(bool, bool) -> f64,
+) -> Option<(f64, Vec<std::ops::Range<usize>>)> {
+    let n = heights.len();
+    if count == 0 || count > n {
+        return None;
     }
-    parts.push(start..heights.len());
-    parts
+    let mut prefix = vec![0.0; n + 1];
+    for (i, h) in heights.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + h;
+    }
+    let fullness = |start: usize, end: usize, part: usize| {
+        (header + prefix[end] - prefix[start]) / room(part == 0, part + 1 == count).max(0.1)
+    };
+    // best[k][i]: rows 0..i cut into k + 1 parts with the least full fullest part and,
+    // among those, the fullest emptiest part (no stub of a last slide), and where its last
+    // part starts. Only parts that fit are tried (a part grows upwards until it
+    // overflows), which keeps long tables quick.
+    let mut best = vec![vec![(f64::INFINITY, 0.0f64, 0usize); n + 1]; count];
+    for (i, cell) in best[0].iter_mut().enumerate().skip(1) {
+        let part = fullness(0, i, 0);
+        *cell = (part, part, 0);
+    }
+    for k in 1..count {
+        for i in k + 1..=n {
+            for start in (k..i).rev() {
+                let part = fullness(start, i, k);
+                if part > 1.0 && start + 1 < i {
+                    break;
+                }
+                let (before_worst, before_least, _) = best[k - 1][start];
+                let (worst, least) = (before_worst.max(part), before_least.min(part));
+                let (best_worst, best_least, _) = best[k][i];
+                if worst < best_worst - 1e-9 || (worst <= best_worst + 1e-9 && least > best_least + 1e-9) {
+                    best[k][i] = (worst, least, start);
+                }
+            }
+        }
+    }
+    let fullest = best[count - 1][n].0;
+    let mut parts = Vec::with_capacity(count);
+    let mut end = n;
+    for k in (0..count).rev() {
+        let start = if k == 0 { 0 } else { best[k][end].2 };
+        parts.push(start..end);
+        end = start;
+    }
+    parts.reverse();
+    Some((fullest, parts))
 }
+
+/// Lines a slide title of `extent` ems takes at the title size (34 pt over a 24 pt body);
+/// Latin and punctuation run a little narrower than the estimate.
+fn title_lines(extent: f64) -> f64 {
+    (extent * 0.95 * TITLE_SCALE / BODY_WIDTH_EM).ceil().clamp(1.0, 2.0)
+}
+
+const TITLE_SCALE: f64 = 34.0 / 24.0;
+/// A second title line, in body-size ems (the title's size and leading).
+const TITLE_LINE_EM: f64 = TITLE_SCALE * 1.2;
 
 fn footnotes_of(blocks: &[Block]) -> Vec<usize> {
     fn walk(inlines: &[Inline], out: &mut Vec<usize>) {
@@ -316,12 +388,12 @@ impl Estimate {
         (lines * LEADING - LEADING + FIRST_LINE + 2.0 * PAD_Y) * scale
     }
 
-    fn fits(&self, rows: &[&Vec<Vec<Inline>>], room: f64, scale: f64) -> bool {
+    /// Height of the header row at `scale` × the body size, in body-size ems.
+    fn header_height(&self, scale: f64) -> f64 {
         let widths = self.widths(BODY_WIDTH_EM / scale);
         let header_lines =
             self.header.iter().zip(&widths).map(|(c, w)| Estimate::cell_lines(c, *w)).fold(1.0f64, f64::max);
-        let header = (header_lines * LEADING - LEADING + FIRST_LINE + 2.0 * PAD_Y) * scale;
-        header + rows.iter().map(|r| self.row_height(r, scale)).sum::<f64>() <= room
+        (header_lines * LEADING - LEADING + FIRST_LINE + 2.0 * PAD_Y) * scale
     }
 }
 
@@ -331,8 +403,25 @@ mod tests {
 
     #[test]
     fn balanced_parts() {
-        assert_eq!(balanced(&[1.0, 1.0, 1.0, 1.0], 2), vec![0..2, 2..4]);
-        assert_eq!(balanced(&[5.0, 1.0, 1.0], 2), vec![0..1, 1..3]);
-        assert_eq!(balanced(&[1.0, 1.0, 1.0], 3), vec![0..1, 1..2, 2..3]);
+        let even = |_: bool, _: bool| 10.0;
+        let parts = |h: &[f64], count| balanced(h, 0.0, count, &even).unwrap().1;
+        assert_eq!(parts(&[1.0, 1.0, 1.0, 1.0], 2), vec![0..2, 2..4]);
+        assert_eq!(parts(&[5.0, 1.0, 1.0], 2), vec![0..1, 1..3]);
+        assert_eq!(parts(&[1.0, 1.0, 1.0], 3), vec![0..1, 1..2, 2..3]);
+        assert_eq!(parts(&[3.0, 7.0, 5.0, 1.5, 1.5], 2), vec![0..2, 2..5]);
+        assert!(balanced(&[1.0], 0.0, 2, &even).is_none());
+        // The last part also holds the notes: it takes fewer rows.
+        let notes = |_: bool, last: bool| if last { 6.0 } else { 10.0 };
+        assert_eq!(balanced(&[2.0; 8], 0.0, 2, &notes).unwrap().1, vec![0..5, 5..8]);
+        // Where the fullest part is fixed, no stub is left: the emptiest part is filled.
+        assert_eq!(parts(&[8.0, 4.0, 1.0, 1.0], 3), vec![0..1, 1..2, 2..4]);
+        // Long tables: one row a part when each takes more than half a slide.
+        let long = vec![5.5; 600];
+        let (fullest, cut) = balanced(&long, 0.0, 600, &even).unwrap();
+        assert!(fullest <= 1.0 && cut.len() == 600);
+        assert!(balanced(&long, 0.0, 400, &even).unwrap().0 > 1.0);
+        // The header repeats on every part; the fullest part is reported.
+        let (fullest, _) = balanced(&[4.0, 4.0], 1.0, 2, &even).unwrap();
+        assert!((fullest - 0.5).abs() < 1e-9);
     }
 }

@@ -205,6 +205,81 @@ fn lists_in_cells_header_column_and_continued_slides() {
     assert!(smallest >= 24.0 * lectern::table::LEGIBLE_SCALE - 0.1, "cell text at {smallest} pt");
 }
 
+/// The parts of a table split over continued slides (pages `pages`, each holding `cell`
+/// text): each part covers at least 60 % of the body's height, the parts are about
+/// equally full, and no table text is below the legibility floor. Returns the shares.
+fn assert_balanced_parts(compiled: &lectern::pipeline::Compiled, pages: &[usize], cell: &str) -> Vec<f64> {
+    assert!(pages.len() >= 2, "the table is split: pages {pages:?}");
+    let floor = 24.0 * lectern::table::LEGIBLE_SCALE - 0.1;
+    let mut shares = Vec::new();
+    for &page in pages {
+        let (items, w, h) = page_items(compiled, page);
+        let body = body_area(&items, w, h);
+        let drawn = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
+                _ => None,
+            })
+            .reduce(|a, b| a.union(&b))
+            .expect("the table is drawn in the body");
+        let share = (drawn.3 - drawn.1) / (body.3 - body.1);
+        assert!(share >= 0.6, "page {}: the part covers {:.0}% of the body's height", page + 1, share * 100.0);
+        let sizes: Vec<f64> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, .. } if body.contains(rect) => Some(*size),
+                _ => None,
+            })
+            .collect();
+        assert!(!sizes.is_empty());
+        let smallest = sizes.iter().copied().fold(f64::MAX, f64::min);
+        assert!(smallest >= floor, "page {}: table text at {smallest} pt, below {floor} pt", page + 1);
+        let (page_items_text, _, _) = page_items(compiled, page);
+        assert!(
+            page_items_text.iter().any(|i| matches!(i, Item::Text { text, .. } if text.contains(cell))),
+            "page {} holds no {cell}",
+            page + 1
+        );
+        shares.push(share);
+    }
+    let (least, most) = shares.iter().fold((f64::MAX, f64::MIN), |(a, b), &s| (a.min(s), b.max(s)));
+    assert!(most - least <= 0.2, "parts filled unevenly: {shares:?}");
+    shares
+}
+
+#[test]
+fn a_split_table_fills_each_part_evenly_at_a_legible_size() {
+    // The example deck's comparison table: one tall row among short ones, notes under it.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let compiled = common::compile(&root.join("decks/active-cyber-defence-2024.md"), root);
+    let pages: Vec<usize> = (0..compiled.document.pages().len())
+        .filter(|&p| {
+            let (items, _, _) = page_items(&compiled, p);
+            let text: String = items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Text { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            text.contains("主要国における") && text.contains("豪州")
+        })
+        .collect();
+    assert_balanced_parts(&compiled, &pages, "英国");
+    // A long synthetic table of even rows.
+    let long = "安全保障上の必要性があり、外国の組織や個人の能力・意図・活動に関する情報を集めるために必要であること";
+    let mut deck = String::from("## 主要国の制度\n\n| | 英国 | ドイツ | 米国 | 豪州 |\n|---|---|---|---|---|\n");
+    for row in ["対象", "要件", "利用制限", "監督", "法令名", "備考", "期間", "罰則"] {
+        deck.push_str(&format!("| {row} | {long} | {long} | 短い | <ul><li>{long}</li></ul> |\n"));
+    }
+    deck.push_str("\n※1 公表済みの条文をもとに作成。\n");
+    let dir = common::tempdir();
+    let compiled = compile_deck(dir.path(), &deck);
+    let all: Vec<usize> = (0..compiled.document.pages().len()).collect();
+    assert_balanced_parts(&compiled, &all, "豪州");
+}
+
 /// A flow diagram as drawn on a page: group frames (dashed), boxes (opaque fill), edges (stroked polylines), edge labels (halos of the page colour
 /// holding text, off the frame borders) and group labels (the same, on a frame's top
 /// border); only what lies in the slide's body.
@@ -715,4 +790,104 @@ fn a_long_section_title_keeps_clear_of_the_numeral() {
             }
         }
     }
+}
+
+#[test]
+fn steps_start_under_the_title_and_use_the_body() {
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 縦 {.steps .vertical}\n\n1. 偵察\n2. 初期アクセス\n3. 事前配置\n\n## 横 {.steps .horizontal}\n\n1. 偵察\n2. 初期アクセス\n3. 資格情報の窃取\n4. 事前配置\n",
+    );
+    for page in 0..2 {
+        let (items, w, h) = page_items(&compiled, page);
+        let body = body_area(&items, w, h);
+        let drawn = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
+                _ => None,
+            })
+            .reduce(|a, b| a.union(&b))
+            .expect("the steps are drawn in the body");
+        // No gap under the title: the first step starts at the top of the body.
+        let gap = drawn.1 - body.1;
+        assert!(gap <= 0.6 * 72.0 / 2.54, "page {}: {gap:.0} pt between the title and the first step", page + 1);
+        // Spread or sized to use the body, not a strip across its middle.
+        let share = (drawn.3 - drawn.1) / (body.3 - body.1);
+        assert!(share >= 0.5, "page {}: the steps use {:.0}% of the body's height", page + 1, share * 100.0);
+        // The labels stay at least the body size × 0.9.
+        let label = items.iter().find_map(|i| match i {
+            Item::Text { size, text, .. } if text.contains("偵察") => Some(*size),
+            _ => None,
+        });
+        assert!(label.is_some_and(|s| s >= 0.9 * 24.0 - 0.1), "page {}: label at {label:?} pt", page + 1);
+    }
+    // With a paragraph before them the steps keep their natural size: all inside the body.
+    let dir = common::tempdir();
+    let compiled = compile_deck(
+        dir.path(),
+        "## 前置き {.steps .vertical}\n\n前置きの段落です。ここに説明が入ります。もう一行分の説明があります。さらに長い説明が続き、二行目に入ります。\n\n三つ目の段落。\n\n1. 偵察\n2. 初期アクセス\n3. 事前配置\n4. 実行\n",
+    );
+    let (items, w, h) = page_items(&compiled, 0);
+    let body = body_area(&items, w, h);
+    let last = items.iter().find_map(|i| match i {
+        Item::Text { rect, text, .. } if text.contains("実行") => Some(*rect),
+        _ => None,
+    });
+    assert!(last.is_some_and(|r| body.contains(&r)), "the last step at {last:?}, the body {body:?}");
+}
+
+#[test]
+fn code_reads_at_nearly_the_body_size_and_shrinks_only_to_fit() {
+    let dir = common::tempdir();
+    let long: String = (1..=16).map(|i| format!("    step_{i}(host)  # 手順 {i}\n")).collect();
+    let compiled = compile_deck(
+        dir.path(),
+        &format!(
+            "## コード\n\n```python\ndef neutralize(host):\n    return attack(host)\n```\n\n## 長いコード\n\n```python\ndef run(host):\n{long}```\n"
+        ),
+    );
+    let code_sizes = |page: usize| -> (Vec<f64>, Rect, Vec<Rect>) {
+        let (items, w, h) = page_items(&compiled, page);
+        let body = body_area(&items, w, h);
+        let texts: Vec<(f64, Rect)> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, size, text }
+                    if rect.1 > body.1 && (text.contains("host") || text.contains("step")) =>
+                {
+                    Some((*size, *rect))
+                }
+                _ => None,
+            })
+            .collect();
+        (texts.iter().map(|t| t.0).collect(), body, texts.iter().map(|t| t.1).collect())
+    };
+    let (sizes, _, _) = code_sizes(0);
+    assert!(!sizes.is_empty());
+    let smallest = sizes.iter().copied().fold(f64::MAX, f64::min);
+    assert!(smallest >= 0.8 * 24.0, "short code at {smallest} pt, under 0.8 × the 24 pt body");
+    // Seventeen lines cannot be set that large: smaller, but every line inside the body.
+    let (sizes, body, rects) = code_sizes(1);
+    assert!(sizes.iter().all(|&s| s < smallest - 1.0), "{sizes:?}");
+    assert!(rects.iter().all(|r| body.contains(r) || r.3 <= body.3 + 1.0), "code runs past the body");
+    assert_eq!(compiled.document.pages().len(), 2);
+    // One line too wide for the slide at that size: set smaller rather than wrapped.
+    let dir = common::tempdir();
+    // 59 characters: wider than the body at 0.85 × its size, narrower at 0.64 ×.
+    let wide = "```sh\ncurl -s https://example.org/segment/report.json | jq .items\n```\n";
+    let compiled = compile_deck(dir.path(), &format!("## 長い行\n\n{wide}"));
+    let (items, _, _) = page_items(&compiled, 0);
+    let baselines: Vec<f64> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { rect, text, size } if text.contains("segment") || text.contains("jq") => {
+                Some(rect.3 - 0.2 * size)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!baselines.is_empty());
+    assert!(baselines.iter().all(|y| (y - baselines[0]).abs() < 0.5), "the long line wrapped: {baselines:?}");
 }
