@@ -240,10 +240,8 @@ pub fn playlist(
     file: FileIdx,
     sources: &Sources,
 ) -> Result<(Deck, Vec<Include>, Vec<Diagnostic>), Failure> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let line = e.location().map_or(1, |l| l.line());
-        Diagnostic::error(sources.line_span(file, line), format!("malformed playlist YAML: {e}"))
-    })?;
+    let line_span = |line| sources.line_span(file, line);
+    let value = crate::yaml::Yaml { text, line_span: &line_span }.value("malformed playlist YAML")?;
     let entries: Vec<String> = match value.get("slides") {
         Some(serde_yaml::Value::Sequence(items)) => {
             items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()

@@ -68,8 +68,7 @@ impl Yaml<'_> {
         schema: &Schema,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<(T, serde_yaml::Mapping), Diagnostic> {
-        let value: serde_yaml::Value = serde_yaml::from_str(self.text).map_err(|e| self.error(&e, schema.syntax))?;
-        let map = match value {
+        let map = match self.value(schema.syntax)? {
             serde_yaml::Value::Mapping(map) => map,
             serde_yaml::Value::Null if schema.empty_ok => serde_yaml::Mapping::new(),
             _ => return Err(Diagnostic::error((self.line_span)(1), schema.not_mapping.to_string())),
@@ -87,6 +86,12 @@ impl Yaml<'_> {
         // Parsed again from the text (not the value) so a type error keeps its line.
         let value = serde_yaml::from_str(self.text).map_err(|e| self.error(&e, schema.types))?;
         Ok((value, map))
+    }
+
+    /// The text as a YAML value, for a shape no struct describes; a syntax error is
+    /// `{syntax}: …` at its line.
+    pub fn value(&self, syntax: &str) -> Result<serde_yaml::Value, Diagnostic> {
+        serde_yaml::from_str(self.text).map_err(|e| self.error(&e, syntax))
     }
 
     fn unknown_key(&self, key: &str, schema: &Schema) -> Diagnostic {

@@ -86,4 +86,9 @@ fn playlist_builds_one_deck_from_several() {
     let run = lectern(dir.path(), &["build", "playlist.yml"]);
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("playlist.yml:4:") && run.stderr.contains("not found"), "{}", run.stderr);
+    // Malformed YAML is reported at its line, by the one YAML reader.
+    write(dir.path(), "playlist.yml", "title: x\nslides:\n  - talks/intro.md\n  - [unclosed\n");
+    let run = lectern(dir.path(), &["build", "playlist.yml"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("malformed playlist YAML") && run.stderr.contains("playlist.yml:"), "{}", run.stderr);
 }
