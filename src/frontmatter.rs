@@ -518,15 +518,8 @@ fn title_background(
         match key {
             "data-background-image" if !text.trim().is_empty() => {
                 background.image = Some(crate::model::Image {
-                    src: text.trim().to_string(),
-                    path: String::new(),
-                    caption: None,
-                    alt: String::new(),
-                    width: None,
-                    height: None,
-                    fit: None,
                     background: Some(crate::model::Background::Full),
-                    span: line(key),
+                    ..crate::model::Image::new(text.trim(), line(key))
                 });
             }
             "data-background-size" => size = Some((text, line(key))),

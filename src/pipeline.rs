@@ -92,6 +92,16 @@ pub struct BuildError {
 }
 
 impl BuildError {
+    /// A build that failed before writing: every output it planned is left as it was.
+    fn unwritten(
+        sources: Sources,
+        diagnostics: Vec<Diagnostic>,
+        dependencies: Vec<PathBuf>,
+        planned: &[PathBuf],
+    ) -> BuildError {
+        BuildError { sources, diagnostics, dependencies, written: vec![], not_written: planned.to_vec() }
+    }
+
     pub fn render(&self) -> String {
         crate::diag::render_plain(&self.sources, &self.diagnostics)
     }
@@ -170,13 +180,8 @@ impl Builder {
         let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
         // What the command line asks for; the deck's `outputs:` is known once it is parsed.
         let planned = planned_outputs(request, &output, &request.outputs.resolve(&Default::default()));
-        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
-            sources,
-            diagnostics,
-            dependencies,
-            written: vec![],
-            not_written: planned.clone(),
-        };
+        let fail =
+            |sources, diagnostics, dependencies| BuildError::unwritten(sources, diagnostics, dependencies, &planned);
         if let Some(diagnostic) = missing_folder(request, &output) {
             return Err(fail(sources, vec![diagnostic], vec![request.deck.clone()]));
         }
@@ -193,13 +198,8 @@ impl Builder {
         let dependencies = self.dependencies(request);
         let files = request.outputs.resolve(&compiled.deck.meta.outputs);
         let planned = planned_outputs(request, &output, &files);
-        let fail = |sources: Sources, diagnostics: Vec<Diagnostic>, dependencies: Vec<PathBuf>| BuildError {
-            sources,
-            diagnostics,
-            dependencies,
-            written: vec![],
-            not_written: planned.clone(),
-        };
+        let fail =
+            |sources, diagnostics, dependencies| BuildError::unwritten(sources, diagnostics, dependencies, &planned);
         if let Some(diagnostic) = output_over_input(&planned, &dependencies) {
             return Err(fail(sources, vec![diagnostic], dependencies));
         }

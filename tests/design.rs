@@ -120,6 +120,17 @@ fn compile_deck(dir: &Path, deck: &str) -> lectern::pipeline::Compiled {
     common::compile(&dir.join("deck.md"), dir)
 }
 
+/// The box around everything drawn inside `body` (text and shapes), if anything is.
+fn drawn_in(items: &[Item], body: &Rect) -> Option<Rect> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
+            _ => None,
+        })
+        .reduce(|a, b| a.union(&b))
+}
+
 /// The body area of a content slide: below the title rule, above the footer, inside the
 /// side margins (the seminar theme's geometry).
 fn body_area(items: &[Item], width: f64, height: f64) -> Rect {
@@ -145,14 +156,7 @@ fn a_four_by_four_table_fills_most_of_the_body() {
     );
     let (items, w, h) = page_items(&compiled, 0);
     let body = body_area(&items, w, h);
-    let table = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
-            _ => None,
-        })
-        .reduce(|a, b| a.union(&b))
-        .expect("the table is drawn in the body");
+    let table = drawn_in(&items, &body).expect("the table is drawn in the body");
     let ratio = table.area() / body.area();
     assert!(ratio >= 0.6, "the 4×4 table covers only {:.0}% of the body ({table:?} in {body:?})", ratio * 100.0);
     // Not by shrinking: its text is at least the body size.
@@ -215,14 +219,7 @@ fn assert_balanced_parts(compiled: &lectern::pipeline::Compiled, pages: &[usize]
     for &page in pages {
         let (items, w, h) = page_items(compiled, page);
         let body = body_area(&items, w, h);
-        let drawn = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
-                _ => None,
-            })
-            .reduce(|a, b| a.union(&b))
-            .expect("the table is drawn in the body");
+        let drawn = drawn_in(&items, &body).expect("the table is drawn in the body");
         let share = (drawn.3 - drawn.1) / (body.3 - body.1);
         assert!(share >= 0.6, "page {}: the part covers {:.0}% of the body's height", page + 1, share * 100.0);
         let sizes: Vec<f64> = items
@@ -802,14 +799,7 @@ fn steps_start_under_the_title_and_use_the_body() {
     for page in 0..2 {
         let (items, w, h) = page_items(&compiled, page);
         let body = body_area(&items, w, h);
-        let drawn = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Text { rect, .. } | Item::Shape(rect, _) if body.contains(rect) => Some(*rect),
-                _ => None,
-            })
-            .reduce(|a, b| a.union(&b))
-            .expect("the steps are drawn in the body");
+        let drawn = drawn_in(&items, &body).expect("the steps are drawn in the body");
         // No gap under the title: the first step starts at the top of the body.
         let gap = drawn.1 - body.1;
         assert!(gap <= 0.6 * 72.0 / 2.54, "page {}: {gap:.0} pt between the title and the first step", page + 1);

@@ -402,6 +402,23 @@ pub struct Image {
     pub span: Span,
 }
 
+impl Image {
+    /// An image as written (`src`), not yet resolved, with nothing else said about it.
+    pub fn new(src: &str, span: Span) -> Image {
+        Image {
+            src: src.to_string(),
+            path: String::new(),
+            caption: None,
+            alt: String::new(),
+            width: None,
+            height: None,
+            fit: None,
+            background: None,
+            span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Background {
     Full,

@@ -375,17 +375,7 @@ pub fn collapse_spaces(text: &str) -> String {
 
 /// Marp's image keywords in alt text: `bg`, `left`, `right`, `fit`, `w:`, `h:` …
 pub fn parse_image(src: &str, alt: &str, span: Span) -> Image {
-    let mut image = Image {
-        src: src.to_string(),
-        path: String::new(),
-        caption: None,
-        alt: String::new(),
-        width: None,
-        height: None,
-        fit: None,
-        background: None,
-        span,
-    };
+    let mut image = Image::new(src, span);
     let mut words = Vec::new();
     for word in alt.split_whitespace() {
         let length = |v: &str| -> Option<Length> {
