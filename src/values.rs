@@ -38,14 +38,6 @@ impl Colour {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The length times `factor`, in the same unit (`24pt` × 1.5 → `36pt`).
-    pub fn scaled(&self, factor: f64) -> Option<Length> {
-        let s = self.0.trim();
-        let unit_at = s.find(|c: char| c.is_ascii_alphabetic())?;
-        let value: f64 = s[..unit_at].parse().ok()?;
-        Length::parse(&format!("{:.2}{}", value * factor, &s[unit_at..]))
-    }
 }
 
 impl fmt::Display for Colour {
