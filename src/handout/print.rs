@@ -2,36 +2,40 @@
 //! designs turned into rules, passed to the theme as settings (the slides keep their
 //! layout and type, only the ink changes).
 
+use std::collections::BTreeMap;
+
+use crate::diag::Sources;
 use crate::themes::{SectionStyle, Theme, TitleSlideStyle};
 use crate::values::Colour;
 
-/// The accent used when the deck's accent was meant for a dark background.
-const DARK_SLATE: &str = "#2f4a63";
-
-/// Recolours `theme` for paper. `own_accent`: the deck sets its accent itself (kept).
+/// Recolours `theme` for paper with the print theme's palette (`themes/print/theme.yaml`,
+/// the one home of lectern's print colours). `own_accent`: the deck sets its accent itself
+/// (kept).
 pub fn print_colours(theme: &mut Theme, own_accent: bool) {
     let palette = &mut theme.settings.palette;
     let dark = palette.get("background").is_some_and(|c| luma(c.as_str()).is_some_and(|l| l < 0.5));
-    for (key, value) in [
-        ("background", "#ffffff"),
-        ("ink", "#111111"),
-        ("muted", "#555555"),
-        ("rule", "#aaaaaa"),
-        ("zebra", "#f2f2f2"),
-        ("code", "#f5f5f5"),
-        ("section-ink", "#111111"),
-        ("highlight", "#e6e6e6"),
-    ] {
-        palette.insert(key.to_string(), Colour::parse(value).expect("a hex colour"));
-    }
-    // An accent chosen to glow on a dark slide is too pale on paper.
-    if dark && !own_accent {
-        palette.insert("accent".to_string(), Colour::parse(DARK_SLATE).expect("a hex colour"));
+    for (key, value) in print_palette() {
+        // An accent chosen to glow on a dark slide is too pale on paper; any other is kept.
+        if key == "accent" && (own_accent || !dark) {
+            continue;
+        }
+        if let Some(colour) = Colour::parse(&value) {
+            palette.insert(key, colour);
+        }
     }
     // Section and title slides drawn with rules instead of filled areas.
     let design = &mut theme.settings.design;
     design.section = Some(SectionStyle::Rule);
     design.title_slide = Some(TitleSlideStyle::Plain);
+}
+
+/// The built-in print theme's palette.
+fn print_palette() -> BTreeMap<String, String> {
+    let Some(print) = crate::themes::builtin("print") else { return BTreeMap::new() };
+    let text = String::from_utf8_lossy(print.file("theme.yaml").unwrap_or_default()).into_owned();
+    let mut sources = Sources::default();
+    let file = sources.add("theme print/theme.yaml", text.clone());
+    crate::themes::parse_manifest(&text, file, &sources).ok().and_then(|m| m.palette).unwrap_or_default()
 }
 
 /// Relative luminance of `#rrggbb` (0 black … 1 white).
@@ -64,5 +68,12 @@ mod tests {
         assert!(luma("#15181e").unwrap() < 0.1);
         assert!(luma("#ffffff").unwrap() > 0.99);
         assert_eq!(luma("red"), None);
+    }
+
+    #[test]
+    fn print_colours_are_the_print_themes() {
+        let palette = print_palette();
+        assert_eq!(palette.get("background").map(String::as_str), Some("#ffffff"));
+        assert_eq!(palette.len(), crate::themes::PALETTE_KEYS.len());
     }
 }
