@@ -970,7 +970,7 @@ fn generated_flows(count: usize) -> Vec<String> {
 
 #[test]
 fn generated_flows_with_groups_keep_frames_boxes_edges_and_labels_apart() {
-    let flows = generated_flows(36);
+    let flows = generated_flows(40);
     let deck: String = flows.iter().map(|f| format!("## 図\n\n```flow\n{f}```\n\n---\n\n")).collect();
     let dir = common::tempdir();
     let compiled = compile_deck(dir.path(), deck.trim_end().trim_end_matches('-'));
