@@ -881,3 +881,109 @@ fn code_reads_at_nearly_the_body_size_and_shrinks_only_to_fit() {
     assert!(!baselines.is_empty());
     assert!(baselines.iter().all(|y| (y - baselines[0]).abs() < 0.5), "the long line wrapped: {baselines:?}");
 }
+
+/// A fixed set of generated flows (a small linear congruential generator with a fixed
+/// seed, so every run checks the same diagrams): random layered graphs with back edges,
+/// one to three groups of boxes picked at random (often unrelated to each other, so a
+/// frame spans layers other boxes and edges have to get past), labels on some edges,
+/// Japanese and English names, both directions.
+fn generated_flows(count: usize) -> Vec<String> {
+    let mut state: u64 = 0x5eed_1ec7;
+    let mut next = |bound: usize| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 33) % bound as u64) as usize
+    };
+    let names = [
+        "偵察",
+        "初期アクセス",
+        "権限昇格",
+        "横展開",
+        "認証情報",
+        "持続化",
+        "目的の実行",
+        "通信事業者",
+        "政府",
+        "監督機関",
+        "裁判所",
+        "利用者",
+        "Google Cloud",
+        "DNS resolver",
+        "VPN gateway",
+        "Mail",
+        "ログ分析",
+        "警察",
+        "Backup",
+        "報告書",
+    ];
+    let labels = ["承認", "報告", "差し戻し", "data", "exfiltrate", "通信の複製", "再申請", "API"];
+    (0..count)
+        .map(|_| {
+            let n = 4 + next(6);
+            let mut pool: Vec<&str> = names.to_vec();
+            let picked: Vec<&str> = (0..n).map(|_| pool.remove(next(pool.len()))).collect();
+            let mut arrows: Vec<(usize, usize)> = Vec::new();
+            for j in 1..n {
+                for _ in 0..1 + next(2) {
+                    let i = next(j);
+                    if !arrows.contains(&(i, j)) {
+                        arrows.push((i, j));
+                    }
+                }
+            }
+            if next(2) == 0 {
+                let (i, j) = (next(n - 1), n - 1);
+                if !arrows.contains(&(j, i)) && !arrows.contains(&(i, j)) {
+                    arrows.push((j, i));
+                }
+            }
+            let mut text = String::from(if next(2) == 0 { "direction: down\n" } else { "direction: right\n" });
+            for (i, j) in &arrows {
+                text += &format!("{} -> {}", picked[*i], picked[*j]);
+                if next(4) == 0 {
+                    text += &format!(": {}", labels[next(labels.len())]);
+                }
+                text += "\n";
+            }
+            let mut free: Vec<usize> = (0..n).collect();
+            for g in 0..1 + next(3) {
+                let size = 1 + next(3);
+                if free.len() < size {
+                    break;
+                }
+                let members: Vec<&str> = (0..size).map(|_| picked[free.remove(next(free.len()))]).collect();
+                text += &format!("group {}: {}\n", ["対象", "Cloud", "国内の組織"][g], members.join(", "));
+            }
+            text
+        })
+        .collect()
+}
+
+#[test]
+fn generated_flows_with_groups_keep_frames_boxes_edges_and_labels_apart() {
+    let flows = generated_flows(40);
+    let deck: String = flows.iter().map(|f| format!("## 図\n\n```flow\n{f}```\n\n---\n\n")).collect();
+    let dir = common::tempdir();
+    let compiled = compile_deck(dir.path(), deck.trim_end().trim_end_matches('-'));
+    assert_eq!(compiled.document.pages().len(), flows.len());
+    let mut failures = Vec::new();
+    for (n, text) in flows.iter().enumerate() {
+        let (items, w, h) = page_items(&compiled, n);
+        let body = body_area(&items, w, h);
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let d = assert_readable_diagram(&items, &body, 0.7 * BODY, &format!("generated flow {n}"));
+            let labels = text.lines().filter(|l| l.contains("->") && l.contains(':')).count();
+            assert_eq!(d.labels.len(), labels, "generated flow {n}: every edge label is drawn");
+            assert_eq!(d.edges.len(), text.matches("->").count(), "generated flow {n}: every arrow is drawn");
+        }));
+        if checked.is_err() {
+            failures.push(format!("flow {n}:\n{text}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} generated flows fail:\n{}",
+        failures.len(),
+        flows.len(),
+        failures.join("\n")
+    );
+}

@@ -212,7 +212,11 @@ fn banded_slots(
         .collect();
     let mut placed: Vec<usize> = Vec::new();
     let mut by_key: Vec<usize> = (0..group_count).filter(|&g| bands[g].width > 0).collect();
-    by_key.sort_by(|&a, &b| bands[a].key.total_cmp(&bands[b].key));
+    // A band across three layers or more goes first, to the edge, so the boxes beside it
+    // are all on one side and no arrow has to get past its frame; the rest by where
+    // their members are.
+    let long = |g: usize| if bands[g].last >= bands[g].first + 2 { bands[g].last - bands[g].first } else { 0 };
+    by_key.sort_by(|&a, &b| long(b).cmp(&long(a)).then(bands[a].key.total_cmp(&bands[b].key)));
     for g in by_key {
         // First fit, left to right, clear of every band sharing a layer.
         let clashes: Vec<(f64, f64)> = placed
@@ -441,5 +445,22 @@ mod tests {
             }
         }
         assert!(laid.slot("T") >= 0.0);
+    }
+
+    #[test]
+    fn a_group_across_many_layers_keeps_the_other_boxes_on_one_side() {
+        // G spans layers 0 to 3; P, Q, X, B, Y and Z share those layers and are joined to each
+        // other and to G: with boxes on both sides of G, arrows would have to get past it.
+        // H's one box comes first but must not push G off the edge.
+        let laid =
+            flow("P -> Q\nX -> Y -> Z\nA -> B -> C -> D\nA -> Y\nY -> D\nB -> Z\nX -> B\ngroup H: P\ngroup G: A, C, D");
+        let (lo, hi) =
+            ["A", "C", "D"].iter().map(|m| laid.slot(m)).fold((f64::MAX, f64::MIN), |(a, b), s| (a.min(s), b.max(s)));
+        let others = ["P", "Q", "X", "B", "Y", "Z"];
+        let sides: Vec<bool> = others.iter().map(|m| laid.slot(m) > hi).collect();
+        for m in others {
+            assert!(laid.slot(m) > hi || laid.slot(m) < lo, "{m} sits inside G's slots");
+        }
+        assert!(sides.iter().all(|&s| s == sides[0]), "boxes on both sides of G: {sides:?}");
     }
 }
