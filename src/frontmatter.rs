@@ -441,7 +441,9 @@ pub fn parse(
             warnings,
         )
     });
-    let outputs = match map.get("outputs") {
+    // Like every other key, `outputs:` may be one of the first Quarto format's options.
+    let nested_outputs = format_options.as_ref().and_then(|(_, options)| options.get("outputs"));
+    let outputs = match map.get("outputs").or(nested_outputs) {
         Some(value) => crate::outputs::parse(value, block.yaml, &yaml_line_span)?,
         None => Default::default(),
     };
@@ -748,6 +750,17 @@ mod tests {
         let block = locate(text, file, &sources).map_err(|d| d.message)?.expect("front matter");
         parse(&block, file, &sources, &mut vec![])
             .map_err(|d| format!("{} @{}", d.message, sources.location(d.span.unwrap())))
+    }
+
+    #[test]
+    fn outputs_in_a_quarto_format_count_like_its_other_options() {
+        let m = parse_str("---\ntitle: T\nformat:\n  revealjs:\n    outputs: [pdfpc]\n---\n").unwrap();
+        assert!(m.outputs.pdfpc);
+        let err = parse_str("---\ntitle: T\nformat:\n  revealjs:\n    outputs: [pdfcp]\n---\n").unwrap_err();
+        assert!(err.contains("pdfcp") && err.ends_with(":5:1"), "{err}");
+        // The deck's own `outputs:` wins over the format's.
+        let m = parse_str("---\noutputs: [handout]\nformat:\n  revealjs:\n    outputs: [pdfpc]\n---\n").unwrap();
+        assert!(m.outputs.handout.is_some() && !m.outputs.pdfpc);
     }
 
     #[test]
