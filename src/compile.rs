@@ -22,7 +22,14 @@ pub fn compile(
     map: &SourceMap,
     sources: &mut Sources,
 ) -> (Result<PagedDocument, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    let trace = std::env::var_os("LECTERN_TRACE");
+    if trace.is_some() {
+        typst_timing::enable();
+    }
     let result = typst::compile::<PagedDocument>(world);
+    if let Some(path) = trace {
+        write_trace(world, std::path::Path::new(&path));
+    }
     let mut files = HashMap::new();
     let warnings = result
         .warnings
@@ -33,6 +40,20 @@ pub fn compile(
     let output =
         result.output.map_err(|errors| errors.iter().map(|e| translate(world, e, map, sources, &mut files)).collect());
     (output, warnings)
+}
+
+/// `LECTERN_TRACE=trace.json`: Typst's own timing events of the compilation (as
+/// `typst compile --timings` writes them, for chrome://tracing or Perfetto), each with
+/// the file and line of the Typst code it ran; for finding where the theme spends time.
+fn write_trace(world: &LecternWorld, path: &std::path::Path) {
+    typst_timing::disable();
+    let Ok(file) = std::fs::File::create(path) else { return };
+    let _ = typst_timing::export_json(std::io::BufWriter::new(file), |raw| {
+        let span = typst::syntax::Span::from_raw(raw);
+        let Some(id) = span.id() else { return ("?".into(), 0) };
+        let line = world.range(span).and_then(|r| world.source(id).ok().and_then(|s| s.lines().byte_to_line(r.start)));
+        (id.vpath().get_without_slash().to_string(), line.map_or(0, |l| l as u32 + 1))
+    });
 }
 
 /// A theme lists fonts for every platform (Noto on Linux, Hiragino on macOS, Yu Gothic on
