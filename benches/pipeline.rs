@@ -2,14 +2,20 @@
 //!
 //! Decks of about 30, 120 and 370 slides are made from the example deck (its slides
 //! repeated, ids suffixed). For each:
-//! (a) cold `lectern build` (a fresh process each run), and beside it, run for run,
-//!     the same deck set as plain Typst (`benches/plain`: each slide a page, Typst's own
-//!     styling, no fitting), so the ratio between them holds whatever the load;
+//! (a) cold `lectern build` (a fresh process each run), once with an empty fit cache
+//!     (every slide fitted by the theme's searches) and once with the fit cache a previous
+//!     build of the same deck left (the searches' outcomes passed back as hints), and
+//!     beside them, run for run, the same deck set as plain Typst (`benches/plain`: each
+//!     slide a page, Typst's own styling, no fitting), so the ratios hold whatever the load;
 //! (b) the marginal cost of a slide, from the 30- and 120-slide decks;
 //! (c) edit → new PDF on disk after a one-word edit, same World (what watch mode does);
 //! (d) the split of a cold build between Markdown stages, fonts, Typst layout and PDF;
-//! (e) in-process with a fresh World: lectern vs compiling its emitted Typst alone;
+//! (e) in-process with a fresh World: lectern vs compiling its emitted Typst alone (both
+//!     without the fit cache);
 //! (f) peak memory (max RSS) of a cold build.
+//!
+//! The font index stays in the user's cache folder (warm, as on any machine after the
+//! first build); the fit cache is a file of the bench's own (`LECTERN_FIT_CACHE`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,10 +63,12 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// One cold build in a new process: wall time, the `LECTERN_TIMINGS` split, peak memory.
-fn cold_build(deck: &Path, out: &Path, theme: Option<&str>) -> (Duration, Option<Timings>, i64) {
+/// One cold build in a new process with the fit cache in `fit_cache`: wall time, the
+/// `LECTERN_TIMINGS` split, peak memory.
+fn cold_build(deck: &Path, out: &Path, theme: Option<&str>, fit_cache: &Path) -> (Duration, Option<Timings>, i64) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
     command.arg("build").arg(deck).arg("-o").arg(out).env("LECTERN_TIMINGS", "1");
+    command.env("LECTERN_FIT_CACHE", fit_cache).env_remove("LECTERN_NO_FIT_CACHE");
     if let Some(theme) = theme {
         command.args(["--theme", theme]);
     }
@@ -85,37 +93,57 @@ fn timings_line(stderr: &str) -> Option<Timings> {
     })
 }
 
-struct Cold {
-    lectern: Duration,
-    plain: Duration,
-    /// Median of each stage over the lectern runs.
+/// Cold lectern builds of one kind: medians, and the largest peak memory.
+struct Builds {
+    wall: Duration,
+    /// Median of each stage.
     stages: Timings,
     rss_kib: i64,
-    plain_rss_kib: i64,
 }
 
-/// Cold builds of `deck`, alternating lectern and the plain-Typst baseline run for run.
-fn cold_builds(deck: &Path, out: &Path, runs: usize) -> Cold {
-    let (mut lectern, mut plain, mut stages) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut rss_kib, mut plain_rss_kib) = (0, 0);
-    for _ in 0..runs {
-        let (elapsed, timings, rss) = cold_build(deck, out, None);
-        lectern.push(elapsed);
-        stages.extend(timings);
-        rss_kib = rss_kib.max(rss);
-        let (elapsed, _, rss) = cold_build(deck, &out.with_extension("plain.pdf"), Some(PLAIN));
-        plain.push(elapsed);
-        plain_rss_kib = plain_rss_kib.max(rss);
+impl Builds {
+    fn of(runs: Vec<(Duration, Option<Timings>, i64)>) -> Builds {
+        let stages: Vec<Timings> = runs.iter().filter_map(|r| r.1).collect();
+        let stage = |f: fn(&Timings) -> Duration| median(stages.iter().map(f).collect());
+        Builds {
+            wall: median(runs.iter().map(|r| r.0).collect()),
+            stages: Timings {
+                markdown: stage(|t| t.markdown),
+                fonts: stage(|t| t.fonts),
+                typst: stage(|t| t.typst),
+                pdf: stage(|t| t.pdf),
+                paper: stage(|t| t.paper),
+            },
+            rss_kib: runs.iter().map(|r| r.2).max().unwrap_or(0),
+        }
     }
-    let stage = |f: fn(&Timings) -> Duration| median(stages.iter().map(f).collect());
-    let stages = Timings {
-        markdown: stage(|t| t.markdown),
-        fonts: stage(|t| t.fonts),
-        typst: stage(|t| t.typst),
-        pdf: stage(|t| t.pdf),
-        paper: stage(|t| t.paper),
-    };
-    Cold { lectern: median(lectern), plain: median(plain), stages, rss_kib, plain_rss_kib }
+}
+
+struct Cold {
+    /// With an empty fit cache: every slide fitted by searching.
+    fresh: Builds,
+    /// With the fit cache of a previous build of the same deck.
+    cached: Builds,
+    plain: Builds,
+}
+
+/// Cold builds of `deck`, alternating run for run: lectern with an empty fit cache,
+/// lectern with the fit cache a previous build left, and the plain-Typst baseline.
+fn cold_builds(deck: &Path, out: &Path, runs: usize) -> Cold {
+    let dir = out.parent().unwrap();
+    let empty = dir.join("fits-empty.json");
+    let filled = dir.join("fits-filled.json");
+    let _ = std::fs::remove_file(&filled);
+    cold_build(deck, out, None, &filled);
+    assert!(filled.is_file(), "the build wrote no fit cache");
+    let (mut fresh, mut cached, mut plain) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let _ = std::fs::remove_file(&empty);
+        fresh.push(cold_build(deck, out, None, &empty));
+        cached.push(cold_build(deck, out, None, &filled));
+        plain.push(cold_build(deck, &out.with_extension("plain.pdf"), Some(PLAIN), &empty));
+    }
+    Cold { fresh: Builds::of(fresh), cached: Builds::of(cached), plain: Builds::of(plain) }
 }
 
 /// Rebuilds after alternating a word on one slide; returns the median.
@@ -206,6 +234,7 @@ fn in_process(deck: &Path, runs: usize) -> (Duration, Duration) {
         deck: deck.to_path_buf(),
         output: Some(deck.with_extension("pdf")),
         typst_output: Some(typ.clone()),
+        no_fit_cache: true,
         ..Default::default()
     };
     Builder::new().build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
@@ -237,6 +266,11 @@ fn in_process(deck: &Path, runs: usize) -> (Duration, Duration) {
 fn main() {
     // `cargo bench` passes --bench; run from the crate root so paths resolve.
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    // The fit cache of the watch-mode rebuilds (c) and of the builds that count slides:
+    // the bench's own, not the user's.
+    let fit_cache = tempfile::tempdir().unwrap();
+    // SAFETY: no other thread runs yet.
+    unsafe { std::env::set_var("LECTERN_FIT_CACHE", fit_cache.path().join("fits.json")) };
     let load_before = load_average();
     // Work on copies inside the project root (figures resolve from decks/).
     let work = Path::new("target/bench");
@@ -273,13 +307,16 @@ fn main() {
     let row = |name: &str, f: &dyn Fn(&Cold) -> String| {
         println!("| {name} | {} | {} | {} |", f(&cold[0]), f(&cold[1]), f(&cold[2]));
     };
-    row("(a) cold `lectern build` (new process)", &|c| ms(c.lectern));
-    row("(a) Typst alone: same deck as plain Typst, same run", &|c| ms(c.plain));
-    row("(a) ratio lectern / Typst alone", &|c| ratio(c.lectern, c.plain));
+    row("(a) cold `lectern build` (new process), empty fit cache", &|c| ms(c.fresh.wall));
+    row("(a) cold `lectern build` (new process), fit cache of a previous build", &|c| ms(c.cached.wall));
+    row("(a) Typst alone: same deck as plain Typst, same run", &|c| ms(c.plain.wall));
+    row("(a) ratio lectern / Typst alone, empty fit cache", &|c| ratio(c.fresh.wall, c.plain.wall));
+    row("(a) ratio lectern / Typst alone, fit cache", &|c| ratio(c.cached.wall, c.plain.wall));
     println!(
-        "| (b) marginal cost of a slide, lectern / Typst alone | {} / {} | | |",
-        per_slide(cold[0].lectern, cold[1].lectern),
-        per_slide(cold[0].plain, cold[1].plain)
+        "| (b) marginal cost of a slide, lectern (empty fit cache / fit cache) / Typst alone | {} / {} / {} | | |",
+        per_slide(cold[0].fresh.wall, cold[1].fresh.wall),
+        per_slide(cold[0].cached.wall, cold[1].cached.wall),
+        per_slide(cold[0].plain.wall, cold[1].plain.wall)
     );
     println!(
         "| (c) edit → new PDF on disk, same World (watch) | {} | {} | {} |",
@@ -287,13 +324,15 @@ fn main() {
         ms(warm[1]),
         ms(warm[2])
     );
-    row("(d) cold build: Markdown stages (parse → emit)", &|c| ms(c.stages.markdown));
-    row("(d) cold build: fonts", &|c| ms(c.stages.fonts));
-    row("(d) cold build: Typst layout", &|c| ms(c.stages.typst));
-    row("(d) cold build: PDF export", &|c| ms(c.stages.pdf));
+    row("(d) cold build: Markdown stages (parse → emit)", &|c| ms(c.fresh.stages.markdown));
+    row("(d) cold build: fonts", &|c| ms(c.fresh.stages.fonts));
+    row("(d) cold build: Typst layout, empty fit cache", &|c| ms(c.fresh.stages.typst));
+    row("(d) cold build: Typst layout, fit cache", &|c| ms(c.cached.stages.typst));
+    row("(d) cold build: PDF export", &|c| ms(c.fresh.stages.pdf));
     println!("| (e) in-process, fresh World, empty memo cache: lectern | {} | | |", ms(full));
     println!("| (e) in-process, fresh World: its emitted .typ alone | {} | | |", ms(alone));
     println!("| (e) ratio | {} | | |", ratio(full, alone));
-    row("(f) peak memory (max RSS), cold build", &|c| format!("{} MB", c.rss_kib / 1024));
-    row("(f) the same, Typst alone (plain Typst)", &|c| format!("{} MB", c.plain_rss_kib / 1024));
+    row("(f) peak memory (max RSS), cold build, empty fit cache", &|c| format!("{} MB", c.fresh.rss_kib / 1024));
+    row("(f) peak memory (max RSS), cold build, fit cache", &|c| format!("{} MB", c.cached.rss_kib / 1024));
+    row("(f) the same, Typst alone (plain Typst)", &|c| format!("{} MB", c.plain.rss_kib / 1024));
 }

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod diag;
 pub mod emit;
 pub mod fit;
+pub mod fitcache;
 pub mod flow;
 pub mod fontcache;
 pub mod frontmatter;

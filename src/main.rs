@@ -175,6 +175,10 @@ struct BuildArgs {
     /// slide's text was shrunk to fit
     #[arg(short, long)]
     verbose: bool,
+    /// Fit every slide afresh: neither read nor write the fit cache (also
+    /// LECTERN_NO_FIT_CACHE=1)
+    #[arg(long)]
+    no_fit_cache: bool,
 }
 
 fn main() -> ExitCode {
@@ -273,6 +277,7 @@ fn request(args: BuildArgs) -> BuildRequest {
         },
         png_dir: args.png,
         svg_dir: args.svg,
+        no_fit_cache: args.no_fit_cache,
         strict,
         network: if args.offline { lectern::remote::Network::Offline } else { lectern::remote::Network::Online },
     }
@@ -292,6 +297,12 @@ fn build(args: BuildArgs) -> ExitCode {
             if verbose {
                 for fit in &report.fits {
                     println!("slide {:>3}: {}", fit.slide, fit.describe());
+                }
+                if let Some(cache) = report.fit_cache {
+                    println!(
+                        "fit cache: {} of {} fitted slides laid out from the cache, {} stored",
+                        cache.from_cache, cache.searched, cache.stored
+                    );
                 }
             }
             let others: Vec<&PathBuf> = report.written.iter().filter(|p| **p != report.output).collect();

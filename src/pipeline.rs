@@ -43,6 +43,8 @@ pub struct BuildRequest {
     pub strict: bool,
     /// `--offline`: remote images come from the image cache only.
     pub network: crate::remote::Network,
+    /// `--no-fit-cache`: neither read nor write the fit cache (see `crate::fitcache`).
+    pub no_fit_cache: bool,
 }
 
 #[derive(Debug)]
@@ -65,6 +67,20 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
     /// How far the theme shrank each slide's body (for `-v`).
     pub fits: Vec<crate::fit::SlideFit>,
+    /// How the fit cache served the build (`None`: the cache is off).
+    pub fit_cache: Option<FitCacheUse>,
+}
+
+/// How many slides' fitting searches came from the fit cache, of those the theme
+/// searched for.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct FitCacheUse {
+    /// Slides given their earlier outcomes as hints.
+    pub from_cache: usize,
+    /// Slides the theme recorded a search for in this build.
+    pub searched: usize,
+    /// Slides whose outcomes this build added to the cache.
+    pub stored: usize,
 }
 
 /// Where a build's time went.
@@ -128,6 +144,7 @@ pub struct Compiled {
     /// Virtual path of the generated Typst (documents made beside it go next to it).
     pub main_vpath: String,
     pub fits: Vec<crate::fit::SlideFit>,
+    pub fit_cache: Option<FitCacheUse>,
 }
 
 /// A deck turned into Typst, with what compiling it needs.
@@ -142,6 +159,9 @@ struct Emitted {
     markdown_time: Duration,
     /// The theme's body text size in pt (for the handout's legibility floor).
     body_size: f64,
+    /// What the emitter needs besides the deck and theme, to emit again with hints.
+    deck_name: String,
+    logo_vpath: Option<String>,
 }
 
 /// The handout and notes PDF as (file-name suffix, bytes), and their warnings.
@@ -159,6 +179,11 @@ pub struct Builder {
     last_header: String,
     /// Size and modification time of each file the last build read.
     last_files: std::collections::HashMap<PathBuf, FileStamp>,
+    /// The fit cache, read at the first compile (`None` until then).
+    fit_cache: Option<crate::fitcache::FitCache>,
+    /// Keys of the slides the last build compiled without hints: they stay without, so
+    /// Typst's memo of their layout is reused (watch mode).
+    unhinted: std::collections::HashSet<u128>,
 }
 
 type FileStamp = (u64, Option<std::time::SystemTime>);
@@ -305,6 +330,7 @@ impl Builder {
             dependencies,
             changed_slides: compiled.changed_slides,
             fits: compiled.fits,
+            fit_cache: compiled.fit_cache,
             svg: if request.svg_pages {
                 compiled.document.pages().iter().map(|p| typst_svg::svg(p, &typst_svg::SvgOptions::default())).collect()
             } else {
@@ -549,17 +575,22 @@ impl Builder {
         let relative = deck_dir.strip_prefix(&root).unwrap_or(Path::new(""));
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
         let main_vpath = crate::vpaths::deck_main(&relative.to_string_lossy().replace('\\', "/"), &stem);
-        let emitted = emit::emit(
-            &deck,
-            &EmitOptions {
-                theme: &theme,
-                deck_name: sources.name(file),
-                accent: deck.meta.theme_overrides.accent.as_deref(),
-                logo: logo_vpath.as_deref(),
-            },
-        );
+        let deck_name = sources.name(file).to_string();
+        let emitted = emit_with_hints(&deck, &theme, &deck_name, logo_vpath.as_deref(), &[]);
         let markdown_time = started.elapsed();
-        Ok(Emitted { deck, theme, root, overlays, main_vpath, emitted, warnings, markdown_time, body_size })
+        Ok(Emitted {
+            deck,
+            theme,
+            root,
+            overlays,
+            main_vpath,
+            emitted,
+            warnings,
+            markdown_time,
+            body_size,
+            deck_name,
+            logo_vpath,
+        })
     }
 
     /// Parse to typeset document; no file is written.
@@ -576,12 +607,18 @@ impl Builder {
         print: bool,
     ) -> Result<Compiled, Failure> {
         let kept = print.then(|| {
-            (self.touched.clone(), self.last_slides.clone(), self.last_header.clone(), self.last_files.clone())
+            (
+                self.touched.clone(),
+                self.last_slides.clone(),
+                self.last_header.clone(),
+                self.last_files.clone(),
+                self.unhinted.clone(),
+            )
         });
         let result = self.compile_inner(request, sources, print);
-        if let Some((touched, last_slides, last_header, last_files)) = kept {
-            (self.touched, self.last_slides, self.last_header, self.last_files) =
-                (touched, last_slides, last_header, last_files);
+        if let Some((touched, last_slides, last_header, last_files, unhinted)) = kept {
+            (self.touched, self.last_slides, self.last_header, self.last_files, self.unhinted) =
+                (touched, last_slides, last_header, last_files, unhinted);
         }
         result
     }
@@ -592,8 +629,19 @@ impl Builder {
         sources: &mut Sources,
         print: bool,
     ) -> Result<Compiled, Failure> {
-        let Emitted { deck, theme, root, overlays, main_vpath, emitted, mut warnings, markdown_time, body_size } =
-            self.emit(request, sources, print)?;
+        let Emitted {
+            deck,
+            theme,
+            root,
+            overlays,
+            main_vpath,
+            emitted,
+            mut warnings,
+            markdown_time,
+            body_size,
+            deck_name,
+            logo_vpath,
+        } = self.emit(request, sources, print)?;
 
         let fonts_started = Instant::now();
         let world = self.world_for(&root, request, &theme);
@@ -611,7 +659,53 @@ impl Builder {
         let theme_dirs: Vec<PathBuf> = theme.folders.iter().map(|(_, dir)| dir.clone()).collect();
         world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
         let typst_started = Instant::now();
-        let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
+        let mut off = crate::fitcache::FitCache::open(None);
+        let fit_cache = if request.no_fit_cache {
+            &mut off
+        } else {
+            self.fit_cache.get_or_insert_with(|| crate::fitcache::FitCache::open(crate::fitcache::cache_path()))
+        };
+        let world = &mut self.world.as_mut().expect("made above").2;
+        // The fit cache: the outcomes of the theme's searches for slides laid out before
+        // with the same inputs, passed back as hints (see `crate::fitcache`).
+        let keys = fit_keys(world, &emitted);
+        let hints = if fit_cache.enabled() {
+            let unhinted = &self.unhinted;
+            let mut found = fit_cache.lookup(&keys, |vpath| world.file_digest(vpath));
+            for (hint, key) in found.iter_mut().zip(&keys) {
+                if unhinted.contains(key) {
+                    *hint = None;
+                }
+            }
+            found
+        } else {
+            vec![None; keys.len()]
+        };
+        let hinted = hints
+            .iter()
+            .any(Option::is_some)
+            .then(|| emit_with_hints(&deck, &theme, &deck_name, logo_vpath.as_deref(), &hints));
+        let (document, typst_warnings, used) = match &hinted {
+            Some(hinted) => {
+                world.prepare(&main_vpath, hinted.text.clone(), overlays.clone(), theme.clone());
+                match compile::compile(world, &hinted.map, sources) {
+                    (Ok(document), typst_warnings) => (Ok(document), typst_warnings, hinted),
+                    // A theme that takes no hints after all (it records them through the
+                    // seminar theme's functions but wraps them with fixed arguments):
+                    // compile as if there were none.
+                    (Err(_), _) => {
+                        world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
+                        let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
+                        (document, typst_warnings, &emitted)
+                    }
+                }
+            }
+            None => {
+                let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
+                (document, typst_warnings, &emitted)
+            }
+        };
+        let from_cache = if std::ptr::eq(used, &emitted) { 0 } else { hints.iter().flatten().count() };
         // Drop cache entries unused for 10 compiles, as typst-cli does between rebuilds.
         typst::comemo::evict(10);
         warnings.extend(typst_warnings);
@@ -619,6 +713,29 @@ impl Builder {
             errors.extend(warnings.iter().cloned());
             Failure(errors)
         })?;
+        let recorded = crate::fitcache::recorded(&document, &deck, &used.table_calls);
+        let mut stored = 0;
+        // A layout that depends on the day, or a theme that could make one slide's layout
+        // depend on the others', is not kept.
+        if fit_cache.enabled() && !world.today_asked() {
+            let files = world.files_read();
+            if !files.iter().any(|(vpath, bytes)| crate::fitcache::introspects(vpath, bytes)) {
+                let files: Vec<(String, u128)> = files
+                    .into_iter()
+                    .map(|(vpath, bytes)| (vpath, crate::fitcache::digest(&bytes.as_slice())))
+                    .collect();
+                stored = fit_cache.store(&keys, &recorded, &files);
+                fit_cache.save();
+            }
+        }
+        let fit_cache_use = fit_cache.enabled().then(|| FitCacheUse {
+            from_cache,
+            searched: recorded.iter().flatten().count(),
+            stored,
+        });
+        if !print {
+            self.unhinted = keys.iter().zip(&hints).filter(|(_, h)| h.is_none()).map(|(k, _)| *k).collect();
+        }
         let fits = crate::fit::slide_fits(&document, &deck);
         warnings.extend(crate::fit::warnings(&fits, &deck, sources));
         let slide_texts: Vec<String> = emitted.text.split(emit::SLIDE_MARKER).skip(1).map(str::to_string).collect();
@@ -657,6 +774,7 @@ impl Builder {
             body_size,
             deck,
             fits,
+            fit_cache: fit_cache_use,
             fonts,
             changed_slides,
             document,
@@ -688,6 +806,40 @@ impl Builder {
         }
         &mut self.world.as_mut().unwrap().2
     }
+}
+
+/// The generated Typst of a deck, with the hints of an earlier build (none: `&[]`).
+fn emit_with_hints(
+    deck: &crate::model::Deck,
+    theme: &Theme,
+    deck_name: &str,
+    logo_vpath: Option<&str>,
+    hints: &[Option<crate::fitcache::SlideHints>],
+) -> emit::Emitted {
+    emit::emit(
+        deck,
+        &EmitOptions { theme, deck_name, accent: deck.meta.theme_overrides.accent.as_deref(), logo: logo_vpath, hints },
+    )
+}
+
+/// Each slide's fit-cache key: the program, the fonts, the document set-up before the
+/// first slide (theme settings, page size, deck options) and the slide's own Typst, as
+/// generated without hints; for a slide that cites, every citation of the deck too (a
+/// citation's text may depend on the others). The files the compile reads are checked
+/// apart (the cache keeps a manifest of them).
+fn fit_keys(world: &LecternWorld, emitted: &emit::Emitted) -> Vec<u128> {
+    let text = &emitted.text;
+    let header = &text[..emitted.slide_ranges.first().map_or(text.len(), |r| r.start)];
+    let deck = crate::fitcache::digest(&(crate::fitcache::program_stamp(), world.font_fingerprint(), header));
+    let citations: Vec<&str> = emitted.citations.iter().map(|(_, key)| key.as_str()).collect();
+    let citations = crate::fitcache::digest(&citations);
+    let cites = |slide: usize| emitted.citations.iter().any(|(s, _)| *s == slide);
+    emitted
+        .slide_ranges
+        .iter()
+        .enumerate()
+        .map(|(i, range)| crate::fitcache::digest(&(deck, &text[range.clone()], cites(i).then_some(citations))))
+        .collect()
 }
 
 fn theme_line(sources: &Sources, file: crate::diag::FileIdx, fm: Span) -> Span {

@@ -23,6 +23,10 @@ pub struct LecternWorld {
     files: FileStore<Loader>,
     main: FileId,
     now: Time,
+    /// Whether the compile asked for today's date (its layout then depends on the day).
+    today_asked: std::sync::atomic::AtomicBool,
+    /// Digest of the fonts (see [`LecternWorld::font_fingerprint`]), made when first asked.
+    font_fingerprint: std::sync::OnceLock<u128>,
 }
 
 /// Serves the generated main file from memory, the theme and converted images from
@@ -143,6 +147,8 @@ impl LecternWorld {
             }),
             main,
             now,
+            today_asked: Default::default(),
+            font_fingerprint: Default::default(),
         }
     }
 
@@ -161,6 +167,44 @@ impl LecternWorld {
         loader.theme = Some(theme);
         self.files.reset();
         self.now.reset();
+        self.today_asked.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the last compile asked for today's date.
+    pub fn today_asked(&self) -> bool {
+        self.today_asked.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A digest of the fonts layout can use: the font book (families, styles, coverage)
+    /// and each font file's path, size and modification time (a font updated in place
+    /// may keep its coverage and change its metrics).
+    pub fn font_fingerprint(&self) -> u128 {
+        *self.font_fingerprint.get_or_init(|| {
+            let book = self.fonts.book();
+            let mut files = Vec::new();
+            let mut index = 0;
+            while let Some(source) = self.fonts.source(index) {
+                let any: &dyn std::any::Any = source;
+                if let Some(path) = any.downcast_ref::<fonts::FontPath>() {
+                    let meta = std::fs::metadata(&path.path).ok();
+                    files.push((
+                        path.path.clone(),
+                        path.index,
+                        meta.as_ref().map(|m| m.len()),
+                        meta.and_then(|m| m.modified().ok()),
+                    ));
+                }
+                index += 1;
+            }
+            crate::fitcache::digest(&(&**book, files))
+        })
+    }
+
+    /// The digest of a file as the compile would read it now (`None`: it cannot be read),
+    /// without keeping it or counting it as read.
+    pub fn file_digest(&self, vpath: &str) -> Option<u128> {
+        let bytes = self.files.loader().load(file_id(vpath)).ok()?;
+        Some(crate::fitcache::digest(&bytes.as_slice()))
     }
 
     /// Every font family the theme's `theme.yaml` lists, and those lectern itself names
@@ -244,6 +288,7 @@ impl World for LecternWorld {
     }
 
     fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
+        self.today_asked.store(true, std::sync::atomic::Ordering::Relaxed);
         self.now.today(offset)
     }
 }

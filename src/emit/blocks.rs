@@ -130,9 +130,11 @@ impl<'d> Emitter<'d> {
         // The theme's `data-table` sizes it (see `crate::table`); `header`/`rows` are cells.
         let _ = write!(
             self.out,
-            "#lectern-table(deck: lectern-deck, fill: {}, header-column: {}, align: (",
+            "#lectern-table(deck: lectern-deck, fill: {}, header-column: {}",
             self.fill_tables, table.header_column
         );
+        self.table_hint();
+        self.w(", align: (");
         for i in 0..columns {
             let a = match table.align.get(i).copied().unwrap_or(Align::None) {
                 Align::None | Align::Left => "start",

@@ -114,6 +114,8 @@ impl<'d> Emitter<'d> {
             }
             self.w("#cite(label(");
             self.str_arg(&citation.key);
+            let slide = self.table_calls.len().wrapping_sub(1);
+            self.citations.push((slide, citation.key.clone()));
             self.w("), form: \"full\")");
             if let Some(locator) = &citation.locator {
                 self.text(&format!(", {locator}"));

@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use crate::diag::Span;
+use crate::fitcache::{CallHints, Hint, SlideHints};
 use crate::frontmatter::expand_template;
 use crate::lang::Lang;
 use crate::layout::agenda_items;
@@ -29,6 +30,9 @@ pub struct EmitOptions<'a> {
     pub accent: Option<&'a str>,
     /// Virtual path of the logo image, if any.
     pub logo: Option<&'a str>,
+    /// Outcomes of the theme's fitting searches from an earlier build, per slide (index
+    /// 0 = slide 1), passed back as `hint:` arguments (see `crate::fitcache`).
+    pub hints: &'a [Option<SlideHints>],
 }
 
 pub struct Emitted {
@@ -39,6 +43,15 @@ pub struct Emitted {
     pub visible_text: Vec<(String, Span)>,
     /// Number of slides (one page each).
     pub slide_count: usize,
+    /// Per slide, per call of its slide function (page), how many data tables the call
+    /// holds (to match the theme's fit records with the calls).
+    pub table_calls: Vec<Vec<usize>>,
+    /// Where each slide's code lies in `text` (everything before the first is the
+    /// document set-up).
+    pub slide_ranges: Vec<std::ops::Range<usize>>,
+    /// Every citation of the deck in order, with the index of the slide it is on: how a
+    /// citation is rendered may depend on the others (disambiguation, numbering).
+    pub citations: Vec<(usize, String)>,
 }
 
 pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
@@ -51,9 +64,21 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
         deck,
         lang,
         fill_tables: false,
+        hints: options.hints,
+        table_calls: vec![],
+        slide_ranges: vec![],
+        citations: vec![],
     };
     e.document(options);
-    Emitted { text: e.out, map: e.map, visible_text: e.visible, slide_count: deck.slides.len() }
+    Emitted {
+        text: e.out,
+        map: e.map,
+        visible_text: e.visible,
+        slide_count: deck.slides.len(),
+        table_calls: e.table_calls,
+        slide_ranges: e.slide_ranges,
+        citations: e.citations,
+    }
 }
 
 /// Fonts of `<kbd>` keys, in order.
@@ -74,6 +99,11 @@ struct Emitter<'d> {
     /// A table fills the body only on a `table` slide (alone there); elsewhere it keeps
     /// its natural size and leaves room for the blocks around it.
     fill_tables: bool,
+    hints: &'d [Option<SlideHints>],
+    /// Data tables per call of a slide function, per slide (see [`Emitted`]).
+    table_calls: Vec<Vec<usize>>,
+    slide_ranges: Vec<std::ops::Range<usize>>,
+    citations: Vec<(usize, String)>,
 }
 
 impl<'d> Emitter<'d> {
@@ -253,6 +283,10 @@ impl<'d> Emitter<'d> {
     fn slide(&mut self, slide: &'d Slide, number: usize) {
         let span = slide.span;
         let start = self.out.len();
+        self.table_calls.push(vec![]);
+        if slide.kind != SlideKind::Content {
+            self.begin_call();
+        }
         let _ = write!(self.out, "{SLIDE_MARKER}{number}\n#");
         let title_background = self.deck.meta.title_background.as_ref().filter(|_| slide.kind == SlideKind::Title);
         if let Some(background) = title_background {
@@ -278,6 +312,7 @@ impl<'d> Emitter<'d> {
             SlideKind::Agenda => {
                 self.w("agenda-slide(");
                 self.common_args(slide, number);
+                self.body_hint();
                 let title = if self.is_ja() { "目次" } else { "Agenda" };
                 self.w(", title: [");
                 self.text(title);
@@ -302,6 +337,7 @@ impl<'d> Emitter<'d> {
             SlideKind::Sources => {
                 self.w("sources-slide(");
                 self.common_args(slide, number);
+                self.body_hint();
                 let title = if self.is_ja() { "出典" } else { "Sources" };
                 let pages = self.deck.slides.iter().filter(|s| s.kind == SlideKind::Sources).count();
                 let page = self.deck.slides[..number].iter().filter(|s| s.kind == SlideKind::Sources).count();
@@ -323,11 +359,13 @@ impl<'d> Emitter<'d> {
                     if step > 0 {
                         self.w("#theme.");
                     }
+                    self.begin_call();
                     self.content_slide(slide, number, layout, blocks, step + 1 < steps.len());
                 }
             }
         }
         self.map.push(start..self.out.len(), span);
+        self.slide_ranges.push(start..self.out.len());
     }
 
     /// `, footnotes: (…)`: the notes among `shown` that the slide refers to, in its order.
@@ -359,6 +397,7 @@ impl<'d> Emitter<'d> {
             self.w("end-slide(deck: lectern-deck, id: ");
             self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
             let _ = write!(self.out, ", number: {number}");
+            self.body_hint();
             self.title_arg(slide);
             // Only when there are some: a theme written before closing notes still works.
             if !shown.is_empty() {
@@ -377,6 +416,7 @@ impl<'d> Emitter<'d> {
                 self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
                 let _ = write!(self.out, ", number: {number}");
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
+                self.body_hint();
                 self.title_arg(slide);
                 self.footnotes_arg(slide, &shown);
                 self.w(", sources: (");
@@ -447,6 +487,44 @@ impl<'d> Emitter<'d> {
             self.w("\n}");
         }
         self.w(")\n");
+    }
+
+    /// Starts a call of a slide function (a page) of the current slide.
+    fn begin_call(&mut self) {
+        if let Some(calls) = self.table_calls.last_mut() {
+            calls.push(0);
+        }
+    }
+
+    /// The earlier build's hints for the current call, if any.
+    fn call_hints(&self) -> Option<&'d CallHints> {
+        let hints: &'d [Option<SlideHints>] = self.hints;
+        let slide = self.table_calls.len().checked_sub(1)?;
+        let call = self.table_calls[slide].len().checked_sub(1)?;
+        hints.get(slide)?.as_ref()?.get(call)
+    }
+
+    /// `, hint: …` for the current call's body, when the earlier build recorded one.
+    fn body_hint(&mut self) {
+        if let Some(hint) = self.call_hints().and_then(|c| c.body.as_ref()) {
+            self.hint_arg(hint);
+        }
+    }
+
+    /// Counts a data table of the current call; `, hint: …` when the earlier build
+    /// recorded one for it.
+    pub(super) fn table_hint(&mut self) {
+        let Some(index) = self.table_calls.last_mut().and_then(|calls| calls.last_mut()) else { return };
+        let table = *index;
+        *index += 1;
+        if let Some(hint) = self.call_hints().and_then(|c| c.tables.get(table)).and_then(Option::as_ref) {
+            self.hint_arg(hint);
+        }
+    }
+
+    fn hint_arg(&mut self, hint: &Hint) {
+        self.w(", hint: ");
+        hint.write_typst(&mut self.out);
     }
 
     fn is_ja(&self) -> bool {
@@ -644,6 +722,10 @@ impl<'d> Emitter<'d> {
             deck,
             lang: deck.lang(),
             fill_tables: false,
+            hints: &[],
+            table_calls: vec![],
+            slide_ranges: vec![],
+            citations: vec![],
         }
     }
 }

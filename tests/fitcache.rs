@@ -1,0 +1,148 @@
+//! The fit cache as a speaker meets it: a second build of the same deck lays its slides
+//! out from the outcomes of the first build's fitting searches, with the same pages; an
+//! edited slide is fitted again; a theme that takes no hints keeps working.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// A deck whose slides the theme must fit: a long body it shrinks, a table it sizes to
+/// the slide, a slide with steps, and a short slide.
+const DECK: &str = "---\ntitle: Fit cache\nlang: ja\n---\n\n\
+## 長い本文\n\n\
+- サイバー安全保障の法案は官民連携と通信情報の利用とアクセス・無害化の三つの柱から成る\n\
+- 通信の秘密は憲法第21条第2項で保障されており、その制約には厳格な審査が求められる\n\
+- 外国間通信と外内通信の区別は技術的に困難であり、国内の通信も対象になりうる\n\
+- 独立機関による監督の実効性は、その権限と人員と予算に左右される\n\
+- 無害化措置は相手国のサーバーへの侵入を伴いうるため、国際法上の評価が分かれる\n\
+- 事業者の報告義務は、インシデントの早期共有と引き換えに負担を増やす\n\
+- 政府への情報提供は、利用者の同意なしに行われることがある\n\
+- 透明性報告の公開は、制度への信頼を保つ最低限の条件である\n\n\
+## 件数の表 {.table}\n\n\
+| 年 | 件数 | 備考 |\n|---|---:|---|\n| 2021 | 120 | 増加 |\n| 2022 | 135 | 横ばい |\n| 2023 | 180 | 急増 |\n\n\
+## 段階\n\n\
+最初の段落\n\n<!-- pause -->\n\n\
+- 二つ目の段階で見せる項目\n- もう一つの項目\n\n\
+## 短い\n\n\
+一行だけ。\n";
+
+/// `lectern build -v deck.md --png png` with the fit cache under `cache_home`.
+fn build(dir: &Path, cache_home: &Path, env: &[(&str, &str)]) -> Run {
+    let _ = std::fs::remove_dir_all(dir.join("png"));
+    std::fs::create_dir_all(dir.join("png")).unwrap();
+    let mut vars = vec![
+        ("XDG_CACHE_HOME", cache_home.to_str().unwrap()),
+        ("LECTERN_NO_FIT_CACHE", "0"),
+        ("LECTERN_FIT_CACHE", ""),
+    ];
+    vars.extend_from_slice(env);
+    let run = lectern_env(dir, &["build", "-v", "deck.md", "--png", "png"], &vars);
+    assert_eq!(run.status, 0, "build failed:\n{}", run.stderr);
+    run
+}
+
+/// The page images of the last build, in order.
+fn page_images(dir: &Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("png")).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+/// The `-v` line about the fit cache.
+fn cache_line(run: &Run) -> String {
+    run.stdout.lines().find(|l| l.starts_with("fit cache:")).unwrap_or_default().to_string()
+}
+
+/// The `-v` lines that say how far each slide was shrunk.
+fn fit_lines(run: &Run) -> Vec<String> {
+    run.stdout.lines().filter(|l| l.starts_with("slide ")).map(str::to_string).collect()
+}
+
+#[test]
+fn a_second_build_lays_out_from_the_cache_with_the_same_pages() {
+    let dir = tempdir();
+    let cache_home = tempdir();
+    write(dir.path(), "deck.md", DECK);
+    let first = build(dir.path(), cache_home.path(), &[]);
+    let first_pages = pages(&dir.path().join("deck.pdf"));
+    let first_images = page_images(dir.path());
+    let cache = cache_home.path().join("lectern").join(lectern::fitcache::FILE_NAME);
+    assert!(cache.is_file(), "the first build writes the fit cache");
+    assert!(first_pages.len() >= 6, "title, four slides (one with two steps): {}", first_pages.len());
+    assert!(fit_lines(&first).iter().any(|l| !l.contains("100%")), "the long body is shrunk: {}", first.stdout);
+    // Every slide the theme fitted (title and agenda excepted) is stored, none taken.
+    assert_eq!(cache_line(&first), "fit cache: 0 of 4 fitted slides laid out from the cache, 4 stored");
+
+    let written = std::fs::read(&cache).unwrap();
+    let second = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&second), "fit cache: 4 of 4 fitted slides laid out from the cache, 0 stored");
+    assert_eq!(std::fs::read(&cache).unwrap(), written, "nothing new to store: the cache is not rewritten");
+    assert_eq!(pages(&dir.path().join("deck.pdf")), first_pages);
+    assert!(page_images(dir.path()) == first_images, "the pages look exactly the same");
+    assert_eq!(fit_lines(&second), fit_lines(&first));
+    assert_eq!(second.stderr, first.stderr);
+
+    // Turned off: no cache line, nothing read, the same pages.
+    let off = build(dir.path(), cache_home.path(), &[("LECTERN_NO_FIT_CACHE", "1")]);
+    assert_eq!(cache_line(&off), "");
+    assert!(page_images(dir.path()) == first_images);
+    let off_home = tempdir();
+    build(dir.path(), off_home.path(), &[("LECTERN_NO_FIT_CACHE", "1")]);
+    assert!(!off_home.path().join("lectern").join(lectern::fitcache::FILE_NAME).exists());
+}
+
+#[test]
+fn an_edited_slide_is_fitted_again() {
+    let dir = tempdir();
+    let cache_home = tempdir();
+    // The short slide fits at full size.
+    write(dir.path(), "deck.md", DECK);
+    build(dir.path(), cache_home.path(), &[]);
+
+    // Now it holds far more than fits: the theme must shrink it below its floor and warn.
+    let long: String = (1..=40).map(|i| format!("- 追加した長い項目その{i}、説明の文を続けて書く\n")).collect();
+    let edited = DECK.replace("一行だけ。\n", &format!("一行だけではなくなった。\n\n{long}"));
+    write(dir.path(), "deck.md", &edited);
+    let warm = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&warm), "fit cache: 3 of 4 fitted slides laid out from the cache, 1 stored");
+    let warm_pages = pages(&dir.path().join("deck.pdf"));
+    let warm_images = page_images(dir.path());
+    assert!(squash(warm_pages.last().unwrap()).contains("一行だけではなくなった。"));
+    assert!(squash(warm_pages.last().unwrap()).contains("追加した長い項目その40"));
+
+    // The same as a build that never saw the cache: fits, warnings and pages.
+    let fresh = build(dir.path(), tempdir().path(), &[]);
+    assert_eq!(cache_line(&fresh), "fit cache: 0 of 4 fitted slides laid out from the cache, 4 stored");
+    assert!(fresh.stderr.contains("below the theme's readable floor"), "{}", fresh.stderr);
+    assert_eq!(warm.stderr, fresh.stderr);
+    assert_eq!(fit_lines(&warm), fit_lines(&fresh));
+    assert!(page_images(dir.path()) == warm_images);
+}
+
+#[test]
+fn a_theme_whose_slide_function_takes_no_hint_keeps_working() {
+    let dir = tempdir();
+    let cache_home = tempdir();
+    // Built on the seminar theme (which records its searches), with a `slide` of fixed
+    // arguments that would refuse a `hint:`.
+    write(
+        dir.path(),
+        "fixed/theme.typ",
+        concat!(
+            "#import \"/__lectern__/themes/seminar/theme.typ\" as seminar: *\n",
+            "#let slide(deck: (:), id: none, number: 1, layout: \"content\", title: none, footnotes: (), sources: (),",
+            " background: none, side-image: none, class: none, body) = seminar.slide(deck: deck, id: id, number: number,",
+            " layout: layout, title: title, footnotes: footnotes, sources: sources, background: background,",
+            " side-image: side-image, class: class, body)\n",
+        ),
+    );
+    write(dir.path(), "fixed/theme.yaml", "name: fixed\nextends: seminar\n");
+    write(dir.path(), "deck.md", &DECK.replace("lang: ja\n", "lang: ja\ntheme: fixed\n"));
+    let first = build(dir.path(), cache_home.path(), &[]);
+    let first_images = page_images(dir.path());
+    let second = build(dir.path(), cache_home.path(), &[]);
+    assert!(page_images(dir.path()) == first_images);
+    assert_eq!(second.stderr, first.stderr);
+    assert!(cache_line(&second).starts_with("fit cache: 0 of"), "no hint was used: {}", second.stdout);
+}
