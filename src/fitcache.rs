@@ -322,7 +322,7 @@ impl FitCache {
         }
         self.checked.insert(manifest, true);
         if self.store.entries.len() > KEEP_ENTRIES {
-            self.store.entries.sort_by(|a, b| b.generation.cmp(&a.generation));
+            self.store.entries.sort_by_key(|e| std::cmp::Reverse(e.generation));
             self.store.entries.truncate(KEEP_ENTRIES);
         }
         let used: HashSet<&str> = self.store.entries.iter().map(|e| e.manifest.as_str()).collect();

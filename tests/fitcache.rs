@@ -140,7 +140,9 @@ fn a_theme_whose_slide_function_takes_no_hint_keeps_working() {
     write(dir.path(), "fixed/theme.yaml", "name: fixed\nextends: seminar\n");
     write(dir.path(), "deck.md", &DECK.replace("lang: ja\n", "lang: ja\ntheme: fixed\n"));
     let first = build(dir.path(), cache_home.path(), &[]);
+    assert!(!cache_line(&first).ends_with(" 0 stored"), "seminar's functions recorded hints: {}", first.stdout);
     let first_images = page_images(dir.path());
+    // The hints are passed back, the wrapper refuses them: built again without.
     let second = build(dir.path(), cache_home.path(), &[]);
     assert!(page_images(dir.path()) == first_images);
     assert_eq!(second.stderr, first.stderr);
