@@ -2,16 +2,18 @@
 //! does not lay a slide out at several text sizes again to find the one that fits.
 //!
 //! The theme records the outcome of each search as a `metadata` labelled `<lectern-hint>`
-//! (`kind`: "body" for a slide body, "table" for a data table; `value`: numbers, lengths
+//! (`kind`: "table" for a data table, any other name for a search done once a page, such
+//! as "body", "title" or "notes" in the seminar theme; `value`: numbers, lengths, ratios
 //! and booleans). After a successful compile they are read back per page and stored in
 //! the user's cache folder (`$XDG_CACHE_HOME/lectern/fits-v1.json`, else
 //! `~/.cache/lectern/…`), keyed by everything that decides them: lectern's binary, the
 //! fonts, the generated Typst before the first slide (theme settings, page size, deck
 //! options), the slide's own generated Typst, and the contents of every file the compile
 //! read (theme files, images, bibliography: a manifest of digests, checked against the
-//! files as they are now). On a later build the emitter passes a stored outcome back as
-//! the `hint:` of the same call, and the theme uses it without measuring: the pages are
-//! the same, without the layouts the search took.
+//! files as they are now). On a later build the emitter passes the stored outcomes back:
+//! a slide function gets `hint: (kind: value, ..)` for its page, a data table its own
+//! value as `hint:`; the theme uses them without measuring. The pages are the same,
+//! without the layouts the searches took.
 //!
 //! Only a call the theme recorded a hint for ever receives one, so a theme that knows
 //! nothing of hints is never passed the argument. A missing, unreadable, corrupt or
@@ -33,7 +35,7 @@ use typst::introspection::{Introspector, MetadataElem};
 use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
-use crate::model::{Deck, SlideKind};
+use crate::model::Deck;
 
 /// The cache's file name; the format number changes when the layout does.
 pub const FILE_NAME: &str = "fits-v1.json";
@@ -151,21 +153,23 @@ fn float(bits: u64) -> String {
     if s.contains('.') { s } else { format!("{s}.0") }
 }
 
-/// The hints of one call of a slide function (one page): its body's and, in order, each
-/// data table's (`None` where the table did not search).
+/// The hints of one call of a slide function (one page): its searches done once a page
+/// (kind, value), and in order each data table's (`None` where the table did not search).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CallHints {
-    pub body: Option<Hint>,
+    pub page: Vec<(String, Hint)>,
     pub tables: Vec<Option<Hint>>,
+}
+
+impl CallHints {
+    /// The slide function's `hint:` argument, when there is one.
+    pub fn page_hint(&self) -> Option<Hint> {
+        (!self.page.is_empty()).then(|| Hint::Dict(self.page.clone()))
+    }
 }
 
 /// A slide's hints, one entry per page (per `<!-- pause -->` step).
 pub type SlideHints = Vec<CallHints>;
-
-/// Whether a slide's function takes a body `hint:` (see docs/theme-interface.md).
-pub fn takes_body_hint(kind: SlideKind) -> bool {
-    matches!(kind, SlideKind::Content | SlideKind::Agenda | SlideKind::Sources)
-}
 
 /// The hints the theme recorded, per slide (index 0 = slide 1; `None` where there were
 /// none, or where they do not match the calls the emitter made: `table_calls` counts the
@@ -188,14 +192,14 @@ pub fn recorded(document: &PagedDocument, deck: &Deck, table_calls: &[Vec<usize>
             let call = calls.get_mut(step)?;
             let Value::Dict(dict) = &meta.value else { return None };
             let value = Hint::from_value(dict.get("value").ok()?)?;
-            match dict.get("kind").ok()? {
-                Value::Str(kind) if kind.as_str() == "body" && call.body.is_none() && value != Hint::None => {
-                    call.body = Some(value);
-                }
-                Value::Str(kind) if kind.as_str() == "table" => {
-                    call.tables.push((value != Hint::None).then_some(value));
-                }
-                _ => return None,
+            let Value::Str(kind) = dict.get("kind").ok()? else { return None };
+            if kind.as_str() == "table" {
+                call.tables.push((value != Hint::None).then_some(value));
+            } else if call.page.iter().any(|(k, _)| k == kind.as_str()) {
+                // Twice on a page: which call would get which is unknown.
+                return None;
+            } else if value != Hint::None {
+                call.page.push((kind.to_string(), value));
             }
             Some(())
         });
@@ -203,11 +207,10 @@ pub fn recorded(document: &PagedDocument, deck: &Deck, table_calls: &[Vec<usize>
             *slot = None;
         }
     }
-    for ((slot, calls), slide) in hints.iter_mut().zip(table_calls).zip(&deck.slides) {
+    for (slot, calls) in hints.iter_mut().zip(table_calls) {
         let matches = slot.as_ref().is_some_and(|got| {
             got.iter().zip(calls).all(|(call, &tables)| call.tables.len() == tables)
-                && (takes_body_hint(slide.kind) || got.iter().all(|call| call.body.is_none()))
-                && got.iter().any(|call| call.body.is_some() || call.tables.iter().any(Option::is_some))
+                && got.iter().any(|call| !call.page.is_empty() || call.tables.iter().any(Option::is_some))
         });
         if !matches {
             *slot = None;
@@ -402,7 +405,7 @@ mod tests {
     fn stored_hints_come_back_only_while_the_files_are_unchanged() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("c").join(FILE_NAME);
-        let hints = vec![CallHints { body: Some(Hint::Float(0.75f64.to_bits())), tables: vec![] }];
+        let hints = vec![CallHints { page: vec![("body".into(), Hint::Float(0.75f64.to_bits()))], tables: vec![] }];
         let mut cache = FitCache::open(Some(path.clone()));
         cache.store(&[1, 2], &[Some(hints.clone()), None], &[("/a.png".into(), 7)]);
         cache.save();

@@ -299,6 +299,7 @@ impl<'d> Emitter<'d> {
                 let meta = &self.deck.meta;
                 self.w("title-slide(");
                 self.common_args(slide, number);
+                self.page_hint();
                 for (key, value) in meta_fields(meta) {
                     let _ = write!(self.out, ", {key}: ");
                     self.opt_text_content(value.as_deref(), span);
@@ -312,7 +313,7 @@ impl<'d> Emitter<'d> {
             SlideKind::Agenda => {
                 self.w("agenda-slide(");
                 self.common_args(slide, number);
-                self.body_hint();
+                self.page_hint();
                 let title = if self.is_ja() { "目次" } else { "Agenda" };
                 self.w(", title: [");
                 self.text(title);
@@ -327,6 +328,7 @@ impl<'d> Emitter<'d> {
             SlideKind::Section => {
                 self.w("section-slide(");
                 self.common_args(slide, number);
+                self.page_hint();
                 self.title_arg(slide);
                 // Only when there are some: a theme written before section notes still works.
                 if !slide.footnote_refs.is_empty() {
@@ -337,7 +339,7 @@ impl<'d> Emitter<'d> {
             SlideKind::Sources => {
                 self.w("sources-slide(");
                 self.common_args(slide, number);
-                self.body_hint();
+                self.page_hint();
                 let title = if self.is_ja() { "出典" } else { "Sources" };
                 let pages = self.deck.slides.iter().filter(|s| s.kind == SlideKind::Sources).count();
                 let page = self.deck.slides[..number].iter().filter(|s| s.kind == SlideKind::Sources).count();
@@ -397,7 +399,7 @@ impl<'d> Emitter<'d> {
             self.w("end-slide(deck: lectern-deck, id: ");
             self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
             let _ = write!(self.out, ", number: {number}");
-            self.body_hint();
+            self.page_hint();
             self.title_arg(slide);
             // Only when there are some: a theme written before closing notes still works.
             if !shown.is_empty() {
@@ -416,7 +418,7 @@ impl<'d> Emitter<'d> {
                 self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
                 let _ = write!(self.out, ", number: {number}");
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
-                self.body_hint();
+                self.page_hint();
                 self.title_arg(slide);
                 self.footnotes_arg(slide, &shown);
                 self.w(", sources: (");
@@ -504,10 +506,11 @@ impl<'d> Emitter<'d> {
         hints.get(slide)?.as_ref()?.get(call)
     }
 
-    /// `, hint: …` for the current call's body, when the earlier build recorded one.
-    fn body_hint(&mut self) {
-        if let Some(hint) = self.call_hints().and_then(|c| c.body.as_ref()) {
-            self.hint_arg(hint);
+    /// `, hint: (kind: …)` for the current call's page, when the earlier build recorded
+    /// its searches.
+    fn page_hint(&mut self) {
+        if let Some(hint) = self.call_hints().and_then(CallHints::page_hint) {
+            self.hint_arg(&hint);
         }
     }
 
