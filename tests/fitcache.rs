@@ -148,3 +148,40 @@ fn a_theme_whose_slide_function_takes_no_hint_keeps_working() {
     assert_eq!(second.stderr, first.stderr);
     assert!(cache_line(&second).starts_with("fit cache: 0 of"), "no hint was used: {}", second.stdout);
 }
+
+/// How a citation reads may depend on the deck's other citations, so a slide that cites
+/// is fitted again when any citation of the deck changes; other edits leave it cached.
+#[test]
+fn a_citing_slide_is_fitted_again_when_the_decks_citations_change() {
+    let dir = tempdir();
+    let cache_home = tempdir();
+    write(
+        dir.path(),
+        "refs.yml",
+        "smith2020:\n  type: article\n  title: A study of things\n  author: Smith, John\n  date: 2020\n\
+         jones2021:\n  type: book\n  title: Another book\n  author: Jones, Mary\n  date: 2021\n",
+    );
+    let deck = "---\ntitle: Cites\nbibliography: refs.yml\n---\n\n## A\n\nText that cites[@smith2020].\n\n\
+                ## B\n\nOther text[@jones2021].\n\n## C\n\nPlain text.\n";
+    write(dir.path(), "deck.md", deck);
+    let stored = |run: &Run| {
+        let line = cache_line(run);
+        line.rsplit(", ").next().and_then(|s| s.strip_suffix(" stored")).and_then(|n| n.parse::<usize>().ok())
+    };
+    let first = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(stored(&first), Some(3), "{}", first.stdout);
+
+    // An edit without citations: only that slide is fitted again.
+    write(dir.path(), "deck.md", &deck.replace("Plain text.", "Plain text, edited."));
+    let edited = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&edited), "fit cache: 2 of 3 fitted slides laid out from the cache, 1 stored");
+
+    // A citation added on C: A and B cite too, and are fitted again with it.
+    let cited = deck.replace("Plain text.", "Plain text[@smith2020].");
+    write(dir.path(), "deck.md", &cited);
+    let recited = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&recited), "fit cache: 0 of 3 fitted slides laid out from the cache, 3 stored");
+    let images = page_images(dir.path());
+    build(dir.path(), tempdir().path(), &[]);
+    assert!(page_images(dir.path()) == images, "the same pages as a build that never saw the cache");
+}
