@@ -185,3 +185,34 @@ fn a_citing_slide_is_fitted_again_when_the_decks_citations_change() {
     build(dir.path(), tempdir().path(), &[]);
     assert!(page_images(dir.path()) == images, "the same pages as a build that never saw the cache");
 }
+
+/// The fit of a slide depends on the images the build reads: a changed image is never
+/// laid out from the cache.
+#[test]
+fn a_changed_image_is_fitted_again() {
+    let dir = tempdir();
+    let cache_home = tempdir();
+    let svg = |w: u32, h: u32| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\"><rect width=\"{w}\" height=\"{h}\" fill=\"#36c\"/></svg>"
+        )
+    };
+    write(dir.path(), "figure.svg", &svg(400, 100));
+    let bullets: String = (1..=9).map(|i| format!("- 図の前に置く説明の項目その{i}\n")).collect();
+    write(dir.path(), "deck.md", &format!("## 図と説明\n\n{bullets}\n![](figure.svg)\n\n## 別のスライド\n\n本文。\n"));
+    let first = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&first), "fit cache: 0 of 2 fitted slides laid out from the cache, 2 stored");
+    assert_eq!(
+        cache_line(&build(dir.path(), cache_home.path(), &[])),
+        "fit cache: 2 of 2 fitted slides laid out from the cache, 0 stored"
+    );
+
+    // Same name, other proportions: nothing of the earlier build is taken.
+    write(dir.path(), "figure.svg", &svg(100, 400));
+    let changed = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&changed), "fit cache: 0 of 2 fitted slides laid out from the cache, 2 stored");
+    let images = page_images(dir.path());
+    let fresh = build(dir.path(), tempdir().path(), &[]);
+    assert!(page_images(dir.path()) == images, "the same pages as a build that never saw the cache");
+    assert_eq!(fit_lines(&changed), fit_lines(&fresh));
+}
