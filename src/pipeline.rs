@@ -181,9 +181,11 @@ pub struct Builder {
     last_files: std::collections::HashMap<PathBuf, FileStamp>,
     /// The fit cache, read at the first compile (`None` until then).
     fit_cache: Option<crate::fitcache::FitCache>,
-    /// Keys of the slides the last build compiled without hints: they stay without, so
-    /// Typst's memo of their layout is reused (watch mode).
-    unhinted: std::collections::HashSet<u128>,
+    /// Which slides the last build passed hints to (`None` before the first build). A
+    /// later build of this Builder (watch mode) passes hints only where the last one did:
+    /// a hint added to a slide whose code was compiled without makes Typst renumber the
+    /// source after it, and lose its memo of every later page.
+    hinted_slides: Option<Vec<bool>>,
 }
 
 type FileStamp = (u64, Option<std::time::SystemTime>);
@@ -612,13 +614,13 @@ impl Builder {
                 self.last_slides.clone(),
                 self.last_header.clone(),
                 self.last_files.clone(),
-                self.unhinted.clone(),
+                self.hinted_slides.clone(),
             )
         });
         let result = self.compile_inner(request, sources, print);
-        if let Some((touched, last_slides, last_header, last_files, unhinted)) = kept {
-            (self.touched, self.last_slides, self.last_header, self.last_files, self.unhinted) =
-                (touched, last_slides, last_header, last_files, unhinted);
+        if let Some((touched, last_slides, last_header, last_files, hinted_slides)) = kept {
+            (self.touched, self.last_slides, self.last_header, self.last_files, self.hinted_slides) =
+                (touched, last_slides, last_header, last_files, hinted_slides);
         }
         result
     }
@@ -670,11 +672,12 @@ impl Builder {
         // with the same inputs, passed back as hints (see `crate::fitcache`).
         let keys = fit_keys(world, &emitted);
         let hints = if fit_cache.enabled() {
-            let unhinted = &self.unhinted;
             let mut found = fit_cache.lookup(&keys, |vpath| world.file_digest(vpath));
-            for (hint, key) in found.iter_mut().zip(&keys) {
-                if unhinted.contains(key) {
-                    *hint = None;
+            if let Some(hinted) = &self.hinted_slides {
+                for (i, hint) in found.iter_mut().enumerate() {
+                    if hinted.get(i) != Some(&true) {
+                        *hint = None;
+                    }
                 }
             }
             found
@@ -734,7 +737,8 @@ impl Builder {
             stored,
         });
         if !print {
-            self.unhinted = keys.iter().zip(&hints).filter(|(_, h)| h.is_none()).map(|(k, _)| *k).collect();
+            // After a hinted compile that failed, the deck stays without hints.
+            self.hinted_slides = Some(hints.iter().map(|h| h.is_some() && !std::ptr::eq(used, &emitted)).collect());
         }
         let fits = crate::fit::slide_fits(&document, &deck);
         warnings.extend(crate::fit::warnings(&fits, &deck, sources));
