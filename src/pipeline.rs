@@ -41,6 +41,8 @@ pub struct BuildRequest {
     pub svg_dir: Option<PathBuf>,
     /// `--strict`: every warning is an error (as is `strict: true` in the front matter).
     pub strict: bool,
+    /// `--steps`: pauses make step pages whatever the deck's dialect (as `steps: true`).
+    pub steps: bool,
     /// `--offline`: remote images come from the image cache only.
     pub network: crate::remote::Network,
 }
@@ -529,6 +531,9 @@ impl Builder {
             None => None,
         };
         crate::table::prepare(&mut deck);
+        if request.steps {
+            deck.meta.steps = Some(true);
+        }
         warnings.extend(crate::pages::plan(&mut deck));
         layout::layout(&mut deck);
         crate::phrases::apply(&mut deck);

@@ -504,7 +504,7 @@ impl Block {
         }
     }
 
-    fn child_blocks_mut(&mut self) -> Vec<&mut Vec<Block>> {
+    pub(crate) fn child_blocks_mut(&mut self) -> Vec<&mut Vec<Block>> {
         match self {
             Block::List(list) => list.items.iter_mut().map(|item| &mut item.blocks).collect(),
             Block::Quote { blocks, .. } => vec![blocks],

@@ -77,6 +77,7 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
     if dialect == Dialect::Slidev {
         meta.marp = true;
     }
+    meta.steps.get_or_insert(!dialect.is_foreign());
     let beamer = matches!(dialect, Dialect::Pandoc | Dialect::Quarto) && dialect::pandoc::targets_beamer(text, &meta);
     let prepare_errors = dialect::prepare(dialect, &mut markdown, &mut meta, file, sources, &mut warnings);
 
