@@ -33,14 +33,7 @@ pub struct Loaded {
 
 /// Reads `path` (`name` as the author wrote it, for messages).
 pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
-    let bytes = limits::read_input(path, &limits::FILE_BYTES).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            format!("bibliography `{name}`: not found")
-        } else {
-            format!("bibliography `{name}`: {e}")
-        }
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("bibliography `{name}` is not UTF-8 text"))?;
+    let text = limits::read_text(path, &format!("bibliography `{name}`"))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let limit = &limits::BIBLIOGRAPHY_BYTES;
     if limit.exceeded(text.len() as u64) {
@@ -82,9 +75,9 @@ pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
         safe.push(&entry);
     }
     let keys = safe.keys().map(str::to_string).collect();
-    // Through Hayagriva YAML and back, as Typst was given it: that is where a BibTeX
-    // author without a comma becomes an organisation, as in a YAML file (Hayagriva writes
-    // an organisation back as a bare name string, which is marked again).
+    // Written as Hayagriva YAML and read back: that is where a BibTeX author without a
+    // comma becomes an organisation, as in a YAML file (Hayagriva writes an organisation
+    // back as a bare name string, which is marked again).
     let yaml = hayagriva::io::to_yaml_str(&safe).map_err(|e| format!("bibliography `{name}`: {e}"))?;
     let yaml = with_organisation_authors(&yaml).unwrap_or(yaml);
     let library = hayagriva::io::from_yaml_str(&yaml).map_err(|e| format!("bibliography `{name}`: {e}"))?;

@@ -183,14 +183,11 @@ impl<'a> Resolver<'a> {
         // Checked even when nothing is cited, as when Typst loaded it.
         let style = self.citation_style(&deck.meta);
         if let (Some(style), true) = (style, known) {
+            let keys: Vec<String> = citations.iter().map(|(c, _)| c.key.clone()).collect();
             let locale = crate::citations::locale(&deck.lang());
-            let keys = citations.iter().map(|(c, _)| c.key.as_str());
-            let texts: HashMap<String, Vec<Inline>> = crate::citations::format(&loaded.library, &style, &locale, keys)
-                .into_iter()
-                .map(|(key, text)| (key.to_string(), text))
-                .collect();
+            let texts = crate::citations::format(&loaded.library, &style, &locale, keys.iter().map(String::as_str));
             for citation in deck.footnotes.iter_mut().filter_map(|f| f.citation.as_mut()).flatten() {
-                citation.text = texts[&citation.key].clone();
+                citation.text = texts[citation.key.as_str()].clone();
             }
         }
         Some(loaded.urls)
@@ -225,14 +222,7 @@ impl<'a> Resolver<'a> {
             return Err(format!("citation style `{name}` lies outside the build root"));
         }
         self.touched.push(on_disk.clone());
-        let bytes = crate::limits::read_input(&on_disk, &crate::limits::FILE_BYTES).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                format!("citation style `{name}`: not found")
-            } else {
-                format!("citation style `{name}`: {e}")
-            }
-        })?;
-        String::from_utf8(bytes).map_err(|_| format!("citation style `{name}` is not UTF-8 text"))
+        crate::limits::read_text(&on_disk, &format!("citation style `{name}`"))
     }
 
     /// Reads a chart's data and checks it against the spec.
