@@ -87,7 +87,8 @@ pub fn locale(lang: &Lang) -> LocaleCode {
 
 /// The entry of each cited key in full, formatted once per entry in the order first
 /// cited (a number-citing style numbers them in that order). Every key must be in
-/// `library`.
+/// `library`. An entry whose style opens or closes it with a block starts or ends with a
+/// line break.
 ///
 /// Typst formatted every appearance of a citation anew; a full citation prints the
 /// bibliography entry, which is the same text each time, so one is enough.
@@ -115,10 +116,6 @@ pub fn format<'k>(
     let texts = rendered.citations.iter().map(|citation| {
         let mut out = Vec::new();
         inlines(&citation.citation, true, &mut out);
-        // A block that ended the citation leaves no line break behind.
-        if matches!(out.last(), Some(Inline::LineBreak)) {
-            out.pop();
-        }
         out
     });
     cited.into_iter().zip(texts).collect()
@@ -172,9 +169,10 @@ fn inlines(children: &ElemChildren, trim_start: bool, out: &mut Vec<Inline>) {
         match child {
             ElemChild::Text(text) => out.push(formatted(text, trim_start && i == 0)),
             ElemChild::Elem(elem) => {
-                // A CSL block inside a footnote's line: on lines of its own.
+                // A CSL block inside a footnote's line: on lines of its own (one that opens
+                // the citation too, after an earlier citation of the same note).
                 let block = matches!(elem.display, Some(Display::Block | Display::Indent));
-                if block && !out.is_empty() && !matches!(out.last(), Some(Inline::LineBreak)) {
+                if block && !matches!(out.last(), Some(Inline::LineBreak)) {
                     out.push(Inline::LineBreak);
                 }
                 inlines(&elem.children, false, out);
@@ -279,6 +277,16 @@ mod tests {
         assert!(text.iter().any(|i| matches!(i, Inline::Strong(_))), "{text:?}");
         let err = Style::from_csl("<style>bad", "`bad.csl`").err().unwrap();
         assert!(err.starts_with("`bad.csl` is not a valid CSL style"), "{err}");
+    }
+
+    #[test]
+    fn a_block_of_the_style_is_a_line_of_its_own() {
+        let (style, _) = Style::named("american-anthropological-association").unwrap();
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let name_line = [Inline::LineBreak, Inline::Text("Schmitt, Michael N.".into()), Inline::LineBreak];
+        let shown: Vec<String> = text.iter().map(|i| format!("{i:?}")).collect();
+        let expected: Vec<String> = name_line.iter().map(|i| format!("{i:?}")).collect();
+        assert_eq!(shown[..3], expected[..], "{text:?}");
     }
 
     #[test]
