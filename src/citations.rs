@@ -21,11 +21,11 @@ use crate::model::Inline;
 /// The style a deck gets without `citation-style:` (or `csl:`).
 pub const DEFAULT_STYLE: &str = "chicago-notes";
 
-/// A citation style ready to format with.
+/// A citation style ready to format with. A full citation prints the style's
+/// bibliography entry; a style without a bibliography (`alphanumeric`) prints its
+/// citation instead, as hayagriva does for Typst.
 pub struct Style {
     csl: IndependentStyle,
-    /// How a message names the style.
-    name: String,
 }
 
 impl Style {
@@ -39,26 +39,13 @@ impl Style {
         let citationberg::Style::Independent(csl) = archived.get() else {
             unreachable!("hayagriva's archive holds independent styles only")
         };
-        let style = Style { csl, name: format!("CSL style \"{}\"", archived.display_name()) };
-        style.suitable()?;
-        Ok((style, deprecation))
+        Ok((Style { csl }, deprecation))
     }
 
     /// A style from the text of a `.csl` file (`name`: how messages call it).
     pub fn from_csl(xml: &str, name: &str) -> Result<Style, String> {
         let csl = IndependentStyle::from_xml(xml).map_err(|e| format!("{name} is not a valid CSL style ({e})"))?;
-        let style = Style { csl, name: name.to_string() };
-        style.suitable()?;
-        Ok(style)
-    }
-
-    /// A full citation is the style's bibliography entry: a style without one cannot
-    /// print it (Typst refused such a style for the same reason).
-    fn suitable(&self) -> Result<(), String> {
-        match self.csl.bibliography {
-            Some(_) => Ok(()),
-            None => Err(format!("{} is not suitable for bibliographies", self.name)),
-        }
+        Ok(Style { csl })
     }
 }
 
@@ -87,8 +74,7 @@ pub fn locale(lang: &Lang) -> LocaleCode {
 
 /// The entry of each cited key in full, formatted once per entry in the order first
 /// cited (a number-citing style numbers them in that order). Every key must be in
-/// `library`. An entry whose style opens or closes it with a block starts or ends with a
-/// line break.
+/// `library`.
 ///
 /// Typst formatted every appearance of a citation anew; a full citation prints the
 /// bibliography entry, which is the same text each time, so one is enough.
@@ -168,18 +154,13 @@ fn inlines(children: &ElemChildren, trim_start: bool, out: &mut Vec<Inline>) {
     for (i, child) in children.0.iter().enumerate() {
         match child {
             ElemChild::Text(text) => out.push(formatted(text, trim_start && i == 0)),
-            ElemChild::Elem(elem) => {
-                // A CSL block inside a footnote's line: on lines of its own (one that opens
-                // the citation too, after an earlier citation of the same note).
-                let block = matches!(elem.display, Some(Display::Block | Display::Indent));
-                if block && !matches!(out.last(), Some(Inline::LineBreak)) {
-                    out.push(Inline::LineBreak);
-                }
-                inlines(&elem.children, false, out);
-                if block {
-                    out.push(Inline::LineBreak);
-                }
+            // Typst shows a CSL block as a block, and an indented one padded by nothing.
+            ElemChild::Elem(elem) if matches!(elem.display, Some(Display::Block | Display::Indent)) => {
+                let mut lines = Vec::new();
+                inlines(&elem.children, false, &mut lines);
+                out.push(Inline::OwnLines(lines));
             }
+            ElemChild::Elem(elem) => inlines(&elem.children, false, out),
             // Only from math in a field, which the bibliography turned into text already:
             // never evaluated either way.
             ElemChild::Markup(markup) => out.push(Inline::Text(markup.clone())),
@@ -254,8 +235,6 @@ mod tests {
             Some("style `\"chicago-fullnotes\"` has been deprecated in favor of `\"chicago-notes\"`")
         );
         assert!(Style::named("apa").is_ok());
-        let err = Style::named("alphanumeric").err().unwrap();
-        assert!(err.contains("is not suitable for bibliographies"), "{err}");
     }
 
     #[test]
@@ -280,13 +259,10 @@ mod tests {
     }
 
     #[test]
-    fn a_block_of_the_style_is_a_line_of_its_own() {
+    fn a_block_of_the_style_stays_a_block() {
         let (style, _) = Style::named("american-anthropological-association").unwrap();
         let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
-        let name_line = [Inline::LineBreak, Inline::Text("Schmitt, Michael N.".into()), Inline::LineBreak];
-        let shown: Vec<String> = text.iter().map(|i| format!("{i:?}")).collect();
-        let expected: Vec<String> = name_line.iter().map(|i| format!("{i:?}")).collect();
-        assert_eq!(shown[..3], expected[..], "{text:?}");
+        assert!(matches!(&text[0], Inline::OwnLines(c) if plain_text(c) == "Schmitt, Michael N."), "{text:?}");
     }
 
     #[test]

@@ -186,13 +186,8 @@ impl<'a> Resolver<'a> {
             let keys: Vec<String> = citations.iter().map(|(c, _)| c.key.clone()).collect();
             let locale = crate::citations::locale(&deck.lang());
             let texts = crate::citations::format(&loaded.library, &style, &locale, keys.iter().map(String::as_str));
-            for cites in deck.footnotes.iter_mut().filter_map(|f| f.citation.as_mut()) {
-                for (i, citation) in cites.iter_mut().enumerate() {
-                    let text = &texts[citation.key.as_str()];
-                    // Nothing precedes a note's first citation to break the line from.
-                    let skip = usize::from(i == 0 && matches!(text.first(), Some(Inline::LineBreak)));
-                    citation.text = text[skip..].to_vec();
-                }
+            for citation in deck.footnotes.iter_mut().filter_map(|f| f.citation.as_mut()).flatten() {
+                citation.text = texts[citation.key.as_str()].clone();
             }
         }
         Some(loaded.urls)

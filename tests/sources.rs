@@ -78,7 +78,6 @@ fn citation_styles_from_csl_files_and_their_errors() {
     write(dir.path(), "bad.csl", "<style>not CSL");
     for (style, message) in [
         ("nosuch", "unknown style: nosuch"),
-        ("alphanumeric", "is not suitable for bibliographies"),
         ("missing.csl", "citation style `missing.csl`: not found"),
         ("bad.csl", "citation style `bad.csl` is not a valid CSL style"),
     ] {

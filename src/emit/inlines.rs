@@ -47,6 +47,7 @@ impl<'d> Emitter<'d> {
                 Inline::Sup(c) => self.wrapped("super", c),
                 Inline::Sub(c) => self.wrapped("sub", c),
                 Inline::SmallCaps(c) => self.wrapped("smallcaps", c),
+                Inline::OwnLines(c) => self.wrapped("block", c),
                 Inline::Kbd(c) => {
                     self.w("#box(stroke: 0.05em + luma(120), inset: (x: 0.25em), outset: (y: 0.2em), radius: 0.15em, text(font: (");
                     self.w(&super::KBD_FONTS.map(super::lit).join(", "));

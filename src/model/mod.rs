@@ -442,6 +442,8 @@ pub enum Inline {
     Sub(Vec<Inline>),
     /// Only from a citation style (CSL `font-variant="small-caps"`).
     SmallCaps(Vec<Inline>),
+    /// Only from a citation style (CSL `display="block"`): lines of their own.
+    OwnLines(Vec<Inline>),
     Link {
         url: String,
         children: Vec<Inline>,
@@ -473,6 +475,7 @@ impl Inline {
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
+            | Inline::OwnLines(c)
             | Inline::Link { children: c, .. }
             | Inline::Item { children: c, .. } => Some(c),
             _ => None,
@@ -490,6 +493,7 @@ impl Inline {
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
+            | Inline::OwnLines(c)
             | Inline::Link { children: c, .. }
             | Inline::Item { children: c, .. } => Some(c),
             _ => None,
