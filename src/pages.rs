@@ -358,13 +358,7 @@ mod tests {
         Block::Pause { span: sp(n) }
     }
     fn deck_of(slides: Vec<Slide>) -> Deck {
-        Deck {
-            meta: Default::default(),
-            slides,
-            footnotes: vec![],
-            bibliography: None,
-            bibliography_urls: Default::default(),
-        }
+        Deck { meta: Default::default(), slides, footnotes: vec![], bibliography_urls: Default::default() }
     }
     fn content(blocks: Vec<Block>) -> Slide {
         let mut s = Slide::new(SlideKind::Content, sp(0));

@@ -169,17 +169,6 @@ impl<'d> Emitter<'d> {
                 "})\n",
             ));
         }
-        if let Some(path) = &self.deck.bibliography {
-            // Hidden: citations print the full entry in their footnotes instead.
-            self.w("#show bibliography: none\n#bibliography(");
-            self.str_arg(path);
-            self.w(", style: ");
-            match &meta.citation_style {
-                Some((style, span)) => self.mapped(*span, |e| e.str_arg(style)),
-                None => self.w("\"chicago-notes\""),
-            }
-            self.w(")\n");
-        }
         self.w("\n");
 
         for (index, slide) in self.deck.slides.iter().enumerate() {

@@ -158,11 +158,7 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
         .into());
     }
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
-    Ok(Parsed {
-        includes,
-        deck: Deck { meta, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
-        warnings,
-    })
+    Ok(Parsed { includes, deck: Deck { meta, slides, footnotes, bibliography_urls: Default::default() }, warnings })
 }
 
 /// beamer makes no frame of a section heading (pandoc's section pages are not counted
