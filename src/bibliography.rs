@@ -1,11 +1,11 @@
-//! The deck's bibliography, read in Rust and handed to Typst as text only.
+//! The deck's bibliography, read in Rust with hayagriva (the library Typst uses), as text
+//! only: the citations are formatted from it in Rust too ([`crate::citations`]).
 //!
-//! Typst's bibliography support (hayagriva) evaluates `$…$` in a field as Typst math, so a
-//! title like `Report $#read("secret.txt")$` would run code and print a file. lectern
-//! reads the file itself with the same hayagriva, turns every such math chunk back into
-//! the literal text the author wrote, checks URLs, and gives Typst the rewritten
-//! Hayagriva YAML from memory. BibTeX `@string` expansion is measured before it is done,
-//! so a few lines of doubling abbreviations cannot take gigabytes.
+//! Hayagriva turns `$…$` in a field into math markup, which Typst would evaluate as code,
+//! so a title like `Report $#read("secret.txt")$` could run code and print a file. lectern
+//! turns every such math chunk back into the literal text the author wrote and checks
+//! URLs. BibTeX `@string` expansion is measured before it is done, so a few lines of
+//! doubling abbreviations cannot take gigabytes.
 //!
 //! Bibliography names as speakers write them. Hayagriva reads every `author:` string as a
 //! person (`Family, Given`, or `Given Family` with particles), so `U.S. Department of
@@ -22,10 +22,10 @@ use serde_yaml::{Mapping, Value};
 
 use crate::limits;
 
-/// A bibliography ready for Typst.
+/// A bibliography ready to format citations from.
 pub struct Loaded {
-    /// Hayagriva YAML in which no field holds Typst markup.
-    pub yaml: Vec<u8>,
+    /// The entries, no field holding markup.
+    pub library: Library,
     pub keys: Vec<String>,
     /// `url` of each entry that has one.
     pub urls: HashMap<String, String>,
@@ -33,14 +33,7 @@ pub struct Loaded {
 
 /// Reads `path` (`name` as the author wrote it, for messages).
 pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
-    let bytes = limits::read_input(path, &limits::FILE_BYTES).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            format!("bibliography `{name}`: not found")
-        } else {
-            format!("bibliography `{name}`: {e}")
-        }
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("bibliography `{name}` is not UTF-8 text"))?;
+    let text = limits::read_text(path, &format!("bibliography `{name}`"))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let limit = &limits::BIBLIOGRAPHY_BYTES;
     if limit.exceeded(text.len() as u64) {
@@ -82,11 +75,13 @@ pub fn load(path: &Path, name: &str) -> Result<Loaded, String> {
         safe.push(&entry);
     }
     let keys = safe.keys().map(str::to_string).collect();
+    // Written as Hayagriva YAML and read back: that is where a BibTeX author without a
+    // comma becomes an organisation, as in a YAML file (Hayagriva writes an organisation
+    // back as a bare name string, which is marked again).
     let yaml = hayagriva::io::to_yaml_str(&safe).map_err(|e| format!("bibliography `{name}`: {e}"))?;
-    // Hayagriva writes an organisation back as a bare name string: mark it again so Typst
-    // does not read it as a person.
     let yaml = with_organisation_authors(&yaml).unwrap_or(yaml);
-    Ok(Loaded { yaml: yaml.into_bytes(), keys, urls })
+    let library = hayagriva::io::from_yaml_str(&yaml).map_err(|e| format!("bibliography `{name}`: {e}"))?;
+    Ok(Loaded { library, keys, urls })
 }
 
 /// Makes every formattable field of `entry` (and of its parents) plain text: a math
@@ -210,10 +205,8 @@ mod tests {
         std::fs::write(&path, "r:\n  type: report\n  title: 'Report $#read(\"x\")$'\n  publisher: 'P $1+1$'\n")
             .unwrap();
         let loaded = load(&path, "refs.yml").unwrap();
-        let yaml = String::from_utf8(loaded.yaml).unwrap();
-        let back = hayagriva::io::from_yaml_str(&yaml).unwrap();
-        let title = back.get("r").unwrap().title().unwrap();
-        assert!(title.value.0.iter().all(|c| c.kind != ChunkKind::Math), "{yaml}");
+        let title = loaded.library.get("r").unwrap().title().unwrap();
+        assert!(title.value.0.iter().all(|c| c.kind != ChunkKind::Math), "{title:?}");
         assert_eq!(title.value.to_string(), "Report $#read(\"x\")$");
     }
 

@@ -9,7 +9,7 @@
 //! `~/.cache/lectern/…`), keyed by everything that decides them: lectern's binary, the
 //! fonts, the generated Typst before the first slide (theme settings, page size, deck
 //! options), the slide's own generated Typst, and the contents of every file the compile
-//! read (theme files, images, bibliography: a manifest of digests, checked against the
+//! read (theme files, images: a manifest of digests, checked against the
 //! files as they are now). On a later build the emitter passes the stored outcomes back:
 //! a slide function gets `hint: (kind: value, ..)` for its page, a data table its own
 //! value as `hint:`; the theme uses them without measuring. The pages are the same,

@@ -281,8 +281,7 @@ pub fn playlist(
             text.lines().position(|l| l.trim_start().trim_start_matches('-').trim() == entry).map_or(1, |i| i + 1);
         includes.push(Include { position: 0, target: entry, span: sources.line_span(file, line), slidev: false });
     }
-    let deck =
-        Deck { meta, slides: vec![], footnotes: vec![], bibliography: None, bibliography_urls: Default::default() };
+    let deck = Deck { meta, slides: vec![], footnotes: vec![], bibliography_urls: Default::default() };
     // All at position 0: expanded last to first, they end up in the playlist's order.
     Ok((deck, includes, warnings))
 }

@@ -5,6 +5,7 @@
 
 pub mod bibliography;
 pub mod chart;
+pub mod citations;
 pub mod clock;
 pub mod compile;
 pub mod diag;

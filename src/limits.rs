@@ -174,6 +174,15 @@ pub fn read_input(path: &Path, limit: &Limit) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// An input file's text, as [`read_input`] reads it; messages name the file as `what`
+/// (``bibliography `refs.yml` ``).
+pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
+    let bytes = read_input(path, &FILE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound { format!("{what}: not found") } else { format!("{what}: {e}") }
+    })?;
+    String::from_utf8(bytes).map_err(|_| format!("{what} is not UTF-8 text"))
+}
+
 /// Checks a raster image's size from its header, without decoding it: `None` when the
 /// bytes are not a raster image lectern knows, else the pixel count when over the limit.
 pub fn oversized_image(bytes: &[u8]) -> Option<(u32, u32)> {

@@ -168,6 +168,10 @@ struct BuildArgs {
     /// Make every warning an error (for CI); same as `strict: true` in the front matter
     #[arg(long)]
     strict: bool,
+    /// Pauses make step pages in the PDF, also in a deck written for Marp, pandoc, Quarto
+    /// or Slidev (whose own PDF exports show every fragment at once); same as `steps: true`
+    #[arg(long)]
+    steps: bool,
     /// Never use the network: remote images come from the image cache or are placeholders
     #[arg(long, env = "LECTERN_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
     offline: bool,
@@ -279,6 +283,7 @@ fn request(args: BuildArgs) -> BuildRequest {
         svg_dir: args.svg,
         no_fit_cache: args.no_fit_cache,
         strict,
+        steps: args.steps,
         network: if args.offline { lectern::remote::Network::Offline } else { lectern::remote::Network::Online },
     }
 }

@@ -7,7 +7,7 @@
 //! line, so every page that remains shows something new.
 
 use crate::diag::{Diagnostic, Span};
-use crate::model::{Block, Deck, Layout, SlideKind};
+use crate::model::{Block, Deck, Layout, Slide, SlideKind};
 
 /// A list with pauses inside its items (or on an `{.incremental}` slide) becomes lists
 /// of the items of each step with pauses between them, so every step is a prefix of the
@@ -191,6 +191,11 @@ fn nested_pause(blocks: &[Block]) -> Option<Span> {
 /// that held nothing but such pauses.
 pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
+    if deck.meta.steps == Some(false) {
+        for slide in &mut deck.slides {
+            show_at_once(slide);
+        }
+    }
     for slide in &mut deck.slides {
         let incremental = slide.classes.iter().any(|c| c == "incremental");
         let has_item_pause = |b: &Block| matches!(b, Block::List(l) if l.items.iter().any(|i| i.pause_after.is_some() || nested_pause(&i.blocks).is_some()));
@@ -280,6 +285,22 @@ pub fn plan(deck: &mut Deck) -> Vec<Diagnostic> {
     warnings
 }
 
+/// A slide without steps: every pause (between blocks, in lists, columns and quotes)
+/// removed and `{.incremental}` dropped, as another tool's PDF export shows a slide.
+fn show_at_once(slide: &mut Slide) {
+    fn strip(blocks: &mut Vec<Block>) {
+        blocks.retain(|b| !matches!(b, Block::Pause { .. }));
+        for block in blocks.iter_mut() {
+            if let Block::List(list) = block {
+                list.items.iter_mut().for_each(|item| item.pause_after = None);
+            }
+            block.child_blocks_mut().into_iter().for_each(strip);
+        }
+    }
+    strip(&mut slide.blocks);
+    slide.classes.retain(|c| c != "incremental");
+}
+
 /// Whether a block adds anything to the page (a source line only adds to the footer).
 fn shows_something(block: &Block) -> bool {
     !matches!(block, Block::Pause { .. } | Block::SourceLine { .. })
@@ -337,13 +358,7 @@ mod tests {
         Block::Pause { span: sp(n) }
     }
     fn deck_of(slides: Vec<Slide>) -> Deck {
-        Deck {
-            meta: Default::default(),
-            slides,
-            footnotes: vec![],
-            bibliography: None,
-            bibliography_urls: Default::default(),
-        }
+        Deck { meta: Default::default(), slides, footnotes: vec![], bibliography_urls: Default::default() }
     }
     fn content(blocks: Vec<Block>) -> Slide {
         let mut s = Slide::new(SlideKind::Content, sp(0));

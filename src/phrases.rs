@@ -9,6 +9,8 @@
 //! Authors can steer it: `<wbr>` marks an extra allowed break (a ZERO WIDTH SPACE) and
 //! `<nobr>…</nobr>` keeps a phrase together.
 
+use std::collections::HashMap;
+
 use crate::model::*;
 
 /// WORD JOINER: prohibits a line break on either side.
@@ -22,6 +24,9 @@ pub const QUARTER_SPACE: char = '\u{2005}';
 /// narrow table column can still wrap rather than overflow.
 const LONGEST_KEPT: usize = 16;
 
+/// How many texts `phrases` remembers (a few thousand slides' worth) before forgetting all.
+const REMEMBERED_TEXTS: usize = 50_000;
+
 fn is_japanese(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
 }
@@ -32,6 +37,16 @@ pub fn phrases(text: &str) -> Vec<String> {
     let clean: String = text.chars().filter(|&c| c != JOINER).collect();
     if !clean.chars().any(is_japanese) {
         return vec![clean];
+    }
+    // Watch rebuilds split the same sentences again: remember them (bounded).
+    static SEEN: std::sync::Mutex<Option<HashMap<String, Vec<String>>>> = std::sync::Mutex::new(None);
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = seen.get_or_insert_with(HashMap::new);
+    if let Some(known) = seen.get(&clean) {
+        return known.clone();
+    }
+    if seen.len() >= REMEMBERED_TEXTS {
+        seen.clear();
     }
     let model = budoux::models::default_japanese_model();
     let mut out = Vec::new();
@@ -46,6 +61,7 @@ pub fn phrases(text: &str) -> Vec<String> {
             last.push(BREAK);
         }
     }
+    seen.insert(clean, out.clone());
     out
 }
 

@@ -41,6 +41,8 @@ pub struct BuildRequest {
     pub svg_dir: Option<PathBuf>,
     /// `--strict`: every warning is an error (as is `strict: true` in the front matter).
     pub strict: bool,
+    /// `--steps`: pauses make step pages whatever the deck's dialect (as `steps: true`).
+    pub steps: bool,
     /// `--offline`: remote images come from the image cache only.
     pub network: crate::remote::Network,
     /// `--no-fit-cache`: neither read nor write the fit cache (see `crate::fitcache`).
@@ -557,6 +559,9 @@ impl Builder {
             None => None,
         };
         crate::table::prepare(&mut deck);
+        if request.steps {
+            deck.meta.steps = Some(true);
+        }
         warnings.extend(crate::pages::plan(&mut deck));
         layout::layout(&mut deck);
         crate::phrases::apply(&mut deck);
@@ -828,22 +833,14 @@ fn emit_with_hints(
 
 /// Each slide's fit-cache key: the program, the fonts, the document set-up before the
 /// first slide (theme settings, page size, deck options) and the slide's own Typst, as
-/// generated without hints; for a slide that cites, every citation of the deck too (a
-/// citation's text may depend on the others). The files the compile reads are checked
-/// apart (the cache keeps a manifest of them).
+/// generated without hints (citations are in it as lectern formatted them, so a citation
+/// whose text depends on the deck's others changes it). The files the compile reads are
+/// checked apart (the cache keeps a manifest of them).
 fn fit_keys(world: &LecternWorld, emitted: &emit::Emitted) -> Vec<u128> {
     let text = &emitted.text;
     let header = &text[..emitted.slide_ranges.first().map_or(text.len(), |r| r.start)];
     let deck = crate::fitcache::digest(&(crate::fitcache::program_stamp(), world.font_fingerprint(), header));
-    let citations: Vec<&str> = emitted.citations.iter().map(|(_, key)| key.as_str()).collect();
-    let citations = crate::fitcache::digest(&citations);
-    let cites = |slide: usize| emitted.citations.iter().any(|(s, _)| *s == slide);
-    emitted
-        .slide_ranges
-        .iter()
-        .enumerate()
-        .map(|(i, range)| crate::fitcache::digest(&(deck, &text[range.clone()], cites(i).then_some(citations))))
-        .collect()
+    emitted.slide_ranges.iter().map(|range| crate::fitcache::digest(&(deck, &text[range.clone()]))).collect()
 }
 
 fn theme_line(sources: &Sources, file: crate::diag::FileIdx, fm: Span) -> Span {

@@ -127,16 +127,15 @@ impl<'a> Resolver<'a> {
                 }
             });
         }
-        let (path, urls) = self.bibliography(deck).unzip();
-        deck.bibliography = path;
-        deck.bibliography_urls = urls.unwrap_or_default();
+        deck.bibliography_urls = self.bibliography(deck).unwrap_or_default();
         warnings.append(&mut self.warnings);
         let result = if self.errors.is_empty() { Ok(self.overlays) } else { Err(Failure(self.errors)) };
         (result, self.touched)
     }
 
-    /// Finds the `bibliography:` file and checks every cited key against it.
-    fn bibliography(&mut self, deck: &Deck) -> Option<(String, HashMap<String, String>)> {
+    /// Finds the `bibliography:` file, checks every cited key against it and formats each
+    /// citation in the deck's citation style; returns the entries' URLs.
+    fn bibliography(&mut self, deck: &mut Deck) -> Option<HashMap<String, String>> {
         let citations: Vec<(&Citation, Span)> = deck
             .footnotes
             .iter()
@@ -169,18 +168,61 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        self.overlays.insert(crate::vpaths::BIBLIOGRAPHY.to_string(), loaded.yaml);
-        let (keys, urls) = (loaded.keys, loaded.urls);
-        for (citation, span) in citations {
-            if !keys.contains(&citation.key) {
-                let mut d = Diagnostic::error(span, format!("`@{}` is not in the bibliography `{name}`", citation.key));
-                if let Some(s) = did_you_mean(&citation.key, keys.iter().map(String::as_str)) {
+        let mut known = true;
+        for (citation, span) in &citations {
+            if !loaded.keys.contains(&citation.key) {
+                known = false;
+                let mut d =
+                    Diagnostic::error(*span, format!("`@{}` is not in the bibliography `{name}`", citation.key));
+                if let Some(s) = did_you_mean(&citation.key, loaded.keys.iter().map(String::as_str)) {
                     d = d.with_hint(format!("did you mean `@{s}`?"));
                 }
                 self.errors.push(d);
             }
         }
-        Some((crate::vpaths::BIBLIOGRAPHY.to_string(), urls))
+        // Checked even when nothing is cited, as when Typst loaded it.
+        let style = self.citation_style(&deck.meta);
+        if let (Some(style), true) = (style, known) {
+            let keys: Vec<String> = citations.iter().map(|(c, _)| c.key.clone()).collect();
+            let locale = crate::citations::locale(&deck.lang());
+            let texts = crate::citations::format(&loaded.library, &style, &locale, keys.iter().map(String::as_str));
+            for citation in deck.footnotes.iter_mut().filter_map(|f| f.citation.as_mut()).flatten() {
+                citation.text = texts[citation.key.as_str()].clone();
+            }
+        }
+        Some(loaded.urls)
+    }
+
+    /// The deck's `citation-style:` (or `csl:`): a style name, or a `.csl` file beside the
+    /// deck; errors and Typst's deprecation warning at its line.
+    fn citation_style(&mut self, meta: &Meta) -> Option<crate::citations::Style> {
+        use crate::citations::{DEFAULT_STYLE, Style};
+        let Some((spec, line)) = &meta.citation_style else {
+            return Some(Style::named(DEFAULT_STYLE).expect("the default style is in the archive").0);
+        };
+        // As Typst reads a style argument: a name has no file extension (front matter
+        // allows only names or `.csl` files).
+        let style = if std::path::Path::new(spec).extension().is_none() {
+            Style::named(spec).map(|(style, deprecation)| {
+                if let Some(message) = deprecation {
+                    self.warnings.push(Diagnostic::warning(*line, message));
+                }
+                style
+            })
+        } else {
+            self.csl_file(spec).and_then(|xml| Style::from_csl(&xml, &format!("citation style `{spec}`")))
+        };
+        style.map_err(|message| self.errors.push(Diagnostic::error(*line, message))).ok()
+    }
+
+    /// The text of a `.csl` file named relative to the deck, inside the build root.
+    fn csl_file(&mut self, name: &str) -> Result<String, String> {
+        let on_disk = normalize(&self.deck_dir.join(name));
+        if !inside_root(&on_disk, self.root) {
+            return Err(format!("citation style `{name}` lies outside the build root"));
+        }
+        self.touched.push(on_disk.clone());
+        crate::limits::read_text(&on_disk, &format!("citation style `{name}`"))
     }
 
     /// Reads a chart's data and checks it against the spec.

@@ -18,8 +18,6 @@ pub const REMOTE_IMAGES: &str = "/__lectern__/remote/";
 pub const EMPTY: &str = "/__lectern__/empty.typ";
 /// Where a file name Typst cannot take (a backslash in it) is looked for instead.
 pub const UNNAMED: &str = "/__lectern__/unnamed";
-/// The deck's bibliography, rewritten so no field holds Typst markup (served from memory).
-pub const BIBLIOGRAPHY: &str = "/__lectern__/bibliography.yml";
 /// The deck's PDF, served while the handout (which places its pages) compiles.
 pub const DECK_PDF: &str = "/__lectern__/deck.pdf";
 /// The logo is served at this path followed by its file extension.
@@ -57,7 +55,6 @@ pub fn main_beside(deck_main: &str, kind: &str) -> String {
 /// What lectern's own files are called in a message to the author, by path prefix.
 pub const AUTHOR_NAMES: &[(&str, &str)] = &[
     (CHARTS, "lectern's chart code"),
-    (BIBLIOGRAPHY, "the bibliography"),
     (BUILTIN_THEMES, "the built-in theme "),
     (LOGO, "the logo ."),
     (IMAGES, "a converted image "),

@@ -424,7 +424,8 @@ fn pauses_in_columns_step_column_by_column_and_useless_ones_are_dropped() {
 ::::
 ";
     write(dir.path(), "deck.md", deck);
-    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "-v"]);
+    // `. . .` makes it a pandoc deck, whose pauses step only when asked.
+    let run = lectern(dir.path(), &["build", "deck.md", "--pdfpc", "-v", "--steps"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let texts: Vec<String> = pages(&dir.path().join("deck.pdf")).iter().map(|p| squash(p)).collect();
     // 段ごと: 2 steps; 段の中: left top, left whole, the right column, the text below; 無駄な休止: 1.

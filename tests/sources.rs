@@ -31,6 +31,68 @@ fn citations_print_author_title_and_locator_as_notes() {
     );
 }
 
+const ARTICLE_AND_BOOK: &str = "tm:\n  type: book\n  title: Tallinn Manual 2.0\n  editor: Schmitt, Michael N.\n  publisher: Cambridge University Press\n  date: 2017\n  url: https://example.org/tallinn\nart:\n  type: article\n  title: Cyber Attacks and the Law\n  author: Doe, Jane\n  date: 2020\n  parent:\n    type: periodical\n    title: Journal of Things\n    volume: 4\n";
+
+fn law_deck(front: &str) -> String {
+    format!("---\nbibliography: refs.yml\n{front}\n---\n\n## Law\n\nRule 32[@tm, rule 32] and [@art, 12].\n")
+}
+
+#[test]
+fn cited_entries_print_in_the_citation_style_and_the_deck_locale() {
+    let dir = tempdir();
+    write(dir.path(), "refs.yml", ARTICLE_AND_BOOK);
+    // chicago-notes unless told: the whole entry, its URL a link, then the locator.
+    let pdf = build_ok(dir.path(), &law_deck("lang: en"));
+    let page = squash(&pages(&pdf)[0]);
+    let book =
+        "M. N. Schmitt. Tallinn Manual 2.0. Cambridge University Press, 2017. https://example.org/tallinn, rule 32";
+    assert!(page.contains(&squash(book)), "{page}");
+    assert!(page.contains(&squash("Doe, Jane. “Cyber Attacks and the Law.” Journal of Things 4 (2020), 12")), "{page}");
+    assert!(links(&pdf).iter().any(|u| u == "https://example.org/tallinn"), "{:?}", links(&pdf));
+    // The region picks the locale: British quotation marks.
+    let page = squash(&pages(&build_ok(dir.path(), &law_deck("lang: en-GB")))[0]);
+    assert!(page.contains(&squash("Doe, Jane. ‘Cyber Attacks and the Law’. Journal of Things")), "{page}");
+    // `csl:` names another style of the same archive Typst has.
+    let page = squash(&pages(&build_ok(dir.path(), &law_deck("lang: en\ncsl: apa")))[0]);
+    assert!(page.contains(&squash("Doe, J. (2020). Cyber Attacks and the Law. Journal of Things, 4., 12")), "{page}");
+}
+
+#[test]
+fn citation_styles_from_csl_files_and_their_errors() {
+    let dir = tempdir();
+    write(dir.path(), "refs.yml", ARTICLE_AND_BOOK);
+    write(
+        dir.path(),
+        "styles/short.csl",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>Short</title><id>short</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text variable="title" prefix="Title: "/><date variable="issued" prefix=" (" suffix=")"><date-part name="year"/></date></layout></bibliography>
+</style>
+"#,
+    );
+    let page = squash(&pages(&build_ok(dir.path(), &law_deck("lang: en\ncitation-style: styles/short.csl")))[0]);
+    assert!(page.contains("Title:TallinnManual2.0(2017),rule32"), "{page}");
+
+    write(dir.path(), "bad.csl", "<style>not CSL");
+    for (style, message) in [
+        ("nosuch", "unknown style: nosuch"),
+        ("missing.csl", "citation style `missing.csl`: not found"),
+        ("bad.csl", "citation style `bad.csl` is not a valid CSL style"),
+    ] {
+        write(dir.path(), "deck.md", &law_deck(&format!("citation-style: {style}")));
+        let run = lectern(dir.path(), &["build", "deck.md"]);
+        assert_eq!(run.status, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(message) && run.stderr.contains("deck.md:3:1"), "{style}: {}", run.stderr);
+    }
+    // A deprecated name still works, with Typst's warning.
+    write(dir.path(), "deck.md", &law_deck("citation-style: chicago-fullnotes"));
+    let run = lectern(dir.path(), &["build", "deck.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("deprecated in favor of `\"chicago-notes\"`"), "{}", run.stderr);
+}
+
 #[test]
 fn bibtex_works_too() {
     let dir = tempdir();

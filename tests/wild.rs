@@ -234,8 +234,11 @@ fn wild_decks_build_with_every_word() {
             run.stdout.split(": ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
         let gap = KNOWN_GAPS.iter().find(|g| g.0 == name);
         let want = gap.and_then(|g| g.1).unwrap_or(want);
-        if slides != want {
-            failures.push(format!("{name}: {slides} slides, the original tool renders {want}"));
+        // The original tool's count is of slides as its PDF export shows them: one page
+        // each, every fragment shown (steps only with --steps).
+        let pages = common::page_count(&pdf);
+        if slides != want || pages != want {
+            failures.push(format!("{name}: {slides} slides on {pages} pages, the original tool renders {want}"));
         }
         // How far a dense slide is shrunk depends on lectern's theme, not on the other tool's
         // dialect (the fit warnings have tests of their own): those are left out here.
@@ -355,4 +358,51 @@ fn a_slidev_src_import_is_read_as_slidev_markdown() {
     let pages = common::pages(&dir.path().join("slides.pdf"));
     assert!(pages[1].contains("Imported") && pages[1].contains("A small heading") && pages[1].contains("More."));
     assert!(pages[2].contains("Second"));
+}
+
+/// Pauses of another tool's dialect show every fragment at once in the PDF, as that tool's
+/// own PDF export does (Slidev without --with-clicks, reveal.js printing, Marp); the deck
+/// (`steps: true`, Quarto's `pdf-separate-fragments: true`) or `--steps` asks for step
+/// pages, and a lectern deck may turn its own off with `steps: false`.
+#[test]
+fn other_tools_pauses_make_step_pages_only_when_asked() {
+    let dir = common::tempdir();
+    let slidev = "---\ntheme: seriph\ninfo: 練習\n---\n\n# 最初\n\n始め\n\n<v-click>\n\n次に出る\n\n</v-click>\n";
+    let quarto = "---\ntitle: 発表\nformat: revealjs\n---\n\n## 段階\n\n- 一つ目\n\n. . .\n\n- 二つ目\n\n## 順に {.incremental}\n\n- 甲\n- 乙\n- 丙\n";
+    let pandoc =
+        "---\ntitle: 発表\nincremental: true\n---\n\n## 項目\n\n- 甲\n- 乙\n- 丙\n\n## 休止\n\n前\n\n\\pause\n\n後\n";
+    let own = "---\ntitle: 発表\nsteps: false\n---\n\n## 休止\n\n前\n\n<!-- pause -->\n\n後\n";
+    let cases: &[(&str, &str, &[&str], usize)] = &[
+        ("slidev.md", slidev, &[], 1),
+        ("slidev.md", slidev, &["--steps"], 2),
+        ("quarto.qmd", quarto, &[], 3),
+        (
+            "quarto.qmd",
+            &quarto.replace("format: revealjs", "format:\n  revealjs:\n    pdf-separate-fragments: true"),
+            &[],
+            6,
+        ),
+        ("pandoc.md", pandoc, &[], 3),
+        ("pandoc.md", &pandoc.replace("incremental: true", "incremental: true\nsteps: true"), &[], 6),
+        ("own.md", own, &[], 2),
+        ("own.md", &own.replace("steps: false", "steps: true"), &[], 3),
+    ];
+    for (name, deck, flags, want) in cases {
+        common::write(dir.path(), name, deck);
+        let mut args = vec!["build", name];
+        args.extend(flags.iter());
+        let run = common::lectern(dir.path(), &args);
+        assert_eq!(run.status, 0, "{name} {flags:?}: {}", run.stderr);
+        let pdf = dir.path().join(name).with_extension("pdf");
+        let pages = common::pages(&pdf);
+        assert_eq!(pages.len(), *want, "{name} {flags:?}: {pages:?}\n{deck}");
+        // Whatever the steps, the last page of each slide shows all of it.
+        let all = pages.join("\n");
+        for word in ["次に出る", "二つ目", "丙", "後"] {
+            if deck.contains(word) {
+                assert!(all.contains(word), "{name} {flags:?}: {word} missing in {pages:?}");
+            }
+        }
+        assert!(!run.stderr.contains("pdf-separate-fragments"), "honoured, not warned about: {}", run.stderr);
+    }
 }

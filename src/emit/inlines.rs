@@ -46,6 +46,8 @@ impl<'d> Emitter<'d> {
                 Inline::Mark(c) => self.wrapped("highlight", c),
                 Inline::Sup(c) => self.wrapped("super", c),
                 Inline::Sub(c) => self.wrapped("sub", c),
+                Inline::SmallCaps(c) => self.wrapped("smallcaps", c),
+                Inline::OwnLines(c) => self.wrapped("block", c),
                 Inline::Kbd(c) => {
                     self.w("#box(stroke: 0.05em + luma(120), inset: (x: 0.25em), outset: (y: 0.2em), radius: 0.15em, text(font: (");
                     self.w(&super::KBD_FONTS.map(super::lit).join(", "));
@@ -102,7 +104,7 @@ impl<'d> Emitter<'d> {
         self.w("]");
     }
 
-    /// A footnote's text, or for a citation the full bibliography entry (with locator).
+    /// A footnote's text, or for a citation the formatted entries (with locators).
     pub(super) fn footnote_body(&mut self, footnote: &Footnote) {
         let Some(citations) = &footnote.citation else {
             self.inlines(&footnote.body);
@@ -112,11 +114,7 @@ impl<'d> Emitter<'d> {
             if i > 0 {
                 self.w("#\"; \"");
             }
-            self.w("#cite(label(");
-            self.str_arg(&citation.key);
-            let slide = self.table_calls.len().wrapping_sub(1);
-            self.citations.push((slide, citation.key.clone()));
-            self.w("), form: \"full\")");
+            self.inlines(&citation.text);
             if let Some(locator) = &citation.locator {
                 self.text(&format!(", {locator}"));
             }

@@ -49,9 +49,6 @@ pub struct Emitted {
     /// Where each slide's code lies in `text` (everything before the first is the
     /// document set-up).
     pub slide_ranges: Vec<std::ops::Range<usize>>,
-    /// Every citation of the deck in order, with the index of the slide it is on: how a
-    /// citation is rendered may depend on the others (disambiguation, numbering).
-    pub citations: Vec<(usize, String)>,
 }
 
 pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
@@ -67,7 +64,6 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
         hints: options.hints,
         table_calls: vec![],
         slide_ranges: vec![],
-        citations: vec![],
     };
     e.document(options);
     Emitted {
@@ -77,7 +73,6 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
         slide_count: deck.slides.len(),
         table_calls: e.table_calls,
         slide_ranges: e.slide_ranges,
-        citations: e.citations,
     }
 }
 
@@ -103,7 +98,6 @@ struct Emitter<'d> {
     /// Data tables per call of a slide function, per slide (see [`Emitted`]).
     table_calls: Vec<Vec<usize>>,
     slide_ranges: Vec<std::ops::Range<usize>>,
-    citations: Vec<(usize, String)>,
 }
 
 impl<'d> Emitter<'d> {
@@ -198,17 +192,6 @@ impl<'d> Emitter<'d> {
                 "  for (x, y, w) in runs { place(dx: (x + 1) * m, dy: (y + 1) * m, rect(width: w * m + 0.02pt, height: m + 0.02pt, fill: black, stroke: none)) }\n",
                 "})\n",
             ));
-        }
-        if let Some(path) = &self.deck.bibliography {
-            // Hidden: citations print the full entry in their footnotes instead.
-            self.w("#show bibliography: none\n#bibliography(");
-            self.str_arg(path);
-            self.w(", style: ");
-            match &meta.citation_style {
-                Some((style, span)) => self.mapped(*span, |e| e.str_arg(style)),
-                None => self.w("\"chicago-notes\""),
-            }
-            self.w(")\n");
         }
         self.w("\n");
 
@@ -728,7 +711,6 @@ impl<'d> Emitter<'d> {
             hints: &[],
             table_calls: vec![],
             slide_ranges: vec![],
-            citations: vec![],
         }
     }
 }

@@ -312,14 +312,6 @@ fn sources_list(out: &mut String, deck: &Deck, words: &Words) {
     if entries.is_empty() {
         return;
     }
-    if let Some(path) = &deck.bibliography {
-        let _ = write!(out, "#show bibliography: none\n#bibliography({}, style: ", lit(path));
-        match &deck.meta.citation_style {
-            Some((style, _)) => out.push_str(&lit(style)),
-            None => out.push_str("\"chicago-notes\""),
-        }
-        out.push_str(")\n");
-    }
     let _ = writeln!(
         out,
         "#heading(level: 1, outlined: false, bookmarked: true, {})\n#block(text(size: 9pt, grid(columns: (auto, auto, 1fr), column-gutter: 0.8em, row-gutter: 0.75em,",

@@ -67,6 +67,10 @@ pub struct Meta {
     pub slide_level_set: bool,
     /// pandoc/Quarto `incremental: true`: every list appears item by item.
     pub incremental: bool,
+    /// Whether pauses make step pages in the PDF: `steps:` (or Quarto's
+    /// `pdf-separate-fragments:`), `--steps`, else the dialect (set by `parse`): yes in
+    /// lectern's own, no in another tool's, whose PDF exports show every fragment at once.
+    pub steps: Option<bool>,
     /// `strict: true`: every warning is an error.
     pub strict: bool,
     /// Marp `_key` directives in the front matter: they apply to the first slide only.
@@ -128,6 +132,7 @@ impl Default for Meta {
             heading_divider: vec![],
             slide_level_set: false,
             incremental: false,
+            steps: None,
             strict: false,
             first_slide: vec![],
             keys: vec![],

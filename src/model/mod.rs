@@ -14,8 +14,6 @@ pub struct Deck {
     pub slides: Vec<Slide>,
     /// Footnote bodies, indexed by `number - 1` (numbered in order of first use).
     pub footnotes: Vec<Footnote>,
-    /// Virtual path of the bibliography file, set by `resolve`.
-    pub bibliography: Option<String>,
     /// `url` of each bibliography entry that has one (for QR codes).
     pub bibliography_urls: std::collections::HashMap<String, String>,
 }
@@ -223,16 +221,18 @@ pub struct Footnote {
     pub number: usize,
     pub body: Vec<Inline>,
     pub span: Span,
-    /// For a `[@key]` citation: the cited entries (the body is then made by Typst's
-    /// bibliography support from the deck's `bibliography:` file).
+    /// For a `[@key]` citation: the cited entries (the body is then their formatted
+    /// text, see [`Citation::text`]).
     pub citation: Option<Vec<Citation>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Citation {
     pub key: String,
     /// `p. 4` in `[@key, p. 4]`.
     pub locator: Option<String>,
+    /// The entry in full as the deck's citation style prints it, set by `resolve`.
+    pub text: Vec<Inline>,
 }
 
 #[derive(Debug, Clone)]
@@ -440,6 +440,10 @@ pub enum Inline {
     Kbd(Vec<Inline>),
     Sup(Vec<Inline>),
     Sub(Vec<Inline>),
+    /// Only from a citation style (CSL `font-variant="small-caps"`).
+    SmallCaps(Vec<Inline>),
+    /// Only from a citation style (CSL `display="block"`): lines of their own.
+    OwnLines(Vec<Inline>),
     Link {
         url: String,
         children: Vec<Inline>,
@@ -470,6 +474,8 @@ impl Inline {
             | Inline::Kbd(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
+            | Inline::SmallCaps(c)
+            | Inline::OwnLines(c)
             | Inline::Link { children: c, .. }
             | Inline::Item { children: c, .. } => Some(c),
             _ => None,
@@ -486,6 +492,8 @@ impl Inline {
             | Inline::Kbd(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
+            | Inline::SmallCaps(c)
+            | Inline::OwnLines(c)
             | Inline::Link { children: c, .. }
             | Inline::Item { children: c, .. } => Some(c),
             _ => None,
@@ -504,7 +512,7 @@ impl Block {
         }
     }
 
-    fn child_blocks_mut(&mut self) -> Vec<&mut Vec<Block>> {
+    pub(crate) fn child_blocks_mut(&mut self) -> Vec<&mut Vec<Block>> {
         match self {
             Block::List(list) => list.items.iter_mut().map(|item| &mut item.blocks).collect(),
             Block::Quote { blocks, .. } => vec![blocks],

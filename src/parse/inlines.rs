@@ -340,7 +340,11 @@ fn parse_citation(inner: &str) -> Option<Vec<Citation>> {
                 return None;
             }
             let locator = key_start[key.len()..].trim().trim_start_matches(',').trim();
-            Some(Citation { key: key.to_string(), locator: (!locator.is_empty()).then(|| locator.to_string()) })
+            Some(Citation {
+                key: key.to_string(),
+                locator: (!locator.is_empty()).then(|| locator.to_string()),
+                text: vec![],
+            })
         })
         .collect()
 }

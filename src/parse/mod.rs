@@ -77,6 +77,7 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
     if dialect == Dialect::Slidev {
         meta.marp = true;
     }
+    meta.steps.get_or_insert(!dialect.is_foreign());
     let beamer = matches!(dialect, Dialect::Pandoc | Dialect::Quarto) && dialect::pandoc::targets_beamer(text, &meta);
     let prepare_errors = dialect::prepare(dialect, &mut markdown, &mut meta, file, sources, &mut warnings);
 
@@ -157,11 +158,7 @@ pub fn parse_part(text: &str, file: FileIdx, sources: &Sources, slidev: bool) ->
         .into());
     }
     warnings.sort_by_key(|d| d.span.map(|s| s.start));
-    Ok(Parsed {
-        includes,
-        deck: Deck { meta, slides, footnotes, bibliography: None, bibliography_urls: Default::default() },
-        warnings,
-    })
+    Ok(Parsed { includes, deck: Deck { meta, slides, footnotes, bibliography_urls: Default::default() }, warnings })
 }
 
 /// beamer makes no frame of a section heading (pandoc's section pages are not counted
