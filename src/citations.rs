@@ -4,6 +4,7 @@
 //! inside layout and forced a second layout iteration on every deck that cites.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{
@@ -18,12 +19,16 @@ use hayagriva::{
 use crate::lang::Lang;
 use crate::model::Inline;
 
+/// How many formatted bibliographies a process keeps (decks watched or built in turn).
+const REMEMBERED_FORMATS: usize = 4;
+
 /// The style a deck gets without `citation-style:` (or `csl:`).
 pub const DEFAULT_STYLE: &str = "chicago-notes";
 
 /// A citation style ready to format with. A full citation prints the style's
 /// bibliography entry; a style without a bibliography (`alphanumeric`) prints its
 /// citation instead, as hayagriva does for Typst.
+#[derive(Clone)]
 pub struct Style {
     csl: IndependentStyle,
 }
@@ -36,9 +41,16 @@ impl Style {
             .map(|instead| format!("style `{name:?}` has been deprecated in favor of `{instead:?}`"));
         let archived = ArchivedStyle::by_name(name)
             .ok_or_else(|| deprecation.clone().unwrap_or_else(|| format!("unknown style: {name}")))?;
+        // Decoding a style takes a few milliseconds: once a process (watch rebuilds).
+        static DECODED: Mutex<Vec<(ArchivedStyle, Style)>> = Mutex::new(Vec::new());
+        let mut decoded = DECODED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, style)) = decoded.iter().find(|(a, _)| *a == archived) {
+            return Ok((style.clone(), deprecation));
+        }
         let citationberg::Style::Independent(csl) = archived.get() else {
             unreachable!("hayagriva's archive holds independent styles only")
         };
+        decoded.push((archived, Style { csl: csl.clone() }));
         Ok((Style { csl }, deprecation))
     }
 
@@ -90,20 +102,37 @@ pub fn format<'k>(
             cited.push(key);
         }
     }
+    // A watch rebuild formats the same entries again: the last few results are kept,
+    // keyed by everything the formatting reads.
+    static FORMATTED: Mutex<Vec<(u128, Vec<Vec<Inline>>)>> = Mutex::new(Vec::new());
+    let entries: Vec<&hayagriva::Entry> =
+        cited.iter().map(|key| library.get(key).expect("cited keys are checked against the bibliography")).collect();
+    let key = crate::fitcache::digest(&(&entries, &style.csl, locale));
+    let mut formatted = FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, texts)) = formatted.iter().find(|(k, _)| *k == key) {
+        return cited.into_iter().zip(texts.iter().cloned()).collect();
+    }
     let locales = locale_files(locale);
     let mut driver = BibliographyDriver::new();
-    for key in &cited {
-        let entry = library.get(key).expect("cited keys are checked against the bibliography");
+    for entry in entries {
         let item = CitationItem::new(entry, None, None, false, Some(CitePurpose::Full));
         driver.citation(CitationRequest::new(vec![item], &style.csl, Some(locale.clone()), &locales, None));
     }
     let rendered =
         driver.finish(BibliographyRequest { style: &style.csl, locale: Some(locale.clone()), locale_files: &locales });
-    let texts = rendered.citations.iter().map(|citation| {
-        let mut out = Vec::new();
-        inlines(&citation.citation, true, &mut out);
-        out
-    });
+    let texts: Vec<Vec<Inline>> = rendered
+        .citations
+        .iter()
+        .map(|citation| {
+            let mut out = Vec::new();
+            inlines(&citation.citation, true, &mut out);
+            out
+        })
+        .collect();
+    if formatted.len() >= REMEMBERED_FORMATS {
+        formatted.remove(0);
+    }
+    formatted.push((key, texts.clone()));
     cited.into_iter().zip(texts).collect()
 }
 
@@ -212,6 +241,19 @@ mod tests {
     }
 
     const BOOK: &str = "b:\n  type: book\n  title: Tallinn Manual 2.0\n  author: Schmitt, Michael N.\n  publisher: Cambridge University Press\n  date: 2017\n  url: https://example.org/tm\n";
+
+    #[test]
+    fn an_edited_entry_is_formatted_again() {
+        // What watch mode sees: the same key formatted twice, its title changed between.
+        let (style, _) = Style::named(DEFAULT_STYLE).unwrap();
+        let locale = LocaleCode("en".into());
+        let first = plain_text(&format(&library(BOOK), &style, &locale, ["b"])["b"]);
+        let edited = library(&BOOK.replace("Tallinn Manual 2.0", "Tallinn Manual 3.0"));
+        let second = plain_text(&format(&edited, &style, &locale, ["b"])["b"]);
+        assert!(first.contains("Manual 2.0") && second.contains("Manual 3.0"), "{first} / {second}");
+        let apa = Style::named("apa").unwrap().0;
+        assert_ne!(plain_text(&format(&edited, &apa, &locale, ["b"])["b"]), second, "another style, another text");
+    }
 
     #[test]
     fn chicago_notes_prints_the_full_entry_with_italic_title_and_link() {
