@@ -368,12 +368,16 @@ pub fn introspects(vpath: &str, bytes: &[u8]) -> bool {
 
 /// What identifies the program that lays out: lectern's version and its executable (a
 /// rebuilt binary may carry another theme or another Typst).
+/// Read once a process: the program running does not change, whatever happens to its file.
 pub fn program_stamp() -> u128 {
-    let exe = std::env::current_exe().ok().and_then(|p| {
-        let meta = fs::metadata(&p).ok()?;
-        Some((p, meta.len(), meta.modified().ok()))
-    });
-    digest(&(env!("CARGO_PKG_VERSION"), exe))
+    static STAMP: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    *STAMP.get_or_init(|| {
+        let exe = std::env::current_exe().ok().and_then(|p| {
+            let meta = fs::metadata(&p).ok()?;
+            Some((p, meta.len(), meta.modified().ok()))
+        });
+        digest(&(env!("CARGO_PKG_VERSION"), exe))
+    })
 }
 
 #[cfg(test)]
