@@ -2,9 +2,13 @@
 //! locales Typst itself uses for `#cite(…, form: "full")` (see typst-library's
 //! `model/bibliography.rs`, whose steps this follows). Left to Typst, this formatting ran
 //! inside layout and forced a second layout iteration on every deck that cites.
+//!
+//! Formatting takes ~20 ms for a few entries (decoding the style, hayagriva's engine):
+//! its results are kept for later builds of the process; a style is decoded only when it
+//! runs.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{
@@ -28,9 +32,22 @@ pub const DEFAULT_STYLE: &str = "chicago-notes";
 /// A citation style ready to format with. A full citation prints the style's
 /// bibliography entry; a style without a bibliography (`alphanumeric`) prints its
 /// citation instead, as hayagriva does for Typst.
+///
+/// A style of the archive is decoded only when a citation is formatted (not when it is
+/// read from a cache); a `.csl` file is parsed at once, so its errors show.
 #[derive(Clone)]
 pub struct Style {
-    csl: IndependentStyle,
+    id: StyleId,
+    /// The parsed `.csl` file (`None` for a style of the archive).
+    csl: Option<Arc<IndependentStyle>>,
+}
+
+/// What tells a style from another without decoding it.
+#[derive(Clone, Copy, Hash)]
+enum StyleId {
+    Archived(ArchivedStyle),
+    /// The digest of a `.csl` file's text.
+    Csl(u128),
 }
 
 impl Style {
@@ -41,23 +58,34 @@ impl Style {
             .map(|instead| format!("style `{name:?}` has been deprecated in favor of `{instead:?}`"));
         let archived = ArchivedStyle::by_name(name)
             .ok_or_else(|| deprecation.clone().unwrap_or_else(|| format!("unknown style: {name}")))?;
-        // Decoding a style takes a few milliseconds: once a process (watch rebuilds).
-        static DECODED: Mutex<Vec<(ArchivedStyle, Style)>> = Mutex::new(Vec::new());
-        let mut decoded = DECODED.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, style)) = decoded.iter().find(|(a, _)| *a == archived) {
-            return Ok((style.clone(), deprecation));
-        }
-        let citationberg::Style::Independent(csl) = archived.get() else {
-            unreachable!("hayagriva's archive holds independent styles only")
-        };
-        decoded.push((archived, Style { csl: csl.clone() }));
-        Ok((Style { csl }, deprecation))
+        Ok((Style { id: StyleId::Archived(archived), csl: None }, deprecation))
     }
 
     /// A style from the text of a `.csl` file (`name`: how messages call it).
     pub fn from_csl(xml: &str, name: &str) -> Result<Style, String> {
         let csl = IndependentStyle::from_xml(xml).map_err(|e| format!("{name} is not a valid CSL style ({e})"))?;
-        Ok(Style { csl })
+        Ok(Style { id: StyleId::Csl(crate::fitcache::digest(&xml)), csl: Some(Arc::new(csl)) })
+    }
+
+    /// The style to format with, decoded now if it comes from the archive.
+    fn decoded(&self) -> Arc<IndependentStyle> {
+        let archived = match (&self.csl, self.id) {
+            (Some(csl), _) => return csl.clone(),
+            (None, StyleId::Archived(archived)) => archived,
+            (None, StyleId::Csl(_)) => unreachable!("a `.csl` style is parsed when made"),
+        };
+        // Decoding a style takes a few milliseconds: once a process (watch rebuilds).
+        static DECODED: Mutex<Vec<(ArchivedStyle, Arc<IndependentStyle>)>> = Mutex::new(Vec::new());
+        let mut decoded = DECODED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, csl)) = decoded.iter().find(|(a, _)| *a == archived) {
+            return csl.clone();
+        }
+        let citationberg::Style::Independent(csl) = archived.get() else {
+            unreachable!("hayagriva's archive holds independent styles only")
+        };
+        let csl = Arc::new(csl);
+        decoded.push((archived, csl.clone()));
+        csl
     }
 }
 
@@ -103,24 +131,34 @@ pub fn format<'k>(
         }
     }
     // A watch rebuild formats the same entries again: the last few results are kept,
-    // keyed by everything the formatting reads.
+    // keyed by everything the formatting reads (the cited entries in order, the style,
+    // the locale).
     static FORMATTED: Mutex<Vec<(u128, Vec<Vec<Inline>>)>> = Mutex::new(Vec::new());
     let entries: Vec<&hayagriva::Entry> =
         cited.iter().map(|key| library.get(key).expect("cited keys are checked against the bibliography")).collect();
-    let key = crate::fitcache::digest(&(&entries, &style.csl, locale));
+    let key = crate::fitcache::digest(&(&entries, style.id, locale));
     let mut formatted = FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, texts)) = formatted.iter().find(|(k, _)| *k == key) {
         return cited.into_iter().zip(texts.iter().cloned()).collect();
     }
+    let texts = run_engine(&entries, &style.decoded(), locale);
+    if formatted.len() >= REMEMBERED_FORMATS {
+        formatted.remove(0);
+    }
+    formatted.push((key, texts.clone()));
+    cited.into_iter().zip(texts).collect()
+}
+
+/// Each entry's full citation, by hayagriva.
+fn run_engine(entries: &[&hayagriva::Entry], style: &IndependentStyle, locale: &LocaleCode) -> Vec<Vec<Inline>> {
     let locales = locale_files(locale);
     let mut driver = BibliographyDriver::new();
     for entry in entries {
-        let item = CitationItem::new(entry, None, None, false, Some(CitePurpose::Full));
-        driver.citation(CitationRequest::new(vec![item], &style.csl, Some(locale.clone()), &locales, None));
+        let item = CitationItem::new(*entry, None, None, false, Some(CitePurpose::Full));
+        driver.citation(CitationRequest::new(vec![item], style, Some(locale.clone()), &locales, None));
     }
-    let rendered =
-        driver.finish(BibliographyRequest { style: &style.csl, locale: Some(locale.clone()), locale_files: &locales });
-    let texts: Vec<Vec<Inline>> = rendered
+    let rendered = driver.finish(BibliographyRequest { style, locale: Some(locale.clone()), locale_files: &locales });
+    rendered
         .citations
         .iter()
         .map(|citation| {
@@ -128,12 +166,7 @@ pub fn format<'k>(
             inlines(&citation.citation, true, &mut out);
             out
         })
-        .collect();
-    if formatted.len() >= REMEMBERED_FORMATS {
-        formatted.remove(0);
-    }
-    formatted.push((key, texts.clone()));
-    cited.into_iter().zip(texts).collect()
+        .collect()
 }
 
 /// The locales of hayagriva's archive a style formatting in `locale` can use: the
