@@ -4,10 +4,11 @@
 //! inside layout and forced a second layout iteration on every deck that cites.
 //!
 //! Formatting takes ~20 ms for a few entries (decoding the style, hayagriva's engine):
-//! its results are kept for later builds of the process; a style is decoded only when it
-//! runs.
+//! its results are kept for later builds of the process and, beside the fit cache, for
+//! later processes (see [`crate::citecache`]); a style is decoded only when it runs.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use hayagriva::archive::ArchivedStyle;
@@ -20,6 +21,7 @@ use hayagriva::{
     Formatted, Library,
 };
 
+use crate::citecache::CiteCache;
 use crate::lang::Lang;
 use crate::model::Inline;
 
@@ -114,7 +116,8 @@ pub fn locale(lang: &Lang) -> LocaleCode {
 
 /// The entry of each cited key in full, formatted once per entry in the order first
 /// cited (a number-citing style numbers them in that order). Every key must be in
-/// `library`.
+/// `library`. `cache`: the file of formatted citations kept between processes (see
+/// [`crate::citecache`]), when it is on.
 ///
 /// Typst formatted every appearance of a citation anew; a full citation prints the
 /// bibliography entry, which is the same text each time, so one is enough.
@@ -123,6 +126,7 @@ pub fn format<'k>(
     style: &Style,
     locale: &LocaleCode,
     keys: impl IntoIterator<Item = &'k str>,
+    cache: Option<&Path>,
 ) -> HashMap<&'k str, Vec<Inline>> {
     let mut cited: Vec<&str> = Vec::new();
     for key in keys {
@@ -131,17 +135,28 @@ pub fn format<'k>(
         }
     }
     // A watch rebuild formats the same entries again: the last few results are kept,
-    // keyed by everything the formatting reads (the cited entries in order, the style,
-    // the locale).
+    // keyed by everything the formatting reads (lectern itself, with its archive and
+    // engine; the cited entries in order; the style; the locale), and a later process
+    // finds them on disk under the same key.
     static FORMATTED: Mutex<Vec<(u128, Vec<Vec<Inline>>)>> = Mutex::new(Vec::new());
     let entries: Vec<&hayagriva::Entry> =
         cited.iter().map(|key| library.get(key).expect("cited keys are checked against the bibliography")).collect();
-    let key = crate::fitcache::digest(&(&entries, style.id, locale));
+    let key = crate::fitcache::digest(&(crate::fitcache::program_stamp(), &entries, style.id, locale));
     let mut formatted = FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, texts)) = formatted.iter().find(|(k, _)| *k == key) {
         return cited.into_iter().zip(texts.iter().cloned()).collect();
     }
-    let texts = run_engine(&entries, &style.decoded(), locale);
+    let mut disk = cache.map(CiteCache::open);
+    let texts = match disk.as_ref().and_then(|disk| disk.get(key, entries.len())) {
+        Some(texts) => texts,
+        None => {
+            let texts = run_engine(&entries, &style.decoded(), locale);
+            if let Some(disk) = &mut disk {
+                disk.put(key, &texts);
+            }
+            texts
+        }
+    };
     if formatted.len() >= REMEMBERED_FORMATS {
         formatted.remove(0);
     }
@@ -280,19 +295,23 @@ mod tests {
         // What watch mode sees: the same key formatted twice, its title changed between.
         let (style, _) = Style::named(DEFAULT_STYLE).unwrap();
         let locale = LocaleCode("en".into());
-        let first = plain_text(&format(&library(BOOK), &style, &locale, ["b"])["b"]);
+        let first = plain_text(&format(&library(BOOK), &style, &locale, ["b"], None)["b"]);
         let edited = library(&BOOK.replace("Tallinn Manual 2.0", "Tallinn Manual 3.0"));
-        let second = plain_text(&format(&edited, &style, &locale, ["b"])["b"]);
+        let second = plain_text(&format(&edited, &style, &locale, ["b"], None)["b"]);
         assert!(first.contains("Manual 2.0") && second.contains("Manual 3.0"), "{first} / {second}");
         let apa = Style::named("apa").unwrap().0;
-        assert_ne!(plain_text(&format(&edited, &apa, &locale, ["b"])["b"]), second, "another style, another text");
+        assert_ne!(
+            plain_text(&format(&edited, &apa, &locale, ["b"], None)["b"]),
+            second,
+            "another style, another text"
+        );
     }
 
     #[test]
     fn chicago_notes_prints_the_full_entry_with_italic_title_and_link() {
         let (style, warning) = Style::named(DEFAULT_STYLE).unwrap();
         assert_eq!(warning, None);
-        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"], None)["b"];
         assert_eq!(
             plain_text(text),
             "Schmitt, Michael N. Tallinn Manual 2.0. Cambridge University Press, 2017. https://example.org/tm"
@@ -324,7 +343,7 @@ mod tests {
   </layout></bibliography>
 </style>"#;
         let style = Style::from_csl(csl, "test.csl").unwrap();
-        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"], None)["b"];
         assert_eq!(plain_text(text), "Michael N. Schmitt, Tallinn Manual 2.0");
         let caps = |i: &Inline| matches!(i, Inline::SmallCaps(c) if plain_text(c) == "Michael N. Schmitt");
         assert!(text.iter().any(caps), "{text:?}");
@@ -336,7 +355,7 @@ mod tests {
     #[test]
     fn a_block_of_the_style_stays_a_block() {
         let (style, _) = Style::named("american-anthropological-association").unwrap();
-        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"], None)["b"];
         assert!(matches!(&text[0], Inline::OwnLines(c) if plain_text(c) == "Schmitt, Michael N."), "{text:?}");
     }
 
