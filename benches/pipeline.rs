@@ -15,7 +15,8 @@
 //! (f) peak memory (max RSS) of a cold build.
 //!
 //! The font index stays in the user's cache folder (warm, as on any machine after the
-//! first build); the fit cache is a file of the bench's own (`LECTERN_FIT_CACHE`).
+//! first build); the fit cache is a file of the bench's own (`LECTERN_FIT_CACHE`), and an
+//! empty one comes without the formatted citations kept beside it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -133,12 +134,17 @@ fn cold_builds(deck: &Path, out: &Path, runs: usize) -> Cold {
     let dir = out.parent().unwrap();
     let empty = dir.join("fits-empty.json");
     let filled = dir.join("fits-filled.json");
-    let _ = std::fs::remove_file(&filled);
+    // A fit cache and the formatted citations kept beside it.
+    let forget = |fits: &Path| {
+        let _ = std::fs::remove_file(fits);
+        let _ = std::fs::remove_file(lectern::citecache::beside(fits));
+    };
+    forget(&filled);
     cold_build(deck, out, None, &filled);
     assert!(filled.is_file(), "the build wrote no fit cache");
     let (mut fresh, mut cached, mut plain) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let _ = std::fs::remove_file(&empty);
+        forget(&empty);
         fresh.push(cold_build(deck, out, None, &empty));
         cached.push(cold_build(deck, out, None, &filled));
         plain.push(cold_build(deck, &out.with_extension("plain.pdf"), Some(PLAIN), &empty));

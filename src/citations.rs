@@ -2,9 +2,14 @@
 //! locales Typst itself uses for `#cite(…, form: "full")` (see typst-library's
 //! `model/bibliography.rs`, whose steps this follows). Left to Typst, this formatting ran
 //! inside layout and forced a second layout iteration on every deck that cites.
+//!
+//! Formatting takes ~20 ms for a few entries (decoding the style, hayagriva's engine):
+//! its results are kept for later builds of the process and, beside the fit cache, for
+//! later processes (see [`crate::citecache`]); a style is decoded only when it runs.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{
@@ -16,6 +21,7 @@ use hayagriva::{
     Formatted, Library,
 };
 
+use crate::citecache::CiteCache;
 use crate::lang::Lang;
 use crate::model::Inline;
 
@@ -28,9 +34,22 @@ pub const DEFAULT_STYLE: &str = "chicago-notes";
 /// A citation style ready to format with. A full citation prints the style's
 /// bibliography entry; a style without a bibliography (`alphanumeric`) prints its
 /// citation instead, as hayagriva does for Typst.
+///
+/// A style of the archive is decoded only when a citation is formatted (not when it is
+/// read from a cache); a `.csl` file is parsed at once, so its errors show.
 #[derive(Clone)]
 pub struct Style {
-    csl: IndependentStyle,
+    id: StyleId,
+    /// The parsed `.csl` file (`None` for a style of the archive).
+    csl: Option<Arc<IndependentStyle>>,
+}
+
+/// What tells a style from another without decoding it.
+#[derive(Clone, Copy, Hash)]
+enum StyleId {
+    Archived(ArchivedStyle),
+    /// The digest of a `.csl` file's text.
+    Csl(u128),
 }
 
 impl Style {
@@ -41,23 +60,34 @@ impl Style {
             .map(|instead| format!("style `{name:?}` has been deprecated in favor of `{instead:?}`"));
         let archived = ArchivedStyle::by_name(name)
             .ok_or_else(|| deprecation.clone().unwrap_or_else(|| format!("unknown style: {name}")))?;
-        // Decoding a style takes a few milliseconds: once a process (watch rebuilds).
-        static DECODED: Mutex<Vec<(ArchivedStyle, Style)>> = Mutex::new(Vec::new());
-        let mut decoded = DECODED.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, style)) = decoded.iter().find(|(a, _)| *a == archived) {
-            return Ok((style.clone(), deprecation));
-        }
-        let citationberg::Style::Independent(csl) = archived.get() else {
-            unreachable!("hayagriva's archive holds independent styles only")
-        };
-        decoded.push((archived, Style { csl: csl.clone() }));
-        Ok((Style { csl }, deprecation))
+        Ok((Style { id: StyleId::Archived(archived), csl: None }, deprecation))
     }
 
     /// A style from the text of a `.csl` file (`name`: how messages call it).
     pub fn from_csl(xml: &str, name: &str) -> Result<Style, String> {
         let csl = IndependentStyle::from_xml(xml).map_err(|e| format!("{name} is not a valid CSL style ({e})"))?;
-        Ok(Style { csl })
+        Ok(Style { id: StyleId::Csl(crate::fitcache::digest(&xml)), csl: Some(Arc::new(csl)) })
+    }
+
+    /// The style to format with, decoded now if it comes from the archive.
+    fn decoded(&self) -> Arc<IndependentStyle> {
+        let archived = match (&self.csl, self.id) {
+            (Some(csl), _) => return csl.clone(),
+            (None, StyleId::Archived(archived)) => archived,
+            (None, StyleId::Csl(_)) => unreachable!("a `.csl` style is parsed when made"),
+        };
+        // Decoding a style takes a few milliseconds: once a process (watch rebuilds).
+        static DECODED: Mutex<Vec<(ArchivedStyle, Arc<IndependentStyle>)>> = Mutex::new(Vec::new());
+        let mut decoded = DECODED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, csl)) = decoded.iter().find(|(a, _)| *a == archived) {
+            return csl.clone();
+        }
+        let citationberg::Style::Independent(csl) = archived.get() else {
+            unreachable!("hayagriva's archive holds independent styles only")
+        };
+        let csl = Arc::new(csl);
+        decoded.push((archived, csl.clone()));
+        csl
     }
 }
 
@@ -86,7 +116,8 @@ pub fn locale(lang: &Lang) -> LocaleCode {
 
 /// The entry of each cited key in full, formatted once per entry in the order first
 /// cited (a number-citing style numbers them in that order). Every key must be in
-/// `library`.
+/// `library`. `cache`: the file of formatted citations kept between processes (see
+/// [`crate::citecache`]), when it is on.
 ///
 /// Typst formatted every appearance of a citation anew; a full citation prints the
 /// bibliography entry, which is the same text each time, so one is enough.
@@ -95,6 +126,7 @@ pub fn format<'k>(
     style: &Style,
     locale: &LocaleCode,
     keys: impl IntoIterator<Item = &'k str>,
+    cache: Option<&Path>,
 ) -> HashMap<&'k str, Vec<Inline>> {
     let mut cited: Vec<&str> = Vec::new();
     for key in keys {
@@ -103,24 +135,45 @@ pub fn format<'k>(
         }
     }
     // A watch rebuild formats the same entries again: the last few results are kept,
-    // keyed by everything the formatting reads.
+    // keyed by everything the formatting reads (lectern itself, with its archive and
+    // engine; the cited entries in order; the style; the locale), and a later process
+    // finds them on disk under the same key.
     static FORMATTED: Mutex<Vec<(u128, Vec<Vec<Inline>>)>> = Mutex::new(Vec::new());
     let entries: Vec<&hayagriva::Entry> =
         cited.iter().map(|key| library.get(key).expect("cited keys are checked against the bibliography")).collect();
-    let key = crate::fitcache::digest(&(&entries, &style.csl, locale));
+    let key = crate::fitcache::digest(&(crate::fitcache::program_stamp(), &entries, style.id, locale));
     let mut formatted = FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, texts)) = formatted.iter().find(|(k, _)| *k == key) {
         return cited.into_iter().zip(texts.iter().cloned()).collect();
     }
+    let mut disk = cache.map(CiteCache::open);
+    let texts = match disk.as_ref().and_then(|disk| disk.get(key, entries.len())) {
+        Some(texts) => texts,
+        None => {
+            let texts = run_engine(&entries, &style.decoded(), locale);
+            if let Some(disk) = &mut disk {
+                disk.put(key, &texts);
+            }
+            texts
+        }
+    };
+    if formatted.len() >= REMEMBERED_FORMATS {
+        formatted.remove(0);
+    }
+    formatted.push((key, texts.clone()));
+    cited.into_iter().zip(texts).collect()
+}
+
+/// Each entry's full citation, by hayagriva.
+fn run_engine(entries: &[&hayagriva::Entry], style: &IndependentStyle, locale: &LocaleCode) -> Vec<Vec<Inline>> {
     let locales = locale_files(locale);
     let mut driver = BibliographyDriver::new();
     for entry in entries {
-        let item = CitationItem::new(entry, None, None, false, Some(CitePurpose::Full));
-        driver.citation(CitationRequest::new(vec![item], &style.csl, Some(locale.clone()), &locales, None));
+        let item = CitationItem::new(*entry, None, None, false, Some(CitePurpose::Full));
+        driver.citation(CitationRequest::new(vec![item], style, Some(locale.clone()), &locales, None));
     }
-    let rendered =
-        driver.finish(BibliographyRequest { style: &style.csl, locale: Some(locale.clone()), locale_files: &locales });
-    let texts: Vec<Vec<Inline>> = rendered
+    let rendered = driver.finish(BibliographyRequest { style, locale: Some(locale.clone()), locale_files: &locales });
+    rendered
         .citations
         .iter()
         .map(|citation| {
@@ -128,12 +181,7 @@ pub fn format<'k>(
             inlines(&citation.citation, true, &mut out);
             out
         })
-        .collect();
-    if formatted.len() >= REMEMBERED_FORMATS {
-        formatted.remove(0);
-    }
-    formatted.push((key, texts.clone()));
-    cited.into_iter().zip(texts).collect()
+        .collect()
 }
 
 /// The locales of hayagriva's archive a style formatting in `locale` can use: the
@@ -247,19 +295,23 @@ mod tests {
         // What watch mode sees: the same key formatted twice, its title changed between.
         let (style, _) = Style::named(DEFAULT_STYLE).unwrap();
         let locale = LocaleCode("en".into());
-        let first = plain_text(&format(&library(BOOK), &style, &locale, ["b"])["b"]);
+        let first = plain_text(&format(&library(BOOK), &style, &locale, ["b"], None)["b"]);
         let edited = library(&BOOK.replace("Tallinn Manual 2.0", "Tallinn Manual 3.0"));
-        let second = plain_text(&format(&edited, &style, &locale, ["b"])["b"]);
+        let second = plain_text(&format(&edited, &style, &locale, ["b"], None)["b"]);
         assert!(first.contains("Manual 2.0") && second.contains("Manual 3.0"), "{first} / {second}");
         let apa = Style::named("apa").unwrap().0;
-        assert_ne!(plain_text(&format(&edited, &apa, &locale, ["b"])["b"]), second, "another style, another text");
+        assert_ne!(
+            plain_text(&format(&edited, &apa, &locale, ["b"], None)["b"]),
+            second,
+            "another style, another text"
+        );
     }
 
     #[test]
     fn chicago_notes_prints_the_full_entry_with_italic_title_and_link() {
         let (style, warning) = Style::named(DEFAULT_STYLE).unwrap();
         assert_eq!(warning, None);
-        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"], None)["b"];
         assert_eq!(
             plain_text(text),
             "Schmitt, Michael N. Tallinn Manual 2.0. Cambridge University Press, 2017. https://example.org/tm"
@@ -291,7 +343,7 @@ mod tests {
   </layout></bibliography>
 </style>"#;
         let style = Style::from_csl(csl, "test.csl").unwrap();
-        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"], None)["b"];
         assert_eq!(plain_text(text), "Michael N. Schmitt, Tallinn Manual 2.0");
         let caps = |i: &Inline| matches!(i, Inline::SmallCaps(c) if plain_text(c) == "Michael N. Schmitt");
         assert!(text.iter().any(caps), "{text:?}");
@@ -303,7 +355,7 @@ mod tests {
     #[test]
     fn a_block_of_the_style_stays_a_block() {
         let (style, _) = Style::named("american-anthropological-association").unwrap();
-        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"])["b"];
+        let text = &format(&library(BOOK), &style, &LocaleCode("en".into()), ["b"], None)["b"];
         assert!(matches!(&text[0], Inline::OwnLines(c) if plain_text(c) == "Schmitt, Michael N."), "{text:?}");
     }
 

@@ -19,7 +19,8 @@
 //! nothing of hints is never passed the argument. A missing, unreadable, corrupt or
 //! older-format cache is ignored (never an error); it is replaced atomically,
 //! `LECTERN_FIT_CACHE=FILE` puts it elsewhere, and `LECTERN_NO_FIT_CACHE=1` (or
-//! `--no-fit-cache`) turns it off.
+//! `--no-fit-cache`) turns it off. Formatted citations are kept beside it, and off with
+//! it (see [`crate::citecache`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -248,7 +249,8 @@ pub struct FitCache {
     checked: HashMap<String, bool>,
 }
 
-fn hex(value: u128) -> String {
+/// A key as it is stored.
+pub(crate) fn hex(value: u128) -> String {
     format!("{value:032x}")
 }
 
@@ -345,11 +347,13 @@ impl FitCache {
     }
 }
 
-fn write_atomically(path: &Path, store: &Store) -> std::io::Result<()> {
+/// Writes `value` as JSON to a temporary file beside `path`, then renames it into place
+/// (a reader never sees half a file).
+pub(crate) fn write_atomically(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     let dir = path.parent().ok_or_else(|| std::io::Error::other("no folder"))?;
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".fits-").suffix(".tmp").tempfile_in(dir)?;
-    tmp.write_all(&serde_json::to_vec(store).map_err(std::io::Error::other)?)?;
+    tmp.write_all(&serde_json::to_vec(value).map_err(std::io::Error::other)?)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

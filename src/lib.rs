@@ -6,6 +6,7 @@
 pub mod bibliography;
 pub mod chart;
 pub mod citations;
+pub mod citecache;
 pub mod clock;
 pub mod compile;
 pub mod diag;

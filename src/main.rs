@@ -179,8 +179,8 @@ struct BuildArgs {
     /// slide's text was shrunk to fit
     #[arg(short, long)]
     verbose: bool,
-    /// Fit every slide afresh: neither read nor write the fit cache (also
-    /// LECTERN_NO_FIT_CACHE=1)
+    /// Fit every slide and format every citation afresh: neither read nor write the fit
+    /// cache and the citations kept beside it (also LECTERN_NO_FIT_CACHE=1)
     #[arg(long)]
     no_fit_cache: bool,
 }

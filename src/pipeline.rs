@@ -45,7 +45,8 @@ pub struct BuildRequest {
     pub steps: bool,
     /// `--offline`: remote images come from the image cache only.
     pub network: crate::remote::Network,
-    /// `--no-fit-cache`: neither read nor write the fit cache (see `crate::fitcache`).
+    /// `--no-fit-cache`: neither read nor write the fit cache (see `crate::fitcache`) nor
+    /// the formatted citations kept beside it (`crate::citecache`).
     pub no_fit_cache: bool,
 }
 
@@ -530,8 +531,11 @@ impl Builder {
             .into());
         }
         crate::safety::check_front_matter(&deck.meta, theme.settings.footer.as_deref())?;
+        // Formatted citations are kept beside the fit cache, and off with it.
+        let citation_cache = if request.no_fit_cache { None } else { crate::citecache::cache_path() };
         let (overlays, touched) = Resolver::new(&root, &deck_dir, &mut self.images, sources)
             .with_network(request.network)
+            .with_citation_cache(citation_cache)
             .resolve_deck(&mut deck, &mut warnings);
         self.touched.extend(touched);
         let mut overlays = overlays?;

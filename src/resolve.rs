@@ -67,6 +67,8 @@ pub struct Resolver<'a> {
     pub touched: Vec<PathBuf>,
     /// Whether remote images may be downloaded.
     network: crate::remote::Network,
+    /// The file of formatted citations kept between builds (`None`: off).
+    citation_cache: Option<PathBuf>,
 }
 
 impl<'a> Resolver<'a> {
@@ -83,12 +85,18 @@ impl<'a> Resolver<'a> {
             lang_ja: false,
             touched: vec![],
             network: crate::remote::Network::Online,
+            citation_cache: None,
         }
     }
 
     /// `--offline`: remote images come from the cache only.
     pub fn with_network(self, network: crate::remote::Network) -> Self {
         Resolver { network, ..self }
+    }
+
+    /// Keep formatted citations in this file between builds (see `crate::citecache`).
+    pub fn with_citation_cache(self, citation_cache: Option<PathBuf>) -> Self {
+        Resolver { citation_cache, ..self }
     }
 
     /// Resolves every image of the deck; returns the overlays and the files touched.
@@ -185,7 +193,9 @@ impl<'a> Resolver<'a> {
         if let (Some(style), true) = (style, known) {
             let keys: Vec<String> = citations.iter().map(|(c, _)| c.key.clone()).collect();
             let locale = crate::citations::locale(&deck.lang());
-            let texts = crate::citations::format(&loaded.library, &style, &locale, keys.iter().map(String::as_str));
+            let keys = keys.iter().map(String::as_str);
+            let cache = self.citation_cache.as_deref();
+            let texts = crate::citations::format(&loaded.library, &style, &locale, keys, cache);
             for citation in deck.footnotes.iter_mut().filter_map(|f| f.citation.as_mut()).flatten() {
                 citation.text = texts[citation.key.as_str()].clone();
             }
