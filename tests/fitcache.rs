@@ -221,3 +221,32 @@ fn a_changed_image_is_fitted_again() {
     assert!(page_images(dir.path()) == images, "the same pages as a build that never saw the cache");
     assert_eq!(fit_lines(&changed), fit_lines(&fresh));
 }
+
+#[test]
+fn steps_and_statements_are_drawn_the_same_from_the_cache() {
+    // A timeline (long steps), a row (few short steps) and a statement: slides the
+    // theme sizes with searches of their own, which the cache records too.
+    let deck = "---\ntitle: 手順\nlang: ja\n---\n\n\
+## 攻撃の流れ {.steps}\n\n\
+1. 脆弱性を突いてネットワーク経由で相手のサーバーに侵入し、足場を築く\n\
+2. 攻撃用のプログラムや通信の記録を集め、相手の能力と意図を確かめる\n\
+3. 集めた情報をもとにサーバーの機能を止める措置をとる\n\
+4. 措置の結果を確かめ、必要なら繰り返す\n\n\
+## 三段階 {.steps}\n\n\
+1. 侵入\n2. 収集\n3. 無害化\n\n\
+## 数字 {.statement}\n\n\
+**6,862億**パケット\n";
+    let dir = tempdir();
+    let cache_home = tempdir();
+    write(dir.path(), "deck.md", deck);
+    let first = build(dir.path(), cache_home.path(), &[]);
+    let first_images = page_images(dir.path());
+    assert_eq!(cache_line(&first), "fit cache: 0 of 3 fitted slides laid out from the cache, 3 stored");
+    let second = build(dir.path(), cache_home.path(), &[]);
+    assert_eq!(cache_line(&second), "fit cache: 3 of 3 fitted slides laid out from the cache, 0 stored");
+    assert!(page_images(dir.path()) == first_images, "the pages look exactly the same");
+    let text = pages(&dir.path().join("deck.pdf")).concat().replace(['\n', ' '], "");
+    for words in ["足場を築く", "無害化", "6,862億"] {
+        assert!(text.contains(words), "{words} in {text}");
+    }
+}
