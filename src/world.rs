@@ -185,11 +185,17 @@ impl LecternWorld {
             let mut index = 0;
             while let Some(source) = self.fonts.source(index) {
                 let any: &dyn std::any::Any = source;
-                if let Some(path) = any.downcast_ref::<fonts::FontPath>() {
-                    let meta = std::fs::metadata(&path.path).ok();
+                let file =
+                    match (any.downcast_ref::<fonts::FontPath>(), any.downcast_ref::<crate::fontcache::FontFile>()) {
+                        (Some(font), _) => Some((&font.path, font.index)),
+                        (_, Some(font)) => Some((&font.path, font.index)),
+                        _ => None,
+                    };
+                if let Some((path, face)) = file {
+                    let meta = std::fs::metadata(path).ok();
                     files.push((
-                        path.path.clone(),
-                        path.index,
+                        path.clone(),
+                        face,
                         meta.as_ref().map(|m| m.len()),
                         meta.and_then(|m| m.modified().ok()),
                     ));
