@@ -6,8 +6,8 @@
 //! changed, or that is new, is parsed again, and a folder is walked on every run so
 //! added and removed files are seen. A missing, unreadable, corrupt or older-format
 //! cache is ignored and rewritten (never an error); it is replaced atomically, and
-//! `LECTERN_NO_FONT_CACHE=1` turns it off. Face data is read only when Typst asks for the
-//! face (typst-kit's lazy font slots).
+//! `LECTERN_NO_FONT_CACHE=1` turns it off. Face data is loaded only when Typst asks for the
+//! face (typst-kit's lazy font slots), by mapping the file ([`FontFile`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
