@@ -171,7 +171,7 @@ fn same_inputs_give_identical_pdfs() {
     let dir = tempdir();
     common::write(dir.path(), "deck.md", DECK);
     let build = |out: &str| {
-        let run = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+        let run = lectern_command()
             .args(["build", "deck.md", "-o", out])
             .current_dir(dir.path())
             .env("SOURCE_DATE_EPOCH", "1700000000")

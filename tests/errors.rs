@@ -220,7 +220,7 @@ fn a_corrupt_font_cache_is_rebuilt_and_the_cache_can_be_turned_off() {
     let dir = tempdir();
     write(dir.path(), "deck.md", "## 日本語のスライド\n\nA slide that builds.\n");
     let run = |cache_home: &std::path::Path, off: bool| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"));
+        let mut command = lectern_command();
         command.args(["build", "deck.md"]).current_dir(dir.path()).env("XDG_CACHE_HOME", cache_home);
         command.env_remove("LECTERN_FONT_PATHS").env_remove("LECTERN_NO_FONT_CACHE");
         if off {

@@ -173,7 +173,8 @@ fn a_misspelt_palette_key_in_theme_yaml_suggests_the_right_one() {
 // ---- watch mode talks ----------------------------------------------------------------
 
 fn builder_request(dir: &std::path::Path) -> lectern::pipeline::BuildRequest {
-    lectern::pipeline::BuildRequest { deck: dir.join("deck.md"), ..Default::default() }
+    // In-process builds leave the user's fit cache alone.
+    lectern::pipeline::BuildRequest { deck: dir.join("deck.md"), no_fit_cache: true, ..Default::default() }
 }
 
 #[test]

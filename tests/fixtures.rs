@@ -23,6 +23,7 @@ fn fixtures_match_their_snapshots() {
             // Relative to the package, so the snapshot names the deck the same everywhere.
             deck: Path::new("tests/fixtures").join(relative),
             root: Some(fixtures.clone()),
+            no_fit_cache: true,
             ..BuildRequest::default()
         };
         let mut sources = Sources::default();
@@ -60,7 +61,13 @@ fn fixtures_typeset() {
     let (fixtures, decks) = fixture_decks();
     let mut builder = Builder::new();
     for deck in decks {
-        let request = BuildRequest { deck: deck.clone(), root: Some(fixtures.clone()), ..BuildRequest::default() };
+        // In-process builds leave the user's fit cache alone.
+        let request = BuildRequest {
+            deck: deck.clone(),
+            root: Some(fixtures.clone()),
+            no_fit_cache: true,
+            ..BuildRequest::default()
+        };
         let mut sources = Sources::default();
         match builder.compile(&request, &mut sources) {
             Ok(compiled) => assert!(compiled.document.pages().len() >= compiled.slides, "{}", deck.display()),

@@ -14,8 +14,8 @@ const SECRET: &str = "TOPSECRET-7f3a";
 
 /// Runs lectern with a deadline: a hang fails the test instead of blocking it.
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lectern"));
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("LECTERN_FONT_PATHS");
+    let mut cmd = lectern_command();
+    cmd.args(args).current_dir(dir);
     for (k, v) in env {
         cmd.env(k, v);
     }

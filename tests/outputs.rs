@@ -256,7 +256,7 @@ fn interrupted_writes_leave_no_temporary_files() {
     for (i, delay_ms) in (300..1600).step_by(100).enumerate() {
         {
             let signal = if i % 2 == 0 { libc::SIGTERM } else { libc::SIGINT };
-            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+            let mut child = lectern_command()
                 .args(["build", "deck.md", "--png", "pages", "--handout", "2"])
                 .current_dir(dir.path())
                 .stdout(std::process::Stdio::null())

@@ -15,7 +15,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{pages, squash, tempdir, write};
@@ -198,11 +198,9 @@ fn check(case: &Case) -> Result<bool, String> {
     }
     let before = listing(&dir);
     let deck_arg = format!("./{}", case.name);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lectern"))
+    let mut child = common::lectern_command()
         .args(["build", &deck_arg, "-o", "out.pdf"])
         .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .env_remove("LECTERN_FONT_PATHS")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -11,14 +11,19 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The lectern binary as the tests run it: plain messages, no font folders from the
+/// environment, and the fit cache (with the citations kept beside it) in the build's
+/// temporary folder instead of the user's cache folder, which tests neither read nor
+/// fill (a test that kills a build may leave a temporary file behind).
+pub fn lectern_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
+    command.env("NO_COLOR", "1").env_remove("LECTERN_FONT_PATHS").env_remove("LECTERN_NO_FIT_CACHE");
+    command.env("LECTERN_FIT_CACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("fit-cache").join("fits.json"));
+    command
+}
+
 pub fn lectern(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("LECTERN_FONT_PATHS")
-        .output()
-        .expect("run lectern");
+    let out: Output = lectern_command().args(args).current_dir(dir).output().expect("run lectern");
     Run {
         status: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -28,8 +33,8 @@ pub fn lectern(dir: &Path, args: &[&str]) -> Run {
 
 /// `lectern ARGS` in `dir` with extra environment variables.
 pub fn lectern_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
-    command.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("LECTERN_FONT_PATHS");
+    let mut command = lectern_command();
+    command.args(args).current_dir(dir);
     for (key, value) in env {
         command.env(key, value);
     }
@@ -43,10 +48,9 @@ pub fn lectern_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// `lectern watch deck.md` in `dir`, its messages going to `log` (plain, no colour).
 pub fn spawn_watch(dir: &Path, log: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_lectern"))
+    lectern_command()
         .args(["watch", "deck.md"])
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
@@ -55,7 +59,7 @@ pub fn spawn_watch(dir: &Path, log: &Path) -> std::process::Child {
 
 /// `lectern serve deck.md --port PORT` in `dir`, quiet.
 pub fn spawn_serve(dir: &Path, port: u16) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_lectern"))
+    lectern_command()
         .args(["serve", "deck.md", "--port", &port.to_string()])
         .current_dir(dir)
         .stdout(std::process::Stdio::null())
@@ -139,6 +143,8 @@ pub fn compile(deck: &Path, root: &Path) -> lectern::pipeline::Compiled {
     let request = lectern::pipeline::BuildRequest {
         deck: deck.to_path_buf(),
         root: Some(root.to_path_buf()),
+        // In-process builds leave the user's fit cache alone (see `lectern_command`).
+        no_fit_cache: true,
         ..Default::default()
     };
     let mut sources = lectern::diag::Sources::default();
