@@ -170,13 +170,20 @@ pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Vec<(FontFile, FontIn
         .collect()
 }
 
-/// A face of a font file on disk, loaded when a compile first uses it. On Unix the file
-/// is mapped rather than read: a CJK collection is ~20 MB, which takes ~18 ms to read
-/// and ~0.1 ms to map (Typst then reads what it needs, and hashes the data once). On
-/// other systems, where a mapped file cannot be replaced while lectern runs, it is read.
+/// A face of a font file on disk (from the index, or found by typst-kit), loaded when a
+/// compile first uses it. On Unix the file is mapped rather than read: a CJK collection
+/// is ~20 MB, which takes ~18 ms to read and ~0.1 ms to map (Typst then reads what it
+/// needs, and hashes the data once). On other systems, where a mapped file cannot be
+/// replaced while lectern runs, it is read.
 pub struct FontFile {
     pub path: PathBuf,
     pub index: u32,
+}
+
+impl From<typst_kit::fonts::FontPath> for FontFile {
+    fn from(font: typst_kit::fonts::FontPath) -> FontFile {
+        FontFile { path: font.path, index: font.index }
+    }
 }
 
 impl FontSource for FontFile {

@@ -110,6 +110,13 @@ fn load_inside_root(root: &FsRoot, vpath: &VirtualPath) -> FileResult<Bytes> {
     Ok(Bytes::new(bytes))
 }
 
+/// Faces typst-kit found, loaded as the font index's are ([`crate::fontcache::FontFile`]).
+fn scanned(
+    faces: impl Iterator<Item = (fonts::FontPath, typst::text::FontInfo)>,
+) -> impl Iterator<Item = (crate::fontcache::FontFile, typst::text::FontInfo)> {
+    faces.map(|(font, info)| (font.into(), info))
+}
+
 impl LecternWorld {
     /// Finds fonts once: embedded, system, then each extra folder. System and extra
     /// folders come from the persistent face index ([`crate::fontcache`]) unless it is
@@ -121,16 +128,16 @@ impl LecternWorld {
         match crate::fontcache::cache_path() {
             Some(cache) => {
                 let mut folders = crate::fontcache::system_folders().unwrap_or_else(|| {
-                    store.extend(fonts::system());
+                    store.extend(scanned(fonts::system()));
                     Vec::new()
                 });
                 folders.extend(font_dirs.iter().cloned());
                 store.extend(crate::fontcache::faces(&folders, Some(&cache)));
             }
             None => {
-                store.extend(fonts::system());
+                store.extend(scanned(fonts::system()));
                 for dir in font_dirs {
-                    store.extend(fonts::scan(dir));
+                    store.extend(scanned(fonts::scan(dir)));
                 }
             }
         }
@@ -185,17 +192,11 @@ impl LecternWorld {
             let mut index = 0;
             while let Some(source) = self.fonts.source(index) {
                 let any: &dyn std::any::Any = source;
-                let file =
-                    match (any.downcast_ref::<fonts::FontPath>(), any.downcast_ref::<crate::fontcache::FontFile>()) {
-                        (Some(font), _) => Some((&font.path, font.index)),
-                        (_, Some(font)) => Some((&font.path, font.index)),
-                        _ => None,
-                    };
-                if let Some((path, face)) = file {
-                    let meta = std::fs::metadata(path).ok();
+                if let Some(font) = any.downcast_ref::<crate::fontcache::FontFile>() {
+                    let meta = std::fs::metadata(&font.path).ok();
                     files.push((
-                        path.clone(),
-                        face,
+                        font.path.clone(),
+                        font.index,
                         meta.as_ref().map(|m| m.len()),
                         meta.and_then(|m| m.modified().ok()),
                     ));
