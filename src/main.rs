@@ -186,6 +186,15 @@ struct BuildArgs {
 }
 
 fn main() -> ExitCode {
+    // glibc raises its mmap threshold each time a large block is freed, and memory freed
+    // below the threshold stays with the process: Typst's layout frees and allocates large
+    // blocks all build long. A fixed threshold (glibc's initial 128 KiB) hands them back,
+    // which lowers the peak memory of a 370-slide build by ~15 MB at the same speed.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: sets a malloc parameter before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
     // Legal but deep input (long formulas, nested lists) recurses in the parsers and in
     // Typst: a roomy stack (reserved, not used) lets it finish where the default 8 MB
     // would abort the process; `lectern::limits` bounds how deep input may go.
