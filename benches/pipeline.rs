@@ -292,7 +292,7 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let cold: Vec<Cold> = decks
         .iter()
-        .zip([9, 5, 3])
+        .zip([15, 9, 5])
         .map(|(deck, runs)| {
             let out = tmp.path().join(deck.file_name().unwrap()).with_extension("pdf");
             cold_builds(deck, &out, runs)
