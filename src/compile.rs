@@ -142,14 +142,23 @@ fn needs_glyph(c: char) -> bool {
 
 /// Fails on any character no installed font covers: Typst would silently draw tofu.
 pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sources) -> Vec<Diagnostic> {
+    let fonts: Vec<_> = (0..).map_while(|i| book.info(i)).collect();
+    // A coverage lookup walks the font's ranges, and a CJK character lies past every range of
+    // every Latin font: ask the font that had the last character first (text runs in one script).
+    let mut last_hit = 0;
+    let mut has_font = |c: char| {
+        if fonts.get(last_hit).is_some_and(|info| info.coverage.contains(c as u32)) {
+            return true;
+        }
+        let hit = fonts.iter().position(|info| info.coverage.contains(c as u32));
+        last_hit = hit.unwrap_or(last_hit);
+        hit.is_some()
+    };
     let mut covered: HashMap<char, bool> = HashMap::new();
     let mut errors = Vec::new();
     for (text, span) in visible {
         for c in text.chars().filter(|&c| needs_glyph(c)) {
-            if *covered
-                .entry(c)
-                .or_insert_with(|| (0..).map_while(|i| book.info(i)).any(|info| info.coverage.contains(c as u32)))
-            {
+            if *covered.entry(c).or_insert_with(|| has_font(c)) {
                 continue;
             }
             covered.insert(c, true); // report each character once
