@@ -7,7 +7,9 @@
 //! added and removed files are seen. A missing, unreadable, corrupt or older-format
 //! cache is ignored and rewritten (never an error); it is replaced atomically, and
 //! `LECTERN_NO_FONT_CACHE=1` turns it off. Face data is loaded only when Typst asks for the
-//! face (typst-kit's lazy font slots), by mapping the file ([`FontFile`]).
+//! face (typst-kit's lazy font slots), by mapping the file ([`FontFile`]). The faces of the
+//! fonts built into lectern (typst-kit's) are kept there too, for the binary that parsed
+//! them ([`EmbeddedFont`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -32,6 +34,27 @@ const KEEP_FOLDERS: usize = 32;
 struct Index {
     format: u32,
     folders: Vec<Folder>,
+    /// The faces of the fonts built into the binary that wrote the index (absent in an
+    /// index written before they were kept).
+    #[serde(default)]
+    embedded: Option<Embedded>,
+}
+
+/// The faces of the fonts typst-kit builds into lectern (Typst's defaults: the math and
+/// code fonts): parsing them took ~10 ms a process.
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
+struct Embedded {
+    /// The binary's identity ([`crate::fitcache::program_stamp`], in hex): its fonts
+    /// cannot change without it.
+    program: String,
+    /// Each face: its font among `typst_assets::fonts()`, its index there, its face info.
+    faces: Vec<(usize, u32, FontInfo)>,
+}
+
+/// The faces a World offers, built-in fonts first.
+pub struct Faces {
+    pub embedded: Vec<(EmbeddedFont, FontInfo)>,
+    pub files: Vec<(FontFile, FontInfo)>,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -115,11 +138,17 @@ pub fn system_folders() -> Option<Vec<PathBuf>> {
     None
 }
 
-/// Every face in `folders` (searched recursively, in order; a file reached twice through
-/// links counts once), from the cache at `cache` where a file is unchanged, parsed
-/// otherwise. The cache is rewritten when anything differed from it.
-pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Vec<(FontFile, FontInfo)> {
+/// The built-in faces and every face in `folders` (searched recursively, in order; a file
+/// reached twice through links counts once), from the cache at `cache` where a file is
+/// unchanged (and for the built-in fonts, where the binary is), parsed otherwise. The
+/// cache is rewritten when anything differed from it.
+pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Faces {
     let old = cache.and_then(read_index);
+    let program = format!("{:032x}", crate::fitcache::program_stamp());
+    let embedded = match old.as_ref().and_then(|index| index.embedded.as_ref()) {
+        Some(known) if known.program == program => known.clone(),
+        _ => Embedded { program, faces: parse_embedded() },
+    };
     let known: HashMap<&Path, &FileEntry> = old
         .iter()
         .flat_map(|index| &index.folders)
@@ -147,7 +176,10 @@ pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Vec<(FontFile, FontIn
 
     if let Some(cache) = cache {
         let unchanged = old.as_ref().is_some_and(|index| {
-            current.iter().all(|folder| index.folders.iter().any(|f| f.path == folder.path && f.files == folder.files))
+            index.embedded.as_ref() == Some(&embedded)
+                && current
+                    .iter()
+                    .all(|folder| index.folders.iter().any(|f| f.path == folder.path && f.files == folder.files))
         });
         if !unchanged {
             let mut folders = current.clone();
@@ -156,18 +188,51 @@ pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Vec<(FontFile, FontIn
                     index.folders.into_iter().filter(|f| !current.iter().any(|c| c.path == f.path) && f.path.is_dir());
                 folders.extend(others.take(KEEP_FOLDERS));
             }
-            write_index(cache, &Index { format: FORMAT, folders });
+            write_index(cache, &Index { format: FORMAT, folders, embedded: Some(embedded.clone()) });
         }
     }
 
-    current
-        .into_iter()
-        .flat_map(|folder| folder.files)
-        .flat_map(|entry| {
-            let path = entry.path;
-            entry.faces.into_iter().map(move |(index, info)| (FontFile { path: path.clone(), index }, info))
+    let fonts: Vec<&'static [u8]> = typst_assets::fonts().collect();
+    Faces {
+        embedded: embedded
+            .faces
+            .into_iter()
+            .filter_map(|(font, index, info)| Some((EmbeddedFont { data: fonts.get(font)?, index }, info)))
+            .collect(),
+        files: current
+            .into_iter()
+            .flat_map(|folder| folder.files)
+            .flat_map(|entry| {
+                let path = entry.path;
+                entry.faces.into_iter().map(move |(index, info)| (FontFile { path: path.clone(), index }, info))
+            })
+            .collect(),
+    }
+}
+
+/// The faces of the built-in fonts, parsed.
+fn parse_embedded() -> Vec<(usize, u32, FontInfo)> {
+    typst_assets::fonts()
+        .enumerate()
+        .flat_map(|(font, data)| {
+            (0..face_count(data).unwrap_or(0)).filter_map(move |index| {
+                let info = std::panic::catch_unwind(|| FontInfo::new(data, index)).ok()??;
+                Some((font, index, info))
+            })
         })
         .collect()
+}
+
+/// A face of a font built into lectern, loaded when a compile first uses it.
+pub struct EmbeddedFont {
+    data: &'static [u8],
+    index: u32,
+}
+
+impl FontSource for EmbeddedFont {
+    fn load(&self) -> Option<Font> {
+        Font::new(Bytes::new(self.data), self.index)
+    }
 }
 
 /// A face of a font file on disk (from the index, or found by typst-kit), loaded when a
@@ -271,18 +336,7 @@ fn parse(path: &Path) -> Vec<(u32, FontInfo)> {
     // is only read here; if another process truncates it meanwhile the parse may see
     // garbage, which ttf-parser rejects, or the process gets SIGBUS, as typst-kit would.
     let Ok(data) = (unsafe { memmap2::Mmap::map(&file) }) else { return Vec::new() };
-    let count = match data.get(..12) {
-        // A collection's header counts its faces, 4 bytes of offset each: a count the file
-        // has no room for is a broken file (ttf-parser would panic on it).
-        Some(head) if head.starts_with(b"ttcf") => {
-            let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
-            if 12 + 4 * count as u64 > data.len() as u64 {
-                return Vec::new();
-            }
-            count
-        }
-        _ => 1,
-    };
+    let Some(count) = face_count(&data) else { return Vec::new() };
     // A face that panics the parser is skipped rather than ending the build.
     (0..count)
         .filter_map(|index| {
@@ -290,6 +344,18 @@ fn parse(path: &Path) -> Vec<(u32, FontInfo)> {
             Some((index, info))
         })
         .collect()
+}
+
+/// How many faces a font file holds: a collection's header counts them, 4 bytes of offset
+/// each; a count the file has no room for is a broken file (ttf-parser would panic on it).
+fn face_count(data: &[u8]) -> Option<u32> {
+    match data.get(..12) {
+        Some(head) if head.starts_with(b"ttcf") => {
+            let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+            (12 + 4 * count as u64 <= data.len() as u64).then_some(count)
+        }
+        _ => Some(1),
+    }
 }
 
 #[cfg(test)]
@@ -311,6 +377,7 @@ mod tests {
 
     fn families(folder: &Path, cache: &Path) -> Vec<String> {
         faces(std::slice::from_ref(&folder.to_path_buf()), Some(cache))
+            .files
             .into_iter()
             .map(|(_, info)| info.family)
             .collect()
@@ -383,9 +450,35 @@ mod tests {
         fs::write(tmp.path().join("a-file"), "").unwrap();
         assert_eq!(families(&folder, &blocked), [a_family.as_str()]);
         // Nor is no cache at all.
-        let faces = faces(std::slice::from_ref(&folder), None);
+        let faces = faces(std::slice::from_ref(&folder), None).files;
         assert_eq!(faces.len(), 1);
         assert_eq!(faces[0].0.path, folder.join("a.ttf"));
+    }
+
+    #[test]
+    fn built_in_faces_come_from_the_cache_of_the_same_binary() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = tmp.path().join(FILE_NAME);
+        let families = |faces: &Faces| faces.embedded.iter().map(|(_, info)| info.family.clone()).collect::<Vec<_>>();
+        let parsed = faces(&[], Some(&cache));
+        let built_in: Vec<String> = typst_kit::fonts::embedded().map(|(_, info)| info.family).collect();
+        assert_eq!(families(&parsed), built_in, "the same faces, in the same order, as typst-kit's");
+        let loaded = parsed.embedded[0].0.load().expect("a built-in face loads");
+        assert_eq!(loaded.info().family, built_in[0]);
+
+        // Kept for this binary: read back, not parsed again.
+        let mut index: Index = serde_json::from_slice(&fs::read(&cache).unwrap()).unwrap();
+        let embedded = index.embedded.as_mut().unwrap();
+        for (_, _, info) in &mut embedded.faces {
+            info.family = "From The Cache".into();
+        }
+        fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        assert!(families(&faces(&[], Some(&cache))).iter().all(|f| f == "From The Cache"));
+
+        // Written by another binary: parsed again.
+        index.embedded.as_mut().unwrap().program = "another binary".into();
+        fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        assert_eq!(families(&faces(&[], Some(&cache))), built_in);
     }
 
     #[test]
@@ -394,6 +487,6 @@ mod tests {
         fs::write(tmp.path().join("broken.ttc"), b"ttcf\x00\x01\x00\x00\xff\xff\xff\xffgarbage").unwrap();
         fs::write(tmp.path().join("empty.otf"), b"").unwrap();
         fs::write(tmp.path().join("notes.txt"), b"not a font").unwrap();
-        assert!(faces(&[tmp.path().to_path_buf()], Some(&tmp.path().join("c.json"))).is_empty());
+        assert!(faces(&[tmp.path().to_path_buf()], Some(&tmp.path().join("c.json"))).files.is_empty());
     }
 }

@@ -124,17 +124,20 @@ impl LecternWorld {
     /// face's data is read only when a compile uses it.
     pub fn new(root: &Path, font_dirs: &[PathBuf], now: Time) -> Self {
         let mut store = FontStore::new();
-        store.extend(fonts::embedded());
         match crate::fontcache::cache_path() {
             Some(cache) => {
-                let mut folders = crate::fontcache::system_folders().unwrap_or_else(|| {
-                    store.extend(scanned(fonts::system()));
-                    Vec::new()
-                });
+                let (mut folders, system) = match crate::fontcache::system_folders() {
+                    Some(folders) => (folders, Vec::new()),
+                    None => (Vec::new(), scanned(fonts::system()).collect()),
+                };
                 folders.extend(font_dirs.iter().cloned());
-                store.extend(crate::fontcache::faces(&folders, Some(&cache)));
+                let faces = crate::fontcache::faces(&folders, Some(&cache));
+                store.extend(faces.embedded);
+                store.extend(system);
+                store.extend(faces.files);
             }
             None => {
+                store.extend(fonts::embedded());
                 store.extend(scanned(fonts::system()));
                 for dir in font_dirs {
                     store.extend(scanned(fonts::scan(dir)));
