@@ -1,7 +1,8 @@
 //! A persistent index of the font faces in the font folders, so that a process does not
 //! parse every installed face to learn its family, style and coverage (60–100 ms with a
 //! CJK font set). The index lives in the user's cache folder
-//! (`$XDG_CACHE_HOME/lectern/fonts-v1.json`, else `~/.cache/lectern/…`), one entry per
+//! (`$XDG_CACHE_HOME/lectern/fonts-v2.bin`, else `~/.cache/lectern/…`; binary, as a JSON
+//! index took ~6 ms to read), one entry per
 //! font file keyed on its path, size and modification time; a file whose size or time
 //! changed, or that is new, is parsed again, and a folder is walked on every run so
 //! added and removed files are seen. A missing, unreadable, corrupt or older-format
@@ -20,12 +21,12 @@ use std::time::UNIX_EPOCH;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use typst::foundations::Bytes;
-use typst::text::{Font, FontInfo};
+use typst::text::{Coverage, Font, FontAxis, FontFlags, FontInfo, FontVariant};
 use typst_kit::fonts::FontSource;
 
 /// The cache's file name; the format number changes when the layout does.
-pub const FILE_NAME: &str = "fonts-v1.json";
-const FORMAT: u32 = 1;
+pub const FILE_NAME: &str = "fonts-v2.bin";
+const FORMAT: u32 = 2;
 /// Folders remembered besides the current run's (other decks' theme fonts, other
 /// `--font-path` folders), most recent first.
 const KEEP_FOLDERS: usize = 32;
@@ -48,7 +49,27 @@ struct Embedded {
     /// cannot change without it.
     program: String,
     /// Each face: its font among `typst_assets::fonts()`, its index there, its face info.
-    faces: Vec<(usize, u32, FontInfo)>,
+    faces: Vec<(usize, u32, Face)>,
+}
+
+/// A face as the index stores it: every field of its info in order (Typst's own serde form
+/// leaves out empty `axes`, which a format without field names cannot read back).
+#[derive(Clone, PartialEq)]
+struct Face(FontInfo);
+
+impl Serialize for Face {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let info = &self.0;
+        (&info.family, &info.variant, &info.flags, &info.axes, &info.coverage).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Face {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (family, variant, flags, axes, coverage): (String, FontVariant, FontFlags, Vec<FontAxis>, Coverage) =
+            Deserialize::deserialize(deserializer)?;
+        Ok(Face(FontInfo { family, variant, flags, axes, coverage }))
+    }
 }
 
 /// The faces a World offers, built-in fonts first.
@@ -71,7 +92,7 @@ struct FileEntry {
     path: PathBuf,
     size: u64,
     mtime: Mtime,
-    faces: Vec<(u32, FontInfo)>,
+    faces: Vec<(u32, Face)>,
 }
 
 /// Where the cache lives, or `None` when it is disabled or there is no cache folder.
@@ -197,27 +218,27 @@ pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Faces {
         embedded: embedded
             .faces
             .into_iter()
-            .filter_map(|(font, index, info)| Some((EmbeddedFont { data: fonts.get(font)?, index }, info)))
+            .filter_map(|(font, index, face)| Some((EmbeddedFont { data: fonts.get(font)?, index }, face.0)))
             .collect(),
         files: current
             .into_iter()
             .flat_map(|folder| folder.files)
             .flat_map(|entry| {
                 let path = entry.path;
-                entry.faces.into_iter().map(move |(index, info)| (FontFile { path: path.clone(), index }, info))
+                entry.faces.into_iter().map(move |(index, face)| (FontFile { path: path.clone(), index }, face.0))
             })
             .collect(),
     }
 }
 
 /// The faces of the built-in fonts, parsed.
-fn parse_embedded() -> Vec<(usize, u32, FontInfo)> {
+fn parse_embedded() -> Vec<(usize, u32, Face)> {
     typst_assets::fonts()
         .enumerate()
         .flat_map(|(font, data)| {
             (0..face_count(data).unwrap_or(0)).filter_map(move |index| {
                 let info = std::panic::catch_unwind(|| FontInfo::new(data, index)).ok()??;
-                Some((font, index, info))
+                Some((font, index, Face(info)))
             })
         })
         .collect()
@@ -268,9 +289,17 @@ impl FontSource for FontFile {
     }
 }
 
+/// How many faces the index at `path` holds (font folders and built-in fonts); `None` when
+/// it is missing, corrupt or of another format.
+pub fn indexed_faces(path: &Path) -> Option<usize> {
+    let index = read_index(path)?;
+    let files = index.folders.iter().flat_map(|f| &f.files).map(|e| e.faces.len()).sum::<usize>();
+    Some(files + index.embedded.map_or(0, |e| e.faces.len()))
+}
+
 fn read_index(path: &Path) -> Option<Index> {
     let bytes = fs::read(path).ok()?;
-    let index: Index = serde_json::from_slice(&bytes).ok()?;
+    let index: Index = postcard::from_bytes(&bytes).ok()?;
     (index.format == FORMAT).then_some(index)
 }
 
@@ -281,7 +310,7 @@ fn write_index(path: &Path, index: &Index) {
     let write = || -> std::io::Result<()> {
         fs::create_dir_all(dir)?;
         let mut tmp = tempfile::Builder::new().prefix(".fonts-").suffix(".tmp").tempfile_in(dir)?;
-        tmp.write_all(&serde_json::to_vec(index).map_err(std::io::Error::other)?)?;
+        tmp.write_all(&postcard::to_allocvec(index).map_err(std::io::Error::other)?)?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     };
@@ -329,7 +358,7 @@ fn is_font_file(path: &Path) -> bool {
 }
 
 /// The faces of one font file or collection; none when it cannot be read or parsed.
-fn parse(path: &Path) -> Vec<(u32, FontInfo)> {
+fn parse(path: &Path) -> Vec<(u32, Face)> {
     let Ok(file) = fs::File::open(path) else { return Vec::new() };
     // Mapped, not read: the index needs a few tables of each face, not a CJK font's
     // 20 MB of outlines. SAFETY: as in fontdb (which typst-kit maps fonts with), the file
@@ -341,7 +370,7 @@ fn parse(path: &Path) -> Vec<(u32, FontInfo)> {
     (0..count)
         .filter_map(|index| {
             let info = std::panic::catch_unwind(|| FontInfo::new(&data, index)).ok()??;
-            Some((index, info))
+            Some((index, Face(info)))
         })
         .collect()
 }
@@ -386,13 +415,13 @@ mod tests {
     /// Renames every face of the cache, so a test can tell a face read from the cache
     /// from one parsed again.
     fn rename_cached_faces(cache: &Path, family: &str) {
-        let mut index: Index = serde_json::from_slice(&fs::read(cache).unwrap()).unwrap();
+        let mut index: Index = postcard::from_bytes(&fs::read(cache).unwrap()).unwrap();
         for entry in index.folders.iter_mut().flat_map(|f| f.files.iter_mut()) {
-            for (_, info) in &mut entry.faces {
-                info.family = family.to_string();
+            for (_, face) in &mut entry.faces {
+                face.0.family = family.to_string();
             }
         }
-        fs::write(cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        fs::write(cache, postcard::to_allocvec(&index).unwrap()).unwrap();
     }
 
     #[test]
@@ -438,8 +467,10 @@ mod tests {
         families(&folder, &cache);
         let good = fs::read(&cache).unwrap();
 
-        let other_format = String::from_utf8(good.clone()).unwrap().replacen("\"format\":1", "\"format\":99", 1);
-        for bad in [b"\x00\xffnot json".to_vec(), good[..good.len() / 2].to_vec(), other_format.into_bytes()] {
+        let mut other_format: Index = postcard::from_bytes(&good).unwrap();
+        other_format.format = 99;
+        let other_format = postcard::to_allocvec(&other_format).unwrap();
+        for bad in [b"\x00\xffnot an index".to_vec(), good[..good.len() / 2].to_vec(), other_format] {
             fs::write(&cache, &bad).unwrap();
             assert_eq!(families(&folder, &cache), [a_family.as_str()]);
             assert!(read_index(&cache).is_some(), "the bad cache is replaced by a good one");
@@ -467,17 +498,17 @@ mod tests {
         assert_eq!(loaded.info().family, built_in[0]);
 
         // Kept for this binary: read back, not parsed again.
-        let mut index: Index = serde_json::from_slice(&fs::read(&cache).unwrap()).unwrap();
+        let mut index: Index = postcard::from_bytes(&fs::read(&cache).unwrap()).unwrap();
         let embedded = index.embedded.as_mut().unwrap();
-        for (_, _, info) in &mut embedded.faces {
-            info.family = "From The Cache".into();
+        for (_, _, face) in &mut embedded.faces {
+            face.0.family = "From The Cache".into();
         }
-        fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        fs::write(&cache, postcard::to_allocvec(&index).unwrap()).unwrap();
         assert!(families(&faces(&[], Some(&cache))).iter().all(|f| f == "From The Cache"));
 
         // Written by another binary: parsed again.
         index.embedded.as_mut().unwrap().program = "another binary".into();
-        fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        fs::write(&cache, postcard::to_allocvec(&index).unwrap()).unwrap();
         assert_eq!(families(&faces(&[], Some(&cache))), built_in);
     }
 
