@@ -110,9 +110,20 @@ impl<'d> Emitter<'d> {
             crate::safety::comment_text(options.deck_name)
         );
         let _ = writeln!(self.out, "#import {} as theme", lit(&options.theme.main_vpath));
-        let _ = writeln!(self.out, "#import {} as charts", lit(crate::vpaths::CHARTS));
-        // Themes may restyle charts by exporting `chart-style`; others get the default.
-        self.w("#let lectern-chart-style = dictionary(theme).at(\"chart-style\", default: charts.default-style)\n");
+        // The chart library only for decks that draw charts or diagrams: reading it is
+        // ~4 ms of a build.
+        let draws_charts = self.deck.slides.iter().any(|slide| {
+            let mut found = false;
+            crate::model::visit_blocks(&slide.blocks, &mut |b| {
+                found |= matches!(b, Block::Chart(_) | Block::Flow { .. })
+            });
+            found
+        });
+        if draws_charts {
+            let _ = writeln!(self.out, "#import {} as charts", lit(crate::vpaths::CHARTS));
+            // Themes may restyle charts by exporting `chart-style`; others get the default.
+            self.w("#let lectern-chart-style = dictionary(theme).at(\"chart-style\", default: charts.default-style)\n");
+        }
         self.w(concat!(
             "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, fill: true, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: ()) => {\n",
             "  table(columns: header.len(), align: align, table.header(..header), ..rows.flatten()); notes.join(parbreak()) })\n",
@@ -181,10 +192,12 @@ impl<'d> Emitter<'d> {
         self.theme_settings(&options.theme.settings, options.logo);
         self.w("),\n)\n#show: theme.deck.with(meta: lectern-deck.meta, options: lectern-deck.options)\n");
         // …or for the deck's options (its accent, its theme.yaml palette).
-        self.w(concat!(
-            "#let lectern-chart-style = if \"chart-style-for\" in dictionary(theme) { theme.chart-style-for(lectern-deck.options) }",
-            " else { lectern-chart-style }\n",
-        ));
+        if draws_charts {
+            self.w(concat!(
+                "#let lectern-chart-style = if \"chart-style-for\" in dictionary(theme) { theme.chart-style-for(lectern-deck.options) }",
+                " else { lectern-chart-style }\n",
+            ));
+        }
         if self.deck.meta.sources_qr {
             self.w(concat!(
                 "#let lectern-qr(n, runs, size: 2.4cm) = box(width: size, height: size, fill: white, inset: 0pt, {\n",
