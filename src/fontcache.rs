@@ -35,9 +35,7 @@ const KEEP_FOLDERS: usize = 32;
 struct Index {
     format: u32,
     folders: Vec<Folder>,
-    /// The faces of the fonts built into the binary that wrote the index (absent in an
-    /// index written before they were kept).
-    #[serde(default)]
+    /// The faces of the fonts built into the binary that wrote the index.
     embedded: Option<Embedded>,
 }
 
