@@ -43,9 +43,9 @@ struct Index {
 /// code fonts): parsing them took ~10 ms a process.
 #[derive(Serialize, Deserialize, Clone, PartialEq)]
 struct Embedded {
-    /// The binary's identity ([`crate::fitcache::program_stamp`], in hex): its fonts
-    /// cannot change without it.
-    program: String,
+    /// The binary's identity ([`crate::fitcache::program_stamp`]): its fonts cannot change
+    /// without it.
+    program: u128,
     /// Each face: its font among `typst_assets::fonts()`, its index there, its face info.
     faces: Vec<(usize, u32, Face)>,
 }
@@ -163,7 +163,7 @@ pub fn system_folders() -> Option<Vec<PathBuf>> {
 /// cache is rewritten when anything differed from it.
 pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Faces {
     let old = cache.and_then(read_index);
-    let program = format!("{:032x}", crate::fitcache::program_stamp());
+    let program = crate::fitcache::program_stamp();
     let embedded = match old.as_ref().and_then(|index| index.embedded.as_ref()) {
         Some(known) if known.program == program => known.clone(),
         _ => Embedded { program, faces: parse_embedded() },
@@ -233,12 +233,7 @@ pub fn faces(folders: &[PathBuf], cache: Option<&Path>) -> Faces {
 fn parse_embedded() -> Vec<(usize, u32, Face)> {
     typst_assets::fonts()
         .enumerate()
-        .flat_map(|(font, data)| {
-            (0..face_count(data).unwrap_or(0)).filter_map(move |index| {
-                let info = std::panic::catch_unwind(|| FontInfo::new(data, index)).ok()??;
-                Some((font, index, Face(info)))
-            })
-        })
+        .flat_map(|(font, data)| parse_faces(data).into_iter().map(move |(index, face)| (font, index, face)))
         .collect()
 }
 
@@ -363,26 +358,29 @@ fn parse(path: &Path) -> Vec<(u32, Face)> {
     // is only read here; if another process truncates it meanwhile the parse may see
     // garbage, which ttf-parser rejects, or the process gets SIGBUS, as typst-kit would.
     let Ok(data) = (unsafe { memmap2::Mmap::map(&file) }) else { return Vec::new() };
-    let Some(count) = face_count(&data) else { return Vec::new() };
-    // A face that panics the parser is skipped rather than ending the build.
+    parse_faces(&data)
+}
+
+/// The faces of a font file's data. A collection's header counts them, 4 bytes of offset
+/// each: a count the data has no room for is a broken file (ttf-parser would panic on it),
+/// with no faces. A face that panics the parser is skipped rather than ending the build.
+fn parse_faces(data: &[u8]) -> Vec<(u32, Face)> {
+    let count = match data.get(..12) {
+        Some(head) if head.starts_with(b"ttcf") => {
+            let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+            if 12 + 4 * count as u64 > data.len() as u64 {
+                return Vec::new();
+            }
+            count
+        }
+        _ => 1,
+    };
     (0..count)
         .filter_map(|index| {
-            let info = std::panic::catch_unwind(|| FontInfo::new(&data, index)).ok()??;
+            let info = std::panic::catch_unwind(|| FontInfo::new(data, index)).ok()??;
             Some((index, Face(info)))
         })
         .collect()
-}
-
-/// How many faces a font file holds: a collection's header counts them, 4 bytes of offset
-/// each; a count the file has no room for is a broken file (ttf-parser would panic on it).
-fn face_count(data: &[u8]) -> Option<u32> {
-    match data.get(..12) {
-        Some(head) if head.starts_with(b"ttcf") => {
-            let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
-            (12 + 4 * count as u64 <= data.len() as u64).then_some(count)
-        }
-        _ => Some(1),
-    }
 }
 
 #[cfg(test)]
@@ -505,7 +503,7 @@ mod tests {
         assert!(families(&faces(&[], Some(&cache))).iter().all(|f| f == "From The Cache"));
 
         // Written by another binary: parsed again.
-        index.embedded.as_mut().unwrap().program = "another binary".into();
+        index.embedded.as_mut().unwrap().program ^= 1;
         fs::write(&cache, postcard::to_allocvec(&index).unwrap()).unwrap();
         assert_eq!(families(&faces(&[], Some(&cache))), built_in);
     }
