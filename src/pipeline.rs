@@ -587,7 +587,7 @@ impl Builder {
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
         let main_vpath = crate::vpaths::deck_main(&relative.to_string_lossy().replace('\\', "/"), &stem);
         let deck_name = sources.name(file).to_string();
-        let emitted = emit_with_hints(&deck, &theme, &deck_name, logo_vpath.as_deref(), &[]);
+        let emitted = emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), &[], false);
         let markdown_time = started.elapsed();
         Ok(Emitted {
             deck,
@@ -693,31 +693,43 @@ impl Builder {
         } else {
             vec![None; keys.len()]
         };
-        let hinted = hints
-            .iter()
-            .any(Option::is_some)
-            .then(|| emit_with_hints(&deck, &theme, &deck_name, logo_vpath.as_deref(), &hints));
-        let (document, typst_warnings, used) = match &hinted {
-            Some(hinted) => {
-                world.prepare(&main_vpath, hinted.text.clone(), overlays.clone(), theme.clone());
-                match compile::compile(world, &hinted.map, sources) {
-                    (Ok(document), typst_warnings) => (Ok(document), typst_warnings, hinted),
-                    // A theme that takes no hints after all (it records them through the
-                    // seminar theme's functions but wraps them with fixed arguments):
-                    // compile as if there were none.
-                    (Err(_), _) => {
-                        world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
-                        let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
-                        (document, typst_warnings, &emitted)
-                    }
-                }
+        // What is compiled: the deck with the hints found and `probe:` copies for the calls
+        // without (see `emit::Emitter::probe`). Should the theme refuse them (a theme of its
+        // own whose functions take no `probe`, or one that wraps the seminar theme's
+        // functions with fixed arguments and so takes no hints either), the deck without
+        // probes, then without hints: as generated for the cache keys.
+        let any_hint = hints.iter().any(Option::is_some);
+        let plans: &[(bool, bool)] =
+            if any_hint { &[(true, true), (true, false), (false, false)] } else { &[(false, true), (false, false)] };
+        let mut candidates: Vec<emit::Emitted> = Vec::new();
+        let mut outcome = None;
+        for &(with_hints, probes) in plans {
+            let candidate = (with_hints || probes).then(|| {
+                let hints: &[Option<crate::fitcache::SlideHints>] = if with_hints { &hints } else { &[] };
+                emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), hints, probes)
+            });
+            let (text, map) = match &candidate {
+                Some(c) => (c.text.clone(), &c.map),
+                None => (emitted.text.clone(), &emitted.map),
+            };
+            world.prepare(&main_vpath, text, overlays.clone(), theme.clone());
+            let (document, typst_warnings) = compile::compile(world, map, sources);
+            let ok = document.is_ok();
+            let index = candidate.map(|c| {
+                candidates.push(c);
+                candidates.len() - 1
+            });
+            outcome = Some((document, typst_warnings, index, with_hints));
+            if ok {
+                break;
             }
-            None => {
-                let (document, typst_warnings) = compile::compile(world, &emitted.map, sources);
-                (document, typst_warnings, &emitted)
-            }
+        }
+        let (document, typst_warnings, index, used_hints) = outcome.expect("at least one plan");
+        let used = match index {
+            Some(i) => &candidates[i],
+            None => &emitted,
         };
-        let from_cache = if std::ptr::eq(used, &emitted) { 0 } else { hints.iter().flatten().count() };
+        let from_cache = if used_hints { hints.iter().flatten().count() } else { 0 };
         // Drop cache entries unused for 10 compiles, as typst-cli does between rebuilds.
         typst::comemo::evict(10);
         warnings.extend(typst_warnings);
@@ -747,7 +759,7 @@ impl Builder {
         });
         if !print {
             // After a hinted compile that failed, the deck stays without hints.
-            self.hinted_slides = Some(hints.iter().map(|h| h.is_some() && !std::ptr::eq(used, &emitted)).collect());
+            self.hinted_slides = Some(hints.iter().map(|h| h.is_some() && used_hints).collect());
         }
         let fits = crate::fit::slide_fits(&document, &deck);
         warnings.extend(crate::fit::warnings(&fits, &deck, sources));
@@ -822,16 +834,24 @@ impl Builder {
 }
 
 /// The generated Typst of a deck, with the hints of an earlier build (none: `&[]`).
-fn emit_with_hints(
+fn emit_with(
     deck: &crate::model::Deck,
     theme: &Theme,
     deck_name: &str,
     logo_vpath: Option<&str>,
     hints: &[Option<crate::fitcache::SlideHints>],
+    probes: bool,
 ) -> emit::Emitted {
     emit::emit(
         deck,
-        &EmitOptions { theme, deck_name, accent: deck.meta.theme_overrides.accent.as_deref(), logo: logo_vpath, hints },
+        &EmitOptions {
+            theme,
+            deck_name,
+            accent: deck.meta.theme_overrides.accent.as_deref(),
+            logo: logo_vpath,
+            hints,
+            probes,
+        },
     )
 }
 

@@ -121,6 +121,27 @@ fn an_edited_slide_is_fitted_again() {
     assert!(page_images(dir.path()) == warm_images);
 }
 
+/// Every layout (the starter deck): fitted afresh, the theme measures the copies lectern
+/// passes as `probe:` and places the slides' own content; from the cache it measures
+/// nothing. The pages are the same.
+#[test]
+fn every_layout_looks_the_same_fitted_afresh_and_from_the_cache() {
+    let dir = tempdir();
+    let cache_home = tempdir();
+    let starter = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter");
+    write(dir.path(), "deck.md", &std::fs::read_to_string(starter.join("deck.md")).unwrap());
+    std::fs::create_dir_all(dir.path().join("figures")).unwrap();
+    for f in ["router.png", "photo.jpg", "packets.csv"] {
+        std::fs::copy(starter.join("figures").join(f), dir.path().join("figures").join(f)).unwrap();
+    }
+    let fresh = build(dir.path(), cache_home.path(), &[]);
+    let fresh_images = page_images(dir.path());
+    let cached = build(dir.path(), cache_home.path(), &[]);
+    assert!(!cache_line(&cached).starts_with("fit cache: 0 of"), "{}", cached.stdout);
+    assert_eq!(fit_lines(&cached), fit_lines(&fresh));
+    assert!(page_images(dir.path()) == fresh_images, "pages differ");
+}
+
 #[test]
 fn a_theme_whose_slide_function_takes_no_hint_keeps_working() {
     let dir = tempdir();

@@ -133,7 +133,12 @@ impl<'d> Emitter<'d> {
             "#lectern-table(deck: lectern-deck, fill: {}, header-column: {}",
             self.fill_tables, table.header_column
         );
-        self.table_hint();
+        let hinted = self.table_hint();
+        if self.wants_probe(hinted) {
+            self.w(", probe: (");
+            self.probe(|e| e.table_cells(table, columns));
+            self.w(")");
+        }
         self.w(", align: (");
         for i in 0..columns {
             let a = match table.align.get(i).copied().unwrap_or(Align::None) {
@@ -143,7 +148,22 @@ impl<'d> Emitter<'d> {
             };
             let _ = write!(self.out, "{a}, ");
         }
-        self.w("),\n  header: (");
+        self.w("),\n  ");
+        self.table_cells(table, columns);
+        self.w(", min-widths: (");
+        for em in crate::table::min_widths_em(table) {
+            let _ = write!(self.out, "{}em, ", fmt_num(em));
+        }
+        self.w("), max-widths: (");
+        for em in crate::table::max_widths_em(table) {
+            let _ = write!(self.out, "{}em, ", fmt_num(em));
+        }
+        self.w("))\n");
+    }
+
+    /// `header: (…), rows: (…), notes: (…)`: a table's cells and notes.
+    fn table_cells(&mut self, table: &'d Table, columns: usize) {
+        self.w("header: (");
         for i in 0..columns {
             self.w("[");
             if let Some(cell) = table.header.get(i) {
@@ -163,21 +183,13 @@ impl<'d> Emitter<'d> {
             }
             self.w("),\n");
         }
-        self.w("  ), min-widths: (");
-        for em in crate::table::min_widths_em(table) {
-            let _ = write!(self.out, "{}em, ", fmt_num(em));
-        }
-        self.w("), max-widths: (");
-        for em in crate::table::max_widths_em(table) {
-            let _ = write!(self.out, "{}em, ", fmt_num(em));
-        }
-        self.w("), notes: (");
+        self.w("  ), notes: (");
         for note in &table.notes {
             self.w("[");
             self.inlines(note);
             self.w("], ");
         }
-        self.w("))\n");
+        self.w(")");
     }
 
     pub(super) fn image_call(&mut self, image: &Image, fill: bool) {

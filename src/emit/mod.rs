@@ -33,6 +33,9 @@ pub struct EmitOptions<'a> {
     /// Outcomes of the theme's fitting searches from an earlier build, per slide (index
     /// 0 = slide 1), passed back as `hint:` arguments (see `crate::fitcache`).
     pub hints: &'a [Option<SlideHints>],
+    /// Pass `probe:` copies of the content a theme measures, for calls without hints (see
+    /// [`Emitter::probe`]); off for a theme whose functions do not take them.
+    pub probes: bool,
 }
 
 pub struct Emitted {
@@ -62,6 +65,8 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
         lang,
         fill_tables: false,
         hints: options.hints,
+        probes: options.probes,
+        in_probe: false,
         table_calls: vec![],
         slide_ranges: vec![],
     };
@@ -95,6 +100,9 @@ struct Emitter<'d> {
     /// its natural size and leaves room for the blocks around it.
     fill_tables: bool,
     hints: &'d [Option<SlideHints>],
+    probes: bool,
+    /// Writing a probe copy: no hints, no probes of its own, no visible text.
+    in_probe: bool,
     /// Data tables per call of a slide function, per slide (see [`Emitted`]).
     table_calls: Vec<Vec<usize>>,
     slide_ranges: Vec<std::ops::Range<usize>>,
@@ -125,7 +133,7 @@ impl<'d> Emitter<'d> {
             self.w("#let lectern-chart-style = dictionary(theme).at(\"chart-style\", default: charts.default-style)\n");
         }
         self.w(concat!(
-            "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, fill: true, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: ()) => {\n",
+            "#let lectern-table = dictionary(theme).at(\"data-table\", default: (deck: none, fill: true, header-column: false, align: (), header: (), rows: (), min-widths: (), max-widths: (), notes: (), probe: none) => {\n",
             "  table(columns: header.len(), align: align, table.header(..header), ..rows.flatten()); notes.join(parbreak()) })\n",
         ));
         self.w(concat!(
@@ -309,17 +317,18 @@ impl<'d> Emitter<'d> {
             SlideKind::Agenda => {
                 self.w("agenda-slide(");
                 self.common_args(slide, number);
-                self.page_hint();
+                let hinted = self.page_hint();
+                if self.wants_probe(hinted) {
+                    self.w(", probe: (");
+                    self.probe(|e| e.agenda_items());
+                    self.w(")");
+                }
                 let title = if self.is_ja() { "目次" } else { "Agenda" };
                 self.w(", title: [");
                 self.text(title);
-                self.w("], items: (");
-                for item in agenda_items(self.deck) {
-                    self.w("[");
-                    self.inlines(item);
-                    self.w("], ");
-                }
-                self.w("))\n");
+                self.w("], ");
+                self.agenda_items();
+                self.w(")\n");
             }
             SlideKind::Section => {
                 self.w("section-slide(");
@@ -335,7 +344,12 @@ impl<'d> Emitter<'d> {
             SlideKind::Sources => {
                 self.w("sources-slide(");
                 self.common_args(slide, number);
-                self.page_hint();
+                let hinted = self.page_hint();
+                if self.wants_probe(hinted) {
+                    self.w(", probe: (entries: (");
+                    self.probe(|e| e.source_entries(slide.sources_range.clone().unwrap_or(0..0)));
+                    self.w("))");
+                }
                 let title = if self.is_ja() { "出典" } else { "Sources" };
                 let pages = self.deck.slides.iter().filter(|s| s.kind == SlideKind::Sources).count();
                 let page = self.deck.slides[..number].iter().filter(|s| s.kind == SlideKind::Sources).count();
@@ -364,6 +378,24 @@ impl<'d> Emitter<'d> {
         }
         self.map.push(start..self.out.len(), span);
         self.slide_ranges.push(start..self.out.len());
+    }
+
+    /// `, sources: (…)`: the slide's source lines and its remix credit.
+    fn sources_arg(&mut self, slide: &'d Slide, blocks: &'d [Block]) {
+        self.w(", sources: (");
+        for block in blocks {
+            if let Block::SourceLine { inlines, span } = block {
+                self.w("[");
+                self.mapped(*span, |e| e.inlines(inlines));
+                self.w("], ");
+            }
+        }
+        if let Some(credit) = &slide.credit {
+            self.w("[");
+            self.mapped(slide.span, |e| e.text(credit));
+            self.w("], ");
+        }
+        self.w(")");
     }
 
     /// `, footnotes: (…)`: the notes among `shown` that the slide refers to, in its order.
@@ -395,7 +427,20 @@ impl<'d> Emitter<'d> {
             self.w("end-slide(deck: lectern-deck, id: ");
             self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
             let _ = write!(self.out, ", number: {number}");
-            self.page_hint();
+            let hinted = self.page_hint();
+            if self.wants_probe(hinted) {
+                // What the theme measures: the body, the title above it, the notes.
+                self.w(", probe: (body: [\n");
+                self.probe(|e| {
+                    e.body(blocks);
+                    e.w("]");
+                    e.title_arg(slide);
+                    if !shown.is_empty() {
+                        e.footnotes_arg(slide, &shown);
+                    }
+                });
+                self.w(")");
+            }
             self.title_arg(slide);
             // Only when there are some: a theme written before closing notes still works.
             if !shown.is_empty() {
@@ -414,23 +459,26 @@ impl<'d> Emitter<'d> {
                 self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
                 let _ = write!(self.out, ", number: {number}");
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
-                self.page_hint();
+                let hinted = self.page_hint();
+                if self.wants_probe(hinted) {
+                    // What the theme measures: the body, and the notes when there are any.
+                    self.w(", probe: (body: [\n");
+                    self.probe(|e| {
+                        e.body(blocks);
+                        e.w("]");
+                        if !shown.is_empty() {
+                            e.footnotes_arg(slide, &shown);
+                        }
+                        if blocks.iter().any(|b| matches!(b, Block::SourceLine { .. })) || slide.credit.is_some() {
+                            e.sources_arg(slide, blocks);
+                        }
+                    });
+                    self.w(")");
+                }
                 self.title_arg(slide);
                 self.footnotes_arg(slide, &shown);
-                self.w(", sources: (");
-                for block in blocks {
-                    if let Block::SourceLine { inlines, span } = block {
-                        self.w("[");
-                        self.mapped(*span, |e| e.inlines(inlines));
-                        self.w("], ");
-                    }
-                }
-                if let Some(credit) = &slide.credit {
-                    self.w("[");
-                    self.mapped(slide.span, |e| e.text(credit));
-                    self.w("], ");
-                }
-                self.w("), background: ");
+                self.sources_arg(slide, blocks);
+                self.w(", background: ");
                 match &slide.background {
                     Some(image) => self.mapped(image.span, |e| e.image_call(image, true)),
                     None => self.w("none"),
@@ -504,21 +552,52 @@ impl<'d> Emitter<'d> {
 
     /// `, hint: (kind: …)` for the current call's page, when the earlier build recorded
     /// its searches.
-    fn page_hint(&mut self) {
-        if let Some(hint) = self.call_hints().and_then(CallHints::page_hint) {
-            self.hint_arg(&hint);
+    fn page_hint(&mut self) -> bool {
+        match self.call_hints().and_then(CallHints::page_hint) {
+            Some(hint) => {
+                self.hint_arg(&hint);
+                true
+            }
+            None => false,
         }
     }
 
     /// Counts a data table of the current call; `, hint: …` when the earlier build
     /// recorded one for it.
-    pub(super) fn table_hint(&mut self) {
-        let Some(index) = self.table_calls.last_mut().and_then(|calls| calls.last_mut()) else { return };
+    pub(super) fn table_hint(&mut self) -> bool {
+        if self.in_probe {
+            return false;
+        }
+        let Some(index) = self.table_calls.last_mut().and_then(|calls| calls.last_mut()) else { return false };
         let table = *index;
         *index += 1;
-        if let Some(hint) = self.call_hints().and_then(|c| c.tables.get(table)).and_then(Option::as_ref) {
-            self.hint_arg(hint);
+        match self.call_hints().and_then(|c| c.tables.get(table)).and_then(Option::as_ref) {
+            Some(hint) => {
+                self.hint_arg(hint);
+                true
+            }
+            None => false,
         }
+    }
+
+    /// Whether a call without hints gets `probe:` copies of what its theme function
+    /// measures.
+    pub(super) fn wants_probe(&self, hinted: bool) -> bool {
+        self.probes && !self.in_probe && !hinted
+    }
+
+    /// Writes a probe copy: the same markup again, so the theme measures content whose
+    /// elements are not the ones it places. Typst finds, for each element laid out inside
+    /// `measure`, the placed element it stands for, which it can only do in a second
+    /// layout pass; elements placed nowhere need no second pass (about a sixth of a
+    /// build's Typst time, where every slide is fitted). A probe copy holds no hints, no
+    /// probes of its own and adds no visible text (it is the same text).
+    pub(super) fn probe(&mut self, write: impl FnOnce(&mut Self)) {
+        let visible = self.visible.len();
+        self.in_probe = true;
+        write(self);
+        self.in_probe = false;
+        self.visible.truncate(visible);
     }
 
     fn hint_arg(&mut self, hint: &Hint) {
@@ -566,6 +645,17 @@ impl<'d> Emitter<'d> {
             }
             None => self.w("none"),
         }
+    }
+
+    /// `items: (…)`: the agenda's entries.
+    fn agenda_items(&mut self) {
+        self.w("items: (");
+        for item in agenda_items(self.deck) {
+            self.w("[");
+            self.inlines(item);
+            self.w("], ");
+        }
+        self.w(")");
     }
 
     fn source_entries(&mut self, range: std::ops::Range<usize>) {
@@ -722,6 +812,8 @@ impl<'d> Emitter<'d> {
             lang: deck.lang(),
             fill_tables: false,
             hints: &[],
+            probes: false,
+            in_probe: false,
             table_calls: vec![],
             slide_ranges: vec![],
         }
@@ -731,6 +823,47 @@ impl<'d> Emitter<'d> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text` parsed, laid out and emitted for the seminar theme.
+    fn emitted(text: &str, hints: &[Option<SlideHints>], probes: bool) -> Emitted {
+        let mut sources = crate::diag::Sources::default();
+        let file = sources.add("deck.md", text);
+        let mut deck = crate::parse::parse(text, file, &sources).expect("the deck parses").deck;
+        crate::layout::layout(&mut deck);
+        let theme = crate::themes::resolve("seminar", std::path::Path::new("."), &mut sources).expect("built in");
+        emit(&deck, &EmitOptions { theme: &theme, deck_name: "deck.md", accent: None, logo: None, hints, probes })
+    }
+
+    const TABLE_SLIDE: &str =
+        "---\nlang: ja\n---\n\n## 本文と表\n\n本文の段落\n\n| 年 | 件数 |\n|---|---:|\n| 2021 | 120 |\n";
+
+    #[test]
+    fn calls_without_hints_get_probe_copies_of_what_the_theme_measures() {
+        let plain = emitted(TABLE_SLIDE, &[], false);
+        let probed = emitted(TABLE_SLIDE, &[], true);
+        assert!(!plain.text.contains("probe: ("), "{}", plain.text);
+        // The slide call and its table get one each; the copy of the body holds a table
+        // without a copy of its own.
+        assert_eq!(probed.text.matches("probe: (").count(), 2, "{}", probed.text);
+        assert_eq!(probed.text.matches("本文の段落").count(), 2);
+        assert_eq!(probed.text.matches("#lectern-table(").count(), 2);
+        assert_eq!(probed.text.matches("\"2021\"").count(), 3);
+        // A copy is only measured: no more visible text, no more tables to match hints to.
+        assert_eq!(probed.visible_text, plain.visible_text);
+        assert_eq!(probed.table_calls, plain.table_calls);
+    }
+
+    #[test]
+    fn calls_with_hints_get_no_probe_copies() {
+        let call = CallHints {
+            page: vec![("body".into(), crate::fitcache::Hint::Float(1.0f64.to_bits()))],
+            tables: vec![Some(crate::fitcache::Hint::None)],
+        };
+        let probed = emitted(TABLE_SLIDE, &[Some(vec![call])], true);
+        assert!(!probed.text.contains("probe: ("), "{}", probed.text);
+        assert!(probed.text.contains(", hint: "), "{}", probed.text);
+        assert_eq!(probed.text.matches("本文の段落").count(), 1);
+    }
 
     #[test]
     fn dates() {
