@@ -461,11 +461,13 @@ impl<'d> Emitter<'d> {
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
                 let hinted = self.page_hint();
                 if self.wants_probe(hinted) {
-                    // What the theme measures: the body, and the notes when there are any.
+                    // What the theme measures: the body, the title, and the notes when there
+                    // are any.
                     self.w(", probe: (body: [\n");
                     self.probe(|e| {
                         e.body(blocks);
                         e.w("]");
+                        e.title_arg(slide);
                         if !shown.is_empty() {
                             e.footnotes_arg(slide, &shown);
                         }
