@@ -703,7 +703,7 @@ impl Builder {
             if any_hint { &[(true, true), (true, false), (false, false)] } else { &[(false, true), (false, false)] };
         let mut candidates: Vec<emit::Emitted> = Vec::new();
         let mut outcome = None;
-        for &(with_hints, probes) in plans {
+        for (attempt, &(with_hints, probes)) in plans.iter().enumerate() {
             let candidate = (with_hints || probes).then(|| {
                 let hints: &[Option<crate::fitcache::SlideHints>] = if with_hints { &hints } else { &[] };
                 emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), hints, probes)
@@ -712,7 +712,11 @@ impl Builder {
                 Some(c) => (c.text.clone(), &c.map),
                 None => (emitted.text.clone(), &emitted.map),
             };
-            world.prepare(&main_vpath, text, overlays.clone(), theme.clone());
+            if attempt == 0 {
+                world.set_main_text(text);
+            } else {
+                world.prepare(&main_vpath, text, overlays.clone(), theme.clone());
+            }
             let (document, typst_warnings) = compile::compile(world, map, sources);
             let ok = document.is_ok();
             let index = candidate.map(|c| {

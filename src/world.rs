@@ -180,6 +180,14 @@ impl LecternWorld {
         self.today_asked.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Replaces the main file's text after [`Self::prepare`], before the compile reads it:
+    /// the file store keeps the last compile's parse of the main file through one reset
+    /// only, and reparses just what changed from it; a second `prepare` would drop it and
+    /// parse the whole file anew (new spans: nothing of the last compile is reused).
+    pub fn set_main_text(&mut self, text: String) {
+        self.files.loader_mut().main_text = text;
+    }
+
     /// Whether the last compile asked for today's date.
     pub fn today_asked(&self) -> bool {
         self.today_asked.load(std::sync::atomic::Ordering::Relaxed)
