@@ -10,8 +10,9 @@
 //! (b) the marginal cost of a slide, from the 30- and 120-slide decks;
 //! (c) edit → new PDF on disk after a one-word edit, same World (what watch mode does);
 //! (d) the split of a cold build between Markdown stages, fonts, Typst layout and PDF;
-//! (e) in-process with a fresh World: lectern vs compiling its emitted Typst alone (both
-//!     without the fit cache);
+//! (e) in-process with a fresh World: lectern vs compiling the Typst `--typst` writes
+//!     alone (both without the fit cache; that file has no probe copies, so Typst lays it
+//!     out twice);
 //! (f) peak memory (max RSS) of a cold build.
 //!
 //! The font index stays in the user's cache folder (warm, as on any machine after the
@@ -336,7 +337,7 @@ fn main() {
     row("(d) cold build: Typst layout, fit cache", &|c| ms(c.cached.stages.typst));
     row("(d) cold build: PDF export", &|c| ms(c.fresh.stages.pdf));
     println!("| (e) in-process, fresh World, empty memo cache: lectern | {} | | |", ms(full));
-    println!("| (e) in-process, fresh World: its emitted .typ alone | {} | | |", ms(alone));
+    println!("| (e) in-process, fresh World: the .typ `--typst` writes, alone (no probe copies) | {} | | |", ms(alone));
     println!("| (e) ratio | {} | | |", ratio(full, alone));
     row("(f) peak memory (max RSS), cold build, empty fit cache", &|c| format!("{} MB", c.fresh.rss_kib / 1024));
     row("(f) peak memory (max RSS), cold build, fit cache", &|c| format!("{} MB", c.cached.rss_kib / 1024));
