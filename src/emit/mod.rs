@@ -380,6 +380,29 @@ impl<'d> Emitter<'d> {
         self.slide_ranges.push(start..self.out.len());
     }
 
+    /// `, probe: (body: […], title: …, footnotes: …, sources: …)` for a call without hints:
+    /// copies of what the theme measures (see [`Self::probe`]); the notes only when there
+    /// are some, the source lines only for `slide` (`sources`), which takes them.
+    fn slide_probe(&mut self, hinted: bool, slide: &'d Slide, blocks: &'d [Block], shown: &[usize], sources: bool) {
+        if !self.wants_probe(hinted) {
+            return;
+        }
+        self.w(", probe: (body: [\n");
+        self.probe(|e| {
+            e.body(blocks);
+            e.w("]");
+            e.title_arg(slide);
+            if !shown.is_empty() {
+                e.footnotes_arg(slide, shown);
+            }
+            let has_sources = blocks.iter().any(|b| matches!(b, Block::SourceLine { .. })) || slide.credit.is_some();
+            if sources && has_sources {
+                e.sources_arg(slide, blocks);
+            }
+        });
+        self.w(")");
+    }
+
     /// `, sources: (…)`: the slide's source lines and its remix credit.
     fn sources_arg(&mut self, slide: &'d Slide, blocks: &'d [Block]) {
         self.w(", sources: (");
@@ -428,19 +451,7 @@ impl<'d> Emitter<'d> {
             self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
             let _ = write!(self.out, ", number: {number}");
             let hinted = self.page_hint();
-            if self.wants_probe(hinted) {
-                // What the theme measures: the body, the title above it, the notes.
-                self.w(", probe: (body: [\n");
-                self.probe(|e| {
-                    e.body(blocks);
-                    e.w("]");
-                    e.title_arg(slide);
-                    if !shown.is_empty() {
-                        e.footnotes_arg(slide, &shown);
-                    }
-                });
-                self.w(")");
-            }
+            self.slide_probe(hinted, slide, blocks, &shown, false);
             self.title_arg(slide);
             // Only when there are some: a theme written before closing notes still works.
             if !shown.is_empty() {
@@ -460,23 +471,7 @@ impl<'d> Emitter<'d> {
                 let _ = write!(self.out, ", number: {number}");
                 let _ = write!(self.out, ", layout: {}", lit(layout.name()));
                 let hinted = self.page_hint();
-                if self.wants_probe(hinted) {
-                    // What the theme measures: the body, the title, and the notes when there
-                    // are any.
-                    self.w(", probe: (body: [\n");
-                    self.probe(|e| {
-                        e.body(blocks);
-                        e.w("]");
-                        e.title_arg(slide);
-                        if !shown.is_empty() {
-                            e.footnotes_arg(slide, &shown);
-                        }
-                        if blocks.iter().any(|b| matches!(b, Block::SourceLine { .. })) || slide.credit.is_some() {
-                            e.sources_arg(slide, blocks);
-                        }
-                    });
-                    self.w(")");
-                }
+                self.slide_probe(hinted, slide, blocks, &shown, true);
                 self.title_arg(slide);
                 self.footnotes_arg(slide, &shown);
                 self.sources_arg(slide, blocks);
