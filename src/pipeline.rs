@@ -694,7 +694,7 @@ impl Builder {
             vec![None; keys.len()]
         };
         // What is compiled: the deck with the hints found and `probe:` copies for the calls
-        // without (see `emit::Emitter::probe`). Should the theme refuse them (a theme of its
+        // without (see `emit::Emitter::probe_arg`). Should the theme refuse them (a theme of its
         // own whose functions take no `probe`, or one that wraps the seminar theme's
         // functions with fixed arguments and so takes no hints either), the deck without
         // probes, then without hints: as generated for the cache keys.

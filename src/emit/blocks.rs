@@ -134,11 +134,7 @@ impl<'d> Emitter<'d> {
             self.fill_tables, table.header_column
         );
         let hinted = self.table_hint();
-        if self.wants_probe(hinted) {
-            self.w(", probe: (");
-            self.probe(|e| e.table_cells(table, columns));
-            self.w(")");
-        }
+        self.probe_arg(hinted, |e| e.table_cells(table, columns));
         self.w(", align: (");
         for i in 0..columns {
             let a = match table.align.get(i).copied().unwrap_or(Align::None) {

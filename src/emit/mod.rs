@@ -34,7 +34,7 @@ pub struct EmitOptions<'a> {
     /// 0 = slide 1), passed back as `hint:` arguments (see `crate::fitcache`).
     pub hints: &'a [Option<SlideHints>],
     /// Pass `probe:` copies of the content a theme measures, for calls without hints (see
-    /// [`Emitter::probe`]); off for a theme whose functions do not take them.
+    /// [`Emitter::probe_arg`]); off for a theme whose functions do not take them.
     pub probes: bool,
 }
 
@@ -318,11 +318,7 @@ impl<'d> Emitter<'d> {
                 self.w("agenda-slide(");
                 self.common_args(slide, number);
                 let hinted = self.page_hint();
-                if self.wants_probe(hinted) {
-                    self.w(", probe: (");
-                    self.probe(|e| e.agenda_items());
-                    self.w(")");
-                }
+                self.probe_arg(hinted, |e| e.agenda_items());
                 let title = if self.is_ja() { "目次" } else { "Agenda" };
                 self.w(", title: [");
                 self.text(title);
@@ -345,11 +341,11 @@ impl<'d> Emitter<'d> {
                 self.w("sources-slide(");
                 self.common_args(slide, number);
                 let hinted = self.page_hint();
-                if self.wants_probe(hinted) {
-                    self.w(", probe: (entries: (");
-                    self.probe(|e| e.source_entries(slide.sources_range.clone().unwrap_or(0..0)));
-                    self.w("))");
-                }
+                self.probe_arg(hinted, |e| {
+                    e.w("entries: (");
+                    e.source_entries(slide.sources_range.clone().unwrap_or(0..0));
+                    e.w(")");
+                });
                 let title = if self.is_ja() { "出典" } else { "Sources" };
                 let pages = self.deck.slides.iter().filter(|s| s.kind == SlideKind::Sources).count();
                 let page = self.deck.slides[..number].iter().filter(|s| s.kind == SlideKind::Sources).count();
@@ -381,14 +377,11 @@ impl<'d> Emitter<'d> {
     }
 
     /// `, probe: (body: […], title: …, footnotes: …, sources: …)` for a call without hints:
-    /// copies of what the theme measures (see [`Self::probe`]); the notes only when there
+    /// copies of what the theme measures (see [`Self::probe_arg`]); the notes only when there
     /// are some, the source lines only for `slide` (`sources`), which takes them.
     fn slide_probe(&mut self, hinted: bool, slide: &'d Slide, blocks: &'d [Block], shown: &[usize], sources: bool) {
-        if !self.wants_probe(hinted) {
-            return;
-        }
-        self.w(", probe: (body: [\n");
-        self.probe(|e| {
+        self.probe_arg(hinted, |e| {
+            e.w("body: [\n");
             e.body(blocks);
             e.w("]");
             e.title_arg(slide);
@@ -400,7 +393,6 @@ impl<'d> Emitter<'d> {
                 e.sources_arg(slide, blocks);
             }
         });
-        self.w(")");
     }
 
     /// `, sources: (…)`: the slide's source lines and its remix credit.
@@ -577,24 +569,24 @@ impl<'d> Emitter<'d> {
         }
     }
 
-    /// Whether a call without hints gets `probe:` copies of what its theme function
-    /// measures.
-    pub(super) fn wants_probe(&self, hinted: bool) -> bool {
-        self.probes && !self.in_probe && !hinted
-    }
-
-    /// Writes a probe copy: the same markup again, so the theme measures content whose
+    /// `, probe: (…)` holding what `write` writes, for a call without hints (`hinted`: it
+    /// got some): a probe copy, the same markup again, so the theme measures content whose
     /// elements are not the ones it places. Typst finds, for each element laid out inside
     /// `measure`, the placed element it stands for, which it can only do in a second
     /// layout pass; elements placed nowhere need no second pass (about a sixth of a
     /// build's Typst time, where every slide is fitted). A probe copy holds no hints, no
     /// probes of its own and adds no visible text (it is the same text).
-    pub(super) fn probe(&mut self, write: impl FnOnce(&mut Self)) {
+    pub(super) fn probe_arg(&mut self, hinted: bool, write: impl FnOnce(&mut Self)) {
+        if !self.probes || self.in_probe || hinted {
+            return;
+        }
+        self.w(", probe: (");
         let visible = self.visible.len();
         self.in_probe = true;
         write(self);
         self.in_probe = false;
         self.visible.truncate(visible);
+        self.w(")");
     }
 
     fn hint_arg(&mut self, hint: &Hint) {
