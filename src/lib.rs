@@ -4,6 +4,7 @@
 //! [`compile`] (on the long-lived [`world`]) → PDF export; [`pipeline`] runs them.
 
 pub mod bibliography;
+pub mod cbor;
 pub mod chart;
 pub mod citations;
 pub mod citecache;
