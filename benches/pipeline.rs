@@ -262,7 +262,7 @@ fn in_process(deck: &Path, runs: usize) -> (Duration, Duration) {
         let start = Instant::now();
         let mut world = lectern::world::LecternWorld::new(&root, &[], typst_kit::datetime::Time::system());
         world.prepare("/decks/bench.lectern.typ", text.clone(), compiled.overlays.clone(), compiled.theme.clone());
-        let (doc, _) = lectern::compile::compile(&world, &Default::default(), &mut Sources::default());
+        let (doc, _) = lectern::compile::compile(&world, &Default::default(), &mut Sources::default(), false);
         let doc = doc.expect("emitted Typst compiles");
         lectern::compile::export_pdf(&doc, "bench").unwrap();
         alone.push(start.elapsed());

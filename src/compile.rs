@@ -2,10 +2,11 @@
 //! check, and PDF export.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use typst::World;
 use typst::WorldExt;
-use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic, SourceResult, Warned};
 use typst::foundations::{Datetime, Smart};
 use typst::syntax::FileId;
 use typst::text::FontBook;
@@ -17,16 +18,19 @@ use crate::emit::SourceMap;
 use crate::world::LecternWorld;
 
 /// Compiles the prepared world. Errors and warnings come back at Markdown lines.
+/// `trim`: no rebuild follows and most slides are fitted by searching, so Typst's cache
+/// of layouts is trimmed as it grows (see [`compile_trimming`]).
 pub fn compile(
     world: &LecternWorld,
     map: &SourceMap,
     sources: &mut Sources,
+    trim: bool,
 ) -> (Result<PagedDocument, Vec<Diagnostic>>, Vec<Diagnostic>) {
     let trace = std::env::var_os("LECTERN_TRACE");
     if trace.is_some() {
         typst_timing::enable();
     }
-    let result = typst::compile::<PagedDocument>(world);
+    let result = if trim { compile_trimming(world) } else { typst::compile::<PagedDocument>(world) };
     if let Some(path) = trace {
         write_trace(world, std::path::Path::new(&path));
     }
@@ -40,6 +44,48 @@ pub fn compile(
     let output =
         result.output.map_err(|errors| errors.iter().map(|e| translate(world, e, map, sources, &mut files)).collect());
     (output, warnings)
+}
+
+/// Resident memory above which [`compile_trimming`] trims (a first build of 120 slides
+/// stays below it); `LECTERN_TRIM_ABOVE_MB` sets another.
+const TRIM_ABOVE_MB: u64 = 192;
+/// How often [`compile_trimming`] looks (more often costs more layouts done again).
+const TRIM_EVERY: Duration = Duration::from_millis(50);
+
+/// Typst keeps every layout it makes (each measurement of a first build's fitting
+/// searches too) until the compile ends, for a later compile to reuse: ~450 MB for the
+/// first build of a 370-slide deck. A compile that no rebuild follows reuses little of
+/// what the searches measured, so above [`TRIM_ABOVE_MB`] resident it drops, every
+/// [`TRIM_EVERY`], what went unused since the look before (anything asked for again is
+/// laid out again: the same pages, ~5 % slower). Not for a compile with hints: what it
+/// keeps it mostly reuses, and trimming makes it much slower without making it smaller.
+/// Only where the resident size can be read (Linux).
+fn compile_trimming(world: &LecternWorld) -> Warned<SourceResult<PagedDocument>> {
+    if resident_bytes().is_none() {
+        return typst::compile::<PagedDocument>(world);
+    }
+    let above_mb = std::env::var("LECTERN_TRIM_ABOVE_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(TRIM_ABOVE_MB);
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(TRIM_EVERY) {
+                if resident_bytes().is_some_and(|bytes| bytes > above_mb << 20) {
+                    typst::comemo::evict(1);
+                }
+            }
+        });
+        let result = typst::compile::<PagedDocument>(world);
+        drop(done);
+        result
+    })
+}
+
+/// The process's resident memory, where the system tells (Linux: `/proc/self/status`).
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    let kib: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// `LECTERN_TRACE=trace.json`: Typst's own timing events of the compilation (as

@@ -291,6 +291,7 @@ fn request(args: BuildArgs) -> BuildRequest {
         png_dir: args.png,
         svg_dir: args.svg,
         no_fit_cache: args.no_fit_cache,
+        once: false,
         strict,
         steps: args.steps,
         network: if args.offline { lectern::remote::Network::Offline } else { lectern::remote::Network::Online },
@@ -299,7 +300,7 @@ fn request(args: BuildArgs) -> BuildRequest {
 
 fn build(args: BuildArgs) -> ExitCode {
     let verbose = args.verbose;
-    let request = request(args);
+    let request = BuildRequest { once: true, ..request(args) };
     let shown =
         |warnings: &[diag::Diagnostic]| if verbose { warnings.to_vec() } else { diag::group_warnings(warnings) };
     // Ctrl-C or SIGTERM while writing must not leave temporary files behind.
@@ -395,7 +396,7 @@ fn list_files(paths: &[&PathBuf]) -> String {
 
 /// `lectern slides`: what each slide is, where it comes from and where it prints.
 fn slides(deck: PathBuf, json: bool, root: Option<PathBuf>) -> ExitCode {
-    let request = BuildRequest { deck, root, ..Default::default() };
+    let request = BuildRequest { deck, root, once: true, ..Default::default() };
     let mut sources = lectern::diag::Sources::default();
     let compiled = match Builder::new().compile(&request, &mut sources) {
         Ok(c) => c,

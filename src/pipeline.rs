@@ -48,6 +48,10 @@ pub struct BuildRequest {
     /// `--no-fit-cache`: neither read nor write the fit cache (see `crate::fitcache`) nor
     /// the formatted citations kept beside it (`crate::citecache`).
     pub no_fit_cache: bool,
+    /// No rebuild follows (`lectern build`): Typst's cache of layouts need not outlive the
+    /// build, and a compile that fits most slides afresh trims it as it grows (see
+    /// `compile::compile`).
+    pub once: bool,
 }
 
 #[derive(Debug)]
@@ -403,7 +407,7 @@ impl Builder {
             // Beside the deck's Typst, so relative paths (citation style) resolve alike.
             let vpath = crate::vpaths::main_beside(&compiled.main_vpath, &suffix[..suffix.len() - 4]);
             world.prepare(&vpath, text, overlays, compiled.theme.clone());
-            let (handout, _) = compile::compile(world, &emit::SourceMap::default(), sources);
+            let (handout, _) = compile::compile(world, &emit::SourceMap::default(), sources, false);
             let handout = handout.map_err(|mut d| {
                 for diagnostic in &mut d {
                     diagnostic.message = format!("{}: {}", &suffix[1..], diagnostic.message);
@@ -701,6 +705,8 @@ impl Builder {
         let any_hint = hints.iter().any(Option::is_some);
         let plans: &[(bool, bool)] =
             if any_hint { &[(true, true), (true, false), (false, false)] } else { &[(false, true), (false, false)] };
+        // Trimmed only where most slides are fitted by searching (see `compile::compile`).
+        let trim = request.once && hints.iter().filter(|h| h.is_none()).count() * 2 >= hints.len();
         let mut candidates: Vec<emit::Emitted> = Vec::new();
         let mut outcome = None;
         for (attempt, &(with_hints, probes)) in plans.iter().enumerate() {
@@ -717,7 +723,7 @@ impl Builder {
             } else {
                 world.prepare(&main_vpath, text, overlays.clone(), theme.clone());
             }
-            let (document, typst_warnings) = compile::compile(world, map, sources);
+            let (document, typst_warnings) = compile::compile(world, map, sources, trim);
             let ok = document.is_ok();
             let index = candidate.map(|c| {
                 candidates.push(c);

@@ -142,6 +142,27 @@ fn every_layout_looks_the_same_fitted_afresh_and_from_the_cache() {
     assert!(page_images(dir.path()) == fresh_images, "pages differ");
 }
 
+/// `lectern build` trims Typst's cache of layouts while a first build runs, once the
+/// process is large (`LECTERN_TRIM_ABOVE_MB=0`: from the start): what it drops is laid
+/// out again when asked for, so the pages are the same.
+#[test]
+fn trimming_the_layout_cache_leaves_the_pages_as_they_were() {
+    let dir = tempdir();
+    let starter = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter");
+    write(dir.path(), "deck.md", &std::fs::read_to_string(starter.join("deck.md")).unwrap());
+    std::fs::create_dir_all(dir.path().join("figures")).unwrap();
+    for f in ["router.png", "photo.jpg", "packets.csv"] {
+        std::fs::copy(starter.join("figures").join(f), dir.path().join("figures").join(f)).unwrap();
+    }
+    let (one_cache, another_cache) = (tempdir(), tempdir());
+    let kept = build(dir.path(), one_cache.path(), &[("LECTERN_TRIM_ABOVE_MB", "100000")]);
+    let kept_images = page_images(dir.path());
+    let trimmed = build(dir.path(), another_cache.path(), &[("LECTERN_TRIM_ABOVE_MB", "0")]);
+    assert!(cache_line(&trimmed).starts_with("fit cache: 0 of"), "fitted afresh: {}", trimmed.stdout);
+    assert_eq!(fit_lines(&trimmed), fit_lines(&kept));
+    assert!(page_images(dir.path()) == kept_images, "pages differ");
+}
+
 #[test]
 fn a_theme_whose_slide_function_takes_no_hint_keeps_working() {
     let dir = tempdir();
