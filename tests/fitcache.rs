@@ -42,6 +42,16 @@ fn build(dir: &Path, cache_home: &Path, env: &[(&str, &str)]) -> Run {
     run
 }
 
+/// The starter deck (every layout) as `deck.md` in `dir`, with its figures.
+fn write_starter_deck(dir: &Path) {
+    let starter = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter");
+    write(dir, "deck.md", &std::fs::read_to_string(starter.join("deck.md")).unwrap());
+    std::fs::create_dir_all(dir.join("figures")).unwrap();
+    for f in ["router.png", "photo.jpg", "packets.csv"] {
+        std::fs::copy(starter.join("figures").join(f), dir.join("figures").join(f)).unwrap();
+    }
+}
+
 /// The page images of the last build, in order.
 fn page_images(dir: &Path) -> Vec<Vec<u8>> {
     let mut files: Vec<_> = std::fs::read_dir(dir.join("png")).unwrap().flatten().map(|e| e.path()).collect();
@@ -128,12 +138,7 @@ fn an_edited_slide_is_fitted_again() {
 fn every_layout_looks_the_same_fitted_afresh_and_from_the_cache() {
     let dir = tempdir();
     let cache_home = tempdir();
-    let starter = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter");
-    write(dir.path(), "deck.md", &std::fs::read_to_string(starter.join("deck.md")).unwrap());
-    std::fs::create_dir_all(dir.path().join("figures")).unwrap();
-    for f in ["router.png", "photo.jpg", "packets.csv"] {
-        std::fs::copy(starter.join("figures").join(f), dir.path().join("figures").join(f)).unwrap();
-    }
+    write_starter_deck(dir.path());
     let fresh = build(dir.path(), cache_home.path(), &[]);
     let fresh_images = page_images(dir.path());
     let cached = build(dir.path(), cache_home.path(), &[]);
@@ -148,12 +153,7 @@ fn every_layout_looks_the_same_fitted_afresh_and_from_the_cache() {
 #[test]
 fn trimming_the_layout_cache_leaves_the_pages_as_they_were() {
     let dir = tempdir();
-    let starter = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/starter");
-    write(dir.path(), "deck.md", &std::fs::read_to_string(starter.join("deck.md")).unwrap());
-    std::fs::create_dir_all(dir.path().join("figures")).unwrap();
-    for f in ["router.png", "photo.jpg", "packets.csv"] {
-        std::fs::copy(starter.join("figures").join(f), dir.path().join("figures").join(f)).unwrap();
-    }
+    write_starter_deck(dir.path());
     let (one_cache, another_cache) = (tempdir(), tempdir());
     let kept = build(dir.path(), one_cache.path(), &[("LECTERN_TRIM_ABOVE_MB", "100000")]);
     let kept_images = page_images(dir.path());
