@@ -644,6 +644,29 @@ impl Builder {
         sources: &mut Sources,
         print: bool,
     ) -> Result<Compiled, Failure> {
+        // Making the World (the font index, Typst's library) takes a few milliseconds: the
+        // first build of a process makes it while the Markdown stages run, with the font
+        // folders known before the deck is read (a theme folder with fonts of its own has
+        // it made again below). It is made on a thread of the pool Typst lays out with: a
+        // thread of its own would hold its memory apart (~5 MB more at the peak).
+        let early_world = match (&self.world, build_root(request)) {
+            (None, Ok(root)) => {
+                let font_dirs = request.font_paths.clone();
+                let (made, world) = std::sync::mpsc::channel();
+                rayon::spawn(move || {
+                    let world = new_world(&root, &font_dirs);
+                    let _ = made.send((root, font_dirs, world));
+                });
+                Some(world)
+            }
+            _ => None,
+        };
+        let emitted = self.emit(request, sources, print);
+        let joined = Instant::now();
+        if let Some(made) = early_world.and_then(|world| world.recv().ok()) {
+            self.world.get_or_insert(made);
+        }
+        let waited_for_world = joined.elapsed();
         let Emitted {
             deck,
             theme,
@@ -656,12 +679,12 @@ impl Builder {
             body_size,
             deck_name,
             logo_vpath,
-        } = self.emit(request, sources, print)?;
+        } = emitted?;
 
         let fonts_started = Instant::now();
         let world = self.world_for(&root, request, &theme);
         let glyph_errors = compile::check_glyphs(world.book(), &emitted.visible_text, sources);
-        let fonts_time = fonts_started.elapsed();
+        let fonts_time = waited_for_world + fonts_started.elapsed();
         if !glyph_errors.is_empty() {
             return Err(Failure(glyph_errors));
         }
@@ -832,15 +855,21 @@ impl Builder {
         font_dirs.extend(theme.font_dirs());
         let reusable = matches!(&self.world, Some((r, f, _)) if r == root && *f == font_dirs);
         if !reusable {
-            let now = match crate::clock::source_date_epoch() {
-                Some(epoch) => Time::fixed_timestamp(epoch).unwrap_or_else(|_| Time::system()),
-                None => Time::system(),
-            };
-            let world = LecternWorld::new(root, &font_dirs, now);
+            let world = new_world(root, &font_dirs);
             self.world = Some((root.to_path_buf(), font_dirs, world));
         }
         &mut self.world.as_mut().unwrap().2
     }
+}
+
+/// A World for the build root and the font folders, its clock at `SOURCE_DATE_EPOCH` when
+/// that is set.
+fn new_world(root: &Path, font_dirs: &[PathBuf]) -> LecternWorld {
+    let now = match crate::clock::source_date_epoch() {
+        Some(epoch) => Time::fixed_timestamp(epoch).unwrap_or_else(|_| Time::system()),
+        None => Time::system(),
+    };
+    LecternWorld::new(root, font_dirs, now)
 }
 
 /// The generated Typst of a deck, with the hints of an earlier build (none: `&[]`).
