@@ -730,7 +730,6 @@ impl Builder {
             if any_hint { &[(true, true), (true, false), (false, false)] } else { &[(false, true), (false, false)] };
         // Trimmed only where most slides are fitted by searching (see `compile::compile`).
         let trim = request.once && hints.iter().filter(|h| h.is_none()).count() * 2 >= hints.len();
-        let mut candidates: Vec<emit::Emitted> = Vec::new();
         let mut outcome = None;
         for (attempt, &(with_hints, probes)) in plans.iter().enumerate() {
             let candidate = (with_hints || probes).then(|| {
@@ -748,20 +747,14 @@ impl Builder {
             }
             let (document, typst_warnings) = compile::compile(world, map, sources, trim);
             let ok = document.is_ok();
-            let index = candidate.map(|c| {
-                candidates.push(c);
-                candidates.len() - 1
-            });
-            outcome = Some((document, typst_warnings, index, with_hints));
+            outcome = Some((document, typst_warnings, candidate, with_hints));
             if ok {
                 break;
             }
         }
-        let (document, typst_warnings, index, used_hints) = outcome.expect("at least one plan");
-        let used = match index {
-            Some(i) => &candidates[i],
-            None => &emitted,
-        };
+        // The last compile's: the first that succeeded, else the plain text's failure.
+        let (document, typst_warnings, candidate, used_hints) = outcome.expect("at least one plan");
+        let used = candidate.as_ref().unwrap_or(&emitted);
         let from_cache = if used_hints { hints.iter().flatten().count() } else { 0 };
         // Drop cache entries unused for 10 compiles, as typst-cli does between rebuilds.
         typst::comemo::evict(10);
