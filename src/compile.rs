@@ -224,13 +224,15 @@ pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sourc
 }
 
 /// PDF bytes with a stable identifier and a timestamp only from SOURCE_DATE_EPOCH, so the
-/// same inputs give byte-identical files.
-pub fn export_pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
+/// same inputs give byte-identical files. `tagged`: with the tag tree (the document's
+/// structure for screen readers and reflow; about a third of the export's time).
+pub fn export_pdf(doc: &PagedDocument, ident: &str, tagged: bool) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let timestamp = crate::clock::source_date_epoch().and_then(datetime_from_epoch).map(Timestamp::new_utc);
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("lectern {} (Typst 0.15)", env!("CARGO_PKG_VERSION")))),
         timestamp,
+        tagged,
         ..PdfOptions::default()
     };
     typst_pdf::pdf(doc, &options).map_err(|errors| {

@@ -292,6 +292,7 @@ fn request(args: BuildArgs) -> BuildRequest {
         svg_dir: args.svg,
         no_fit_cache: args.no_fit_cache,
         once: false,
+        draft_pdf: false,
         strict,
         steps: args.steps,
         network: if args.offline { lectern::remote::Network::Offline } else { lectern::remote::Network::Online },

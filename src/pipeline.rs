@@ -52,6 +52,10 @@ pub struct BuildRequest {
     /// build, and a compile that fits most slides afresh trims it as it grows (see
     /// `compile::compile`).
     pub once: bool,
+    /// Watch mode: the PDF is written first without its tag tree (a third of the export's
+    /// time), and whole again with it by [`Builder::finish_pdf`] once the deck is quiet.
+    /// Not when a handout or notes PDF is asked for (they show the deck's PDF).
+    pub draft_pdf: bool,
 }
 
 #[derive(Debug)]
@@ -193,7 +197,33 @@ pub struct Builder {
     /// a hint added to a slide whose code was compiled without makes Typst renumber the
     /// source after it, and lose its memo of every later page.
     hinted_slides: Option<Vec<bool>>,
+    /// Trimming Typst's cache of what the last ten compiles did not use, as typst-cli does
+    /// between rebuilds (see [`Eviction`]).
+    eviction: Eviction,
+    /// The document of the last PDF written as a draft (see [`BuildRequest::draft_pdf`]),
+    /// until [`Builder::finish_pdf`] writes it tagged.
+    draft: Option<DraftPdf>,
 }
+
+struct DraftPdf {
+    document: typst_layout::PagedDocument,
+    ident: String,
+    path: PathBuf,
+}
+
+/// The walk over Typst's cache that drops what ten compiles did not use takes ~16 ms at
+/// 370 slides. It is due after each compile, runs on a thread of its own once the build's
+/// outputs are written (so a rebuild's PDF is not held up by it; watch mode waits for the
+/// next save meanwhile), and is finished before the next compile uses Typst.
+#[derive(Default)]
+enum Eviction {
+    #[default]
+    Done,
+    Due,
+    Running(std::thread::JoinHandle<()>),
+}
+
+const EVICT_AFTER_COMPILES: usize = 10;
 
 type FileStamp = (u64, Option<std::time::SystemTime>);
 
@@ -209,6 +239,44 @@ impl Builder {
     /// Builds every requested output in memory, then writes them all (each atomically)
     /// only when all of them succeeded.
     pub fn build(&mut self, request: &BuildRequest) -> Result<BuildReport, BuildError> {
+        let result = self.build_outputs(request);
+        // A build that nothing follows (`lectern build`) leaves the cache as it is.
+        if !request.once {
+            self.evict_in_background();
+        }
+        result
+    }
+
+    /// Writes the PDF the last build wrote as a draft again, whole, with its tag tree (see
+    /// [`BuildRequest::draft_pdf`]); `None` when there is none. A PDF that cannot be written
+    /// is an error; the draft stays.
+    pub fn finish_pdf(&mut self) -> Option<Result<PathBuf, Vec<Diagnostic>>> {
+        let draft = self.draft.take()?;
+        let written = compile::export_pdf(&draft.document, &draft.ident, true).and_then(|pdf| {
+            crate::output::write_atomically(&draft.path, &pdf).map_err(|e| write_error(&draft.path, e))
+        });
+        Some(written.map(|()| draft.path))
+    }
+
+    fn evict_in_background(&mut self) {
+        if let Eviction::Due = self.eviction {
+            self.eviction = Eviction::Running(std::thread::spawn(|| typst::comemo::evict(EVICT_AFTER_COMPILES)));
+        }
+    }
+
+    /// Finishes the eviction the last compile left (see [`Eviction`]).
+    fn settle_eviction(&mut self) {
+        match std::mem::take(&mut self.eviction) {
+            Eviction::Done => {}
+            Eviction::Due => typst::comemo::evict(EVICT_AFTER_COMPILES),
+            Eviction::Running(thread) => {
+                // A panic there leaves the cache as it was: nothing to report.
+                let _ = thread.join();
+            }
+        }
+    }
+
+    fn build_outputs(&mut self, request: &BuildRequest) -> Result<BuildReport, BuildError> {
         let started = Instant::now();
         let mut sources = Sources::default();
         let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
@@ -247,7 +315,8 @@ impl Builder {
         let ident = format!("lectern:{}", relative.unwrap_or(deck_file).display());
         let labels = crate::pages::page_labels(&compiled.deck);
         let document = with_page_labels(compiled.document.clone(), &labels);
-        let pdf = match compile::export_pdf(&document, &ident) {
+        let draft = request.draft_pdf && files.handout.is_none() && files.notes_pdf.is_none();
+        let pdf = match compile::export_pdf(&document, &ident, !draft) {
             Ok(pdf) => pdf,
             Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
         };
@@ -324,6 +393,9 @@ impl Builder {
                 });
             }
         };
+        // The PDF on disk is this build's now: a draft of it is finished later, a tagged one
+        // needs nothing more.
+        self.draft = draft.then(|| DraftPdf { document, ident, path: output.clone() });
         let mut timings = compiled.timings;
         timings.paper = paper_time;
         timings.pdf = pdf_started.elapsed().saturating_sub(paper_time);
@@ -376,7 +448,7 @@ impl Builder {
                 Ok(c) if c.document.pages().len() == document.pages().len() => {
                     let labels = crate::pages::page_labels(&compiled.deck);
                     let printed = with_page_labels(c.document, &labels);
-                    let pdf = compile::export_pdf(&printed, &format!("{ident}:print"))?;
+                    let pdf = compile::export_pdf(&printed, &format!("{ident}:print"), true)?;
                     Some((printed, pdf))
                 }
                 Ok(_) => None,
@@ -414,7 +486,8 @@ impl Builder {
                 }
                 d
             })?;
-            made.push((suffix, compile::export_pdf(&handout, &format!("{ident}{}", &suffix[..suffix.len() - 4]))?));
+            let ident = format!("{ident}{}", &suffix[..suffix.len() - 4]);
+            made.push((suffix, compile::export_pdf(&handout, &ident, true)?));
         }
         Ok((made, warnings))
     }
@@ -682,6 +755,7 @@ impl Builder {
         } = emitted?;
 
         let fonts_started = Instant::now();
+        self.settle_eviction();
         let world = self.world_for(&root, request, &theme);
         let glyph_errors = compile::check_glyphs(world.book(), &emitted.visible_text, sources);
         let fonts_time = waited_for_world + fonts_started.elapsed();
@@ -756,8 +830,7 @@ impl Builder {
         let (document, typst_warnings, candidate, used_hints) = outcome.expect("at least one plan");
         let used = candidate.as_ref().unwrap_or(&emitted);
         let from_cache = if used_hints { hints.iter().flatten().count() } else { 0 };
-        // Drop cache entries unused for 10 compiles, as typst-cli does between rebuilds.
-        typst::comemo::evict(10);
+        self.eviction = Eviction::Due;
         warnings.extend(typst_warnings);
         let document = document.map_err(|mut errors| {
             errors.extend(warnings.iter().cloned());

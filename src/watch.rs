@@ -18,6 +18,9 @@ use crate::pipeline::{BuildError, BuildReport, BuildRequest, Builder};
 const QUIET: Duration = Duration::from_millis(15);
 /// …but never longer than this after the first event.
 const MAX_DELAY: Duration = Duration::from_millis(150);
+/// A rebuild's PDF is written first without its tag tree, and whole with it once no file
+/// has changed for this long (and before watch mode stops).
+const FINISH_AFTER: Duration = Duration::from_millis(1000);
 
 enum Message {
     Changed(Vec<PathBuf>),
@@ -47,6 +50,7 @@ pub fn watch(
     .map_err(|e| format!("cannot watch files: {e}"))?;
 
     let output = request.output.clone().unwrap_or_else(|| request.deck.with_extension("pdf"));
+    let request = &BuildRequest { draft_pdf: true, ..request.clone() };
     let mut builder = Builder::new();
     let mut watched_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut first = true;
@@ -114,21 +118,47 @@ pub fn watch(
         }
         watched_dirs = dirs;
 
-        match wait_for_change(&rx, &deps, &absolute(&output)) {
-            Some(()) => continue,
-            None => {
-                eprintln!("[{}] stopped", clock());
-                return Ok(());
-            }
+        let changed = wait_for_change(&rx, &deps, &absolute(&output), || finish_pdf(&mut builder));
+        if changed.is_none() {
+            finish_pdf(&mut builder);
+            eprintln!("[{}] stopped", clock());
+            return Ok(());
         }
     }
 }
 
-/// Blocks until a dependency changes (`Some`) or a stop is requested (`None`).
-fn wait_for_change(rx: &Receiver<Message>, deps: &BTreeSet<PathBuf>, output: &Path) -> Option<()> {
+/// Writes the last draft PDF tagged, if there is one (see `BuildRequest::draft_pdf`).
+fn finish_pdf(builder: &mut Builder) {
+    if let Some(Err(diagnostics)) = builder.finish_pdf() {
+        diag::print(&Default::default(), &diagnostics);
+    }
+}
+
+/// Blocks until a dependency changes (`Some`) or a stop is requested (`None`); calls
+/// `quiet` once when nothing has changed for [`FINISH_AFTER`].
+fn wait_for_change(
+    rx: &Receiver<Message>,
+    deps: &BTreeSet<PathBuf>,
+    output: &Path,
+    quiet: impl FnOnce(),
+) -> Option<()> {
     let relevant = |paths: &[PathBuf]| paths.iter().any(|p| p != output && deps.contains(&absolute(p)));
+    let mut quiet = Some(quiet);
+    let quiet_at = Instant::now() + FINISH_AFTER;
     loop {
-        match rx.recv().ok()? {
+        let message = if quiet.is_some() {
+            match rx.recv_timeout(quiet_at.saturating_duration_since(Instant::now())) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => {
+                    quiet.take().expect("not called yet")();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        } else {
+            rx.recv().ok()?
+        };
+        match message {
             Message::Stop => return None,
             Message::Changed(paths) if relevant(&paths) => break,
             Message::Changed(_) => {}

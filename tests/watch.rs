@@ -7,6 +7,8 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use lectern::pipeline::{BuildRequest, Builder};
+
 fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
     while !condition() {
@@ -42,6 +44,9 @@ fn rebuilds_on_edit_rename_and_fix_and_stops_on_sigterm() {
     std::fs::rename(dir.path().join(".deck.md.swp"), &deck).unwrap();
     wait_until("the renamed save to reach the PDF", || pdf_text(&pdf).contains("thirdversion"));
 
+    // Once the deck is quiet, the rebuild's PDF is written again with its tag tree.
+    wait_until("the PDF with its tag tree", || common::info_field(&pdf, "Tagged") == "yes");
+
     // A broken edit: the error is reported at the Markdown line, the good PDF stays.
     let good = std::fs::read(&pdf).unwrap();
     std::fs::write(&deck, "## Watch\n\nbroken[^missing]\n").unwrap();
@@ -68,6 +73,40 @@ fn rebuilds_on_edit_rename_and_fix_and_stops_on_sigterm() {
     let mut rest = String::new();
     let _ = std::fs::File::open(&log).unwrap().read_to_string(&mut rest);
     assert!(rest.contains("stopped"), "{rest}");
+    // Stopped before the deck was quiet for long, or after: the PDF left is tagged.
+    assert_eq!(common::info_field(&pdf, "Tagged"), "yes");
+}
+
+/// Watch mode writes a rebuild's PDF first without its tag tree (the structure screen
+/// readers use; a third of the export's time), then, once the deck is quiet, the same PDF
+/// with it: what `lectern build` writes, byte for byte.
+#[test]
+fn a_rebuilds_draft_pdf_becomes_the_pdf_a_build_writes() {
+    let dir = common::tempdir();
+    let deck = common::write(dir.path(), "deck.md", "---\ntitle: 下書き\n---\n\n## 一枚目\n\n- 本文の行\n");
+    let request = BuildRequest { deck: deck.clone(), draft_pdf: true, no_fit_cache: true, ..Default::default() };
+    let mut builder = Builder::new();
+    let report = builder.build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
+    assert_eq!(common::info_field(&report.output, "Tagged"), "no");
+    let draft_pages = common::pages(&report.output);
+    assert!(common::squash(&draft_pages.join("")).contains("本文の行"), "{draft_pages:?}");
+
+    let finished = builder.finish_pdf().expect("a draft to finish").unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(finished, report.output);
+    assert_eq!(common::info_field(&finished, "Tagged"), "yes");
+    assert_eq!(common::pages(&finished), draft_pages);
+    assert!(builder.finish_pdf().is_none(), "a draft finished twice");
+
+    let built = common::lectern(dir.path(), &["build", "deck.md", "-o", "built.pdf"]);
+    assert_eq!(built.status, 0, "{}", built.stderr);
+    assert!(std::fs::read(dir.path().join("built.pdf")).unwrap() == std::fs::read(&finished).unwrap());
+
+    // A build that also writes a handout (which shows the deck's PDF) writes no draft.
+    let with_handout =
+        BuildRequest { outputs: lectern::outputs::RequestedOutputs { handout: true, ..Default::default() }, ..request };
+    let report = builder.build(&with_handout).unwrap_or_else(|e| panic!("{}", e.render()));
+    assert_eq!(common::info_field(&report.output, "Tagged"), "yes");
+    assert!(builder.finish_pdf().is_none(), "a tagged PDF finished again");
 }
 
 #[test]
