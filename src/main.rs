@@ -190,15 +190,10 @@ fn main() -> ExitCode {
     // below the threshold stays with the process: Typst's layout frees and allocates large
     // blocks all build long. A fixed threshold (glibc's initial 128 KiB) hands them back,
     // which lowers the peak memory of a 370-slide build by ~15 MB at the same speed.
-    // glibc also hands back the free top of its heaps as soon as it exceeds 128 KiB, and
-    // Typst allocates it again at once: each page comes back as a page fault (half the
-    // system time of a build). Keeping 16 MiB of it: builds ~5-10 % faster, peak memory
-    // +2-4 MB (32 MiB: +5-8 MB, no faster; 64 MiB: +15 MB at 370 slides).
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: sets malloc parameters before any other thread exists.
+    // SAFETY: sets a malloc parameter before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        libc::mallopt(libc::M_TOP_PAD, 16 << 20);
     }
     // Legal but deep input (long formulas, nested lists) recurses in the parsers and in
     // Typst: a roomy stack (reserved, not used) lets it finish where the default 8 MB
