@@ -53,7 +53,8 @@ pub struct BuildRequest {
     /// `compile::compile`).
     pub once: bool,
     /// Watch mode: the PDF is written first without its tag tree (a third of the export's
-    /// time), and whole again with it by [`Builder::finish_pdf`] once the deck is quiet.
+    /// time) and page labels, and whole again with them by [`Builder::finish_pdf`] once
+    /// the deck is quiet.
     /// Not when a handout or notes PDF is asked for (they show the deck's PDF).
     pub draft_pdf: bool,
 }
@@ -206,7 +207,9 @@ pub struct Builder {
 }
 
 struct DraftPdf {
+    /// Without page labels (see `labels`).
     document: typst_layout::PagedDocument,
+    labels: Vec<usize>,
     ident: String,
     path: PathBuf,
 }
@@ -252,7 +255,8 @@ impl Builder {
     /// is an error; the draft stays.
     pub fn finish_pdf(&mut self) -> Option<Result<PathBuf, Vec<Diagnostic>>> {
         let draft = self.draft.take()?;
-        let written = compile::export_pdf(&draft.document, &draft.ident, true).and_then(|pdf| {
+        let document = with_page_labels(draft.document, &draft.labels);
+        let written = compile::export_pdf(&document, &draft.ident, true).and_then(|pdf| {
             crate::output::write_atomically(&draft.path, &pdf).map_err(|e| write_error(&draft.path, e))
         });
         Some(written.map(|()| draft.path))
@@ -314,8 +318,11 @@ impl Builder {
         let relative = build_root(request).ok().and_then(|r| deck_file.strip_prefix(r).ok().map(Path::to_path_buf));
         let ident = format!("lectern:{}", relative.unwrap_or(deck_file).display());
         let labels = crate::pages::page_labels(&compiled.deck);
-        let document = with_page_labels(compiled.document.clone(), &labels);
         let draft = request.draft_pdf && files.handout.is_none() && files.notes_pdf.is_none();
+        // A draft goes without page labels too: labelling the pages makes Typst index the
+        // whole document again (~8 ms at 370 slides).
+        let document =
+            if draft { compiled.document.clone() } else { with_page_labels(compiled.document.clone(), &labels) };
         let pdf = match compile::export_pdf(&document, &ident, !draft) {
             Ok(pdf) => pdf,
             Err(diagnostics) => return Err(fail(sources, diagnostics, dependencies)),
@@ -395,7 +402,7 @@ impl Builder {
         };
         // The PDF on disk is this build's now: a draft of it is finished later, a tagged one
         // needs nothing more.
-        self.draft = draft.then(|| DraftPdf { document, ident, path: output.clone() });
+        self.draft = draft.then(|| DraftPdf { document, labels, ident, path: output.clone() });
         let mut timings = compiled.timings;
         timings.paper = paper_time;
         timings.pdf = pdf_started.elapsed().saturating_sub(paper_time);

@@ -135,7 +135,7 @@ fn finish_pdf(builder: &mut Builder) {
 }
 
 /// Blocks until a dependency changes (`Some`) or a stop is requested (`None`); calls
-/// `quiet` once when nothing has changed for [`FINISH_AFTER`].
+/// `quiet` once if no dependency has changed within [`FINISH_AFTER`] of the call.
 fn wait_for_change(
     rx: &Receiver<Message>,
     deps: &BTreeSet<PathBuf>,
