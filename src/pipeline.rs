@@ -54,8 +54,8 @@ pub struct BuildRequest {
     pub once: bool,
     /// Watch mode: the PDF is written first without its tag tree (a third of the export's
     /// time) and page labels, and whole again with them by [`Builder::finish_pdf`] once
-    /// the deck is quiet.
-    /// Not when a handout or notes PDF is asked for (they show the deck's PDF).
+    /// the deck is quiet. Not when a handout or notes PDF is asked for: they embed the
+    /// deck's PDF, which must then be the finished one.
     pub draft_pdf: bool,
 }
 
@@ -243,16 +243,13 @@ impl Builder {
     /// only when all of them succeeded.
     pub fn build(&mut self, request: &BuildRequest) -> Result<BuildReport, BuildError> {
         let result = self.build_outputs(request);
-        // A build that nothing follows (`lectern build`) leaves the cache as it is.
-        if !request.once {
-            self.evict_in_background();
-        }
+        self.evict_in_background();
         result
     }
 
-    /// Writes the PDF the last build wrote as a draft again, whole, with its tag tree (see
-    /// [`BuildRequest::draft_pdf`]); `None` when there is none. A PDF that cannot be written
-    /// is an error; the draft stays.
+    /// Writes the PDF the last build wrote as a draft again, whole, with its tag tree and
+    /// page labels (see [`BuildRequest::draft_pdf`]); `None` when there is none. On an
+    /// error the draft stays on disk as it is, and is not tried again.
     pub fn finish_pdf(&mut self) -> Option<Result<PathBuf, Vec<Diagnostic>>> {
         let draft = self.draft.take()?;
         let document = with_page_labels(draft.document, &draft.labels);
@@ -264,7 +261,16 @@ impl Builder {
 
     fn evict_in_background(&mut self) {
         if let Eviction::Due = self.eviction {
-            self.eviction = Eviction::Running(std::thread::spawn(|| typst::comemo::evict(EVICT_AFTER_COMPILES)));
+            // Dropping deeply nested content recurses: the stack Typst's own threads get
+            // (reserved, not used; see `main`).
+            let thread = std::thread::Builder::new()
+                .name("lectern-evict".into())
+                .stack_size(256 << 20)
+                .spawn(|| typst::comemo::evict(EVICT_AFTER_COMPILES));
+            match thread {
+                Ok(thread) => self.eviction = Eviction::Running(thread),
+                Err(_) => self.settle_eviction(),
+            }
         }
     }
 
@@ -837,7 +843,10 @@ impl Builder {
         let (document, typst_warnings, candidate, used_hints) = outcome.expect("at least one plan");
         let used = candidate.as_ref().unwrap_or(&emitted);
         let from_cache = if used_hints { hints.iter().flatten().count() } else { 0 };
-        self.eviction = Eviction::Due;
+        // A build that nothing follows leaves the cache as it is (a handout's compile too).
+        if !request.once {
+            self.eviction = Eviction::Due;
+        }
         warnings.extend(typst_warnings);
         let document = document.map_err(|mut errors| {
             errors.extend(warnings.iter().cloned());

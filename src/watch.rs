@@ -60,6 +60,8 @@ pub fn watch(
         // A bug must not end the watcher: report it, start afresh, wait for the next save.
         let result =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(request))).unwrap_or_else(|_| {
+                // The last good PDF stays: finished, if it was a draft.
+                finish_pdf(&mut builder);
                 builder = Builder::new();
                 Err(crate::pipeline::BuildError {
                     sources: Default::default(),
@@ -127,11 +129,17 @@ pub fn watch(
     }
 }
 
-/// Writes the last draft PDF tagged, if there is one (see `BuildRequest::draft_pdf`).
+/// Writes the last draft PDF tagged, if there is one (see `BuildRequest::draft_pdf`); a
+/// failure is reported and watching goes on.
 fn finish_pdf(builder: &mut Builder) {
-    if let Some(Err(diagnostics)) = builder.finish_pdf() {
-        diag::print(&Default::default(), &diagnostics);
-    }
+    let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.finish_pdf()));
+    let diagnostics = match finished {
+        Ok(None | Some(Ok(_))) => return,
+        Ok(Some(Err(diagnostics))) => diagnostics,
+        Err(_) => vec![diag::Diagnostic::error(None, "internal error in lectern (please report it)")],
+    };
+    diag::print(&Default::default(), &diagnostics);
+    eprintln!("[{}] the PDF stays without its tag tree and page labels", clock());
 }
 
 /// Blocks until a dependency changes (`Some`) or a stop is requested (`None`); calls
@@ -265,6 +273,50 @@ fn open_viewer(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn deck() -> PathBuf {
+        absolute(Path::new("deck.md"))
+    }
+
+    #[test]
+    fn a_stop_before_the_deck_is_quiet_ends_the_wait_without_finishing_the_pdf() {
+        let (tx, rx) = mpsc::channel();
+        tx.send(Message::Stop).unwrap();
+        let mut finished = 0;
+        assert!(wait_for_change(&rx, &[deck()].into(), Path::new("/out.pdf"), || finished += 1).is_none());
+        assert_eq!(finished, 0);
+    }
+
+    #[test]
+    fn a_change_of_the_deck_ends_the_wait_without_finishing_the_pdf() {
+        let (tx, rx) = mpsc::channel();
+        tx.send(Message::Changed(vec![deck()])).unwrap();
+        let mut finished = 0;
+        assert!(wait_for_change(&rx, &[deck()].into(), Path::new("/out.pdf"), || finished += 1).is_some());
+        assert_eq!(finished, 0);
+    }
+
+    #[test]
+    fn the_pdf_is_finished_once_a_second_after_the_wait_began_whatever_else_changes() {
+        let (tx, rx) = mpsc::channel();
+        let sender = std::thread::spawn(move || {
+            // Files that are not the deck's (the PDF itself, another file in its folder)
+            // change all the time: they neither end the wait nor put off the finishing.
+            for other in ["/out.pdf", "notes.txt", "/out.pdf", "notes.txt", "/out.pdf"] {
+                tx.send(Message::Changed(vec![absolute(Path::new(other))])).unwrap();
+                std::thread::sleep(Duration::from_millis(400));
+            }
+            tx.send(Message::Stop).unwrap();
+        });
+        let started = Instant::now();
+        let mut finished_after = Vec::new();
+        let outcome =
+            wait_for_change(&rx, &[deck()].into(), Path::new("/out.pdf"), || finished_after.push(started.elapsed()));
+        assert!(outcome.is_none(), "ended by the stop");
+        assert_eq!(finished_after.len(), 1, "finished once");
+        assert!(finished_after[0] >= FINISH_AFTER, "{:?}", finished_after[0]);
+        sender.join().unwrap();
+    }
 
     #[test]
     fn change_descriptions() {

@@ -101,7 +101,19 @@ fn a_rebuilds_draft_pdf_becomes_the_pdf_a_build_writes() {
     assert_eq!(built.status, 0, "{}", built.stderr);
     assert!(std::fs::read(dir.path().join("built.pdf")).unwrap() == std::fs::read(&finished).unwrap());
 
+    // A draft, then a build that fails: the draft on disk is what is finished.
+    std::fs::write(&deck, "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 次の版\n").unwrap();
+    builder.build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
+    let good = common::pages(&report.output);
+    std::fs::write(&deck, "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 壊れた[^missing]\n").unwrap();
+    assert!(builder.build(&request).is_err(), "a footnote without its text fails");
+    builder.finish_pdf().expect("the draft before the failure").unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(common::info_field(&report.output, "Tagged"), "yes");
+    assert_eq!(common::pages(&report.output), good);
+    assert!(common::squash(&good.join("")).contains("次の版"), "{good:?}");
+
     // A build that also writes a handout (which shows the deck's PDF) writes no draft.
+    std::fs::write(&deck, "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 次の版\n").unwrap();
     let with_handout =
         BuildRequest { outputs: lectern::outputs::RequestedOutputs { handout: true, ..Default::default() }, ..request };
     let report = builder.build(&with_handout).unwrap_or_else(|e| panic!("{}", e.render()));
