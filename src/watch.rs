@@ -278,22 +278,19 @@ mod tests {
         absolute(Path::new("deck.md"))
     }
 
-    #[test]
-    fn a_stop_before_the_deck_is_quiet_ends_the_wait_without_finishing_the_pdf() {
+    /// The outcome of a wait that finds `message` waiting, and how often it finished the PDF.
+    fn wait_on(message: Message) -> (Option<()>, usize) {
         let (tx, rx) = mpsc::channel();
-        tx.send(Message::Stop).unwrap();
+        tx.send(message).unwrap();
         let mut finished = 0;
-        assert!(wait_for_change(&rx, &[deck()].into(), Path::new("/out.pdf"), || finished += 1).is_none());
-        assert_eq!(finished, 0);
+        let outcome = wait_for_change(&rx, &[deck()].into(), Path::new("/out.pdf"), || finished += 1);
+        (outcome, finished)
     }
 
     #[test]
-    fn a_change_of_the_deck_ends_the_wait_without_finishing_the_pdf() {
-        let (tx, rx) = mpsc::channel();
-        tx.send(Message::Changed(vec![deck()])).unwrap();
-        let mut finished = 0;
-        assert!(wait_for_change(&rx, &[deck()].into(), Path::new("/out.pdf"), || finished += 1).is_some());
-        assert_eq!(finished, 0);
+    fn a_stop_or_a_change_of_the_deck_ends_the_wait_without_finishing_the_pdf() {
+        assert_eq!(wait_on(Message::Stop), (None, 0));
+        assert_eq!(wait_on(Message::Changed(vec![deck()])), (Some(()), 0));
     }
 
     #[test]
