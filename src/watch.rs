@@ -65,10 +65,7 @@ pub fn watch(
                 builder = Builder::new();
                 Err(crate::pipeline::BuildError {
                     sources: Default::default(),
-                    diagnostics: vec![crate::diag::Diagnostic::error(
-                        None,
-                        "internal error in lectern (please report it)",
-                    )],
+                    diagnostics: vec![internal_error()],
                     dependencies: vec![request.deck.clone()],
                     written: vec![],
                     not_written: vec![],
@@ -129,6 +126,11 @@ pub fn watch(
     }
 }
 
+/// What a bug (a panic) caught in watch mode is reported as.
+fn internal_error() -> diag::Diagnostic {
+    diag::Diagnostic::error(None, "internal error in lectern (please report it)")
+}
+
 /// Writes the last draft PDF tagged, if there is one (see `BuildRequest::draft_pdf`); a
 /// failure is reported and watching goes on.
 fn finish_pdf(builder: &mut Builder) {
@@ -136,7 +138,7 @@ fn finish_pdf(builder: &mut Builder) {
     let diagnostics = match finished {
         Ok(None | Some(Ok(_))) => return,
         Ok(Some(Err(diagnostics))) => diagnostics,
-        Err(_) => vec![diag::Diagnostic::error(None, "internal error in lectern (please report it)")],
+        Err(_) => vec![internal_error()],
     };
     diag::print(&Default::default(), &diagnostics);
     eprintln!("[{}] the PDF stays without its tag tree and page labels", clock());

@@ -102,7 +102,8 @@ fn a_rebuilds_draft_pdf_becomes_the_pdf_a_build_writes() {
     assert!(std::fs::read(dir.path().join("built.pdf")).unwrap() == std::fs::read(&finished).unwrap());
 
     // A draft, then a build that fails: the draft on disk is what is finished.
-    std::fs::write(&deck, "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 次の版\n").unwrap();
+    let next = "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 次の版\n";
+    std::fs::write(&deck, next).unwrap();
     builder.build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
     let good = common::pages(&report.output);
     std::fs::write(&deck, "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 壊れた[^missing]\n").unwrap();
@@ -113,7 +114,7 @@ fn a_rebuilds_draft_pdf_becomes_the_pdf_a_build_writes() {
     assert!(common::squash(&good.join("")).contains("次の版"), "{good:?}");
 
     // A build that also writes a handout (which shows the deck's PDF) writes no draft.
-    std::fs::write(&deck, "---\ntitle: 下書き\n---\n\n## 二枚目\n\n- 次の版\n").unwrap();
+    std::fs::write(&deck, next).unwrap();
     let with_handout =
         BuildRequest { outputs: lectern::outputs::RequestedOutputs { handout: true, ..Default::default() }, ..request };
     let report = builder.build(&with_handout).unwrap_or_else(|e| panic!("{}", e.render()));
