@@ -1,6 +1,7 @@
 //! The fit cache as a speaker meets it: a second build of the same deck lays its slides
 //! out from the outcomes of the first build's fitting searches, with the same pages; an
-//! edited slide is fitted again; a theme that takes no hints keeps working.
+//! edited slide is fitted again; a theme that takes no hints keeps working; the sizes the
+//! theme rules out by arithmetic instead of laying them out change no page.
 
 mod common;
 
@@ -291,5 +292,103 @@ fn steps_and_statements_are_drawn_the_same_from_the_cache() {
     let text = pages(&dir.path().join("deck.pdf")).concat().replace(['\n', ' '], "");
     for words in ["足場を築く", "無害化", "6,862億"] {
         assert!(text.contains(words), "{words} in {text}");
+    }
+}
+
+/// The theme spares layouts by arithmetic where a layout's outcome is certain: a table's
+/// or a timeline's height grows at least in proportion to its size, so a size that fits
+/// rules out larger sizes whose so-scaled height is over the room, and notes that take at
+/// most 30 % of the slide stay at full size whatever the body needs. The same theme
+/// without these shortcuts (a theme folder, every such size laid out) must draw the same
+/// pages.
+#[test]
+fn sizes_ruled_out_by_arithmetic_are_the_sizes_a_layout_rules_out() {
+    let mut oracle =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/seminar/theme.typ")).unwrap();
+    let undo = [
+        (
+            "    if h <= region.height {\n      fit = k\n      let c = fixed(size(k))\n      let j = k + 1\n      \
+             while j < over and (h - c) * (size(j) / size(k)) + c <= region.height { j += 1 }\n      over = j\n    \
+             } else { over = k }",
+            "    if h <= region.height { fit = k } else { over = k }",
+        ),
+        ("      if natural-total * k > region.height * 0.8 { return false }\n", ""),
+        (
+            "if notes-height(small) <= page-height * 0.3 or notes-height(small) + body-height() <= room",
+            "if notes-height(small) + body-height() <= room",
+        ),
+    ];
+    for (shortcut, layout) in undo {
+        assert!(oracle.contains(shortcut), "the theme no longer has this shortcut (update the test): {shortcut}");
+        oracle = oracle.replace(shortcut, layout);
+    }
+    let rows =
+        |rows: &[(&str, &str, &str)]| rows.iter().map(|(a, b, c)| format!("| {a} | {b} | {c} |\n")).collect::<String>();
+    let deck = format!(
+        "---\ntitle: 省略\nlang: ja\n---\n\n\
+## 数字の表 {{.table}}\n\n| 年 | 年間総観測パケット数 | 観測IPアドレス数 |\n|---:|---:|---:|\n{}\n\
+## 文の表 {{.table}}\n\n| 順位 | 「組織」向け脅威 | 扱い |\n|---:|---|---|\n{}\n\
+## 注つきの表 {{.table}}\n\n| 区分 | 件数 | 補足 |\n|---|---:|---|\n{}\n※1 届出のうち実際に被害のあったもの。\n\n※2 前年の件数は同じ方法で数え直した。\n\n\
+## 小さな表 {{.table}}\n\n| 年 | 件数 |\n|---|---:|\n| 2023 | 180 |\n| 2024 | 132 |\n\n\
+## 長い手順 {{.steps .vertical}}\n\n\
+1. 脆弱性を突いてネットワーク経由で相手のサーバーに侵入し、足場を築く\n\
+2. 攻撃用のプログラムや通信の記録を集め、相手の能力と意図を確かめる\n\
+3. 集めた情報をもとにサーバーの機能を止める措置をとる\n\
+4. 措置の結果を確かめ、必要なら繰り返す\n\
+5. 一連の措置を記録し、監督機関に報告する\n\n\
+## 短い手順 {{.steps .vertical}}\n\n1. 侵入\n2. 収集\n3. 無害化\n\n\
+## 注のある本文\n\n- 官民連携[^1]\n- 通信情報の利用[^2]\n- アクセス・無害化[^3]\n\n\
+[^1]: 内閣官房「サイバー安全保障分野での対応能力の向上に向けた有識者会議」提言、2024年11月29日、官民の情報共有の枠組みについて。\n\
+[^2]: 同提言、外外通信と外内通信の分析について、通信の秘密との関係を含めて。\n\
+[^3]: 警察官職務執行法の改正案、無害化措置の要件と手続きについて。\n\n\
+## 注の多い本文\n\n{}\n{}",
+        rows(&["2015", "2016", "2017", "2018", "2019", "2020", "2021", "2022", "2023", "2024"].map(|year| (
+            year,
+            "約 5,705 億",
+            "307,985"
+        ))),
+        rows(&[
+            ("1", "ランサム攻撃による被害", "10年連続10回目"),
+            ("2", "サプライチェーンや委託先を狙った攻撃", "7年連続7回目"),
+            ("3", "システムの脆弱性を突いた攻撃", "5年連続8回目"),
+            ("4", "内部不正による情報漏えい等", "10年連続10回目"),
+            ("5", "機密情報等を狙った標的型攻撃", "10年連続10回目"),
+            ("6", "リモートワーク等の環境や仕組みを狙った攻撃", "5年連続5回目"),
+            ("7", "地政学的リスクに起因するサイバー攻撃", "初選出"),
+            ("8", "分散型サービス妨害攻撃（DDoS攻撃）", "5年ぶり6回目"),
+        ]),
+        rows(&[
+            ("ウイルス届出", "260", "検出数は 215,662"),
+            ("うち実被害あり※1", "15", "届出の約 6%"),
+            ("不正アクセス届出※2", "166", "2023 年は 243 件"),
+            ("うち実被害あり", "132", "届出の約 79.5%"),
+        ]),
+        (4..12)
+            .map(|n| format!(
+                "- 論点{n}：通信の秘密と監督の実効性{}\n",
+                if n < 8 { format!("[^{n}]") } else { String::new() }
+            ))
+            .collect::<String>(),
+        (4..8)
+            .map(|n| format!("[^{n}]: 注{n}。{}\n", "外国間通信の分析は技術的に国内の通信と区別できず、".repeat(6)))
+            .collect::<String>(),
+    );
+    let dir = tempdir();
+    write(dir.path(), "deck.md", &deck);
+    let no_cache = [("LECTERN_NO_FIT_CACHE", "1")];
+    let png = |theme: &str| {
+        let _ = std::fs::remove_dir_all(dir.path().join("png"));
+        std::fs::create_dir_all(dir.path().join("png")).unwrap();
+        let run = lectern_env(dir.path(), &["build", "deck.md", "--theme", theme, "--png", "png"], &no_cache);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        page_images(dir.path())
+    };
+    let with_shortcuts = png("seminar");
+    write(dir.path(), "oracle/theme.yaml", "name: oracle\nextends: seminar\n");
+    write(dir.path(), "oracle/theme.typ", &oracle);
+    let laid_out = png("oracle");
+    assert_eq!(with_shortcuts.len(), 9);
+    for (page, (a, b)) in with_shortcuts.iter().zip(&laid_out).enumerate() {
+        assert!(a == b, "page {} differs without the shortcuts", page + 1);
     }
 }
