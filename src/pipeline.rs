@@ -380,7 +380,7 @@ impl Builder {
         }
         let paper_started = Instant::now();
         if files.handout.is_some() || files.notes_pdf.is_some() {
-            let made = self.paper_outputs(request, &files, &compiled, (&document, &pdf), &ident, &mut sources);
+            let made = self.paper_outputs(request, &files, &compiled, (&document, &labels, &pdf), &ident, &mut sources);
             match made {
                 Ok((papers, paper_warnings)) => {
                     warnings.extend(paper_warnings);
@@ -434,13 +434,14 @@ impl Builder {
         })
     }
 
-    /// The handout and the speaker-notes PDF, as (file-name suffix, bytes).
+    /// The handout and the speaker-notes PDF, as (file-name suffix, bytes), from the deck's
+    /// document, its page labels and its PDF.
     fn paper_outputs(
         &mut self,
         request: &BuildRequest,
         files: &crate::outputs::Resolved,
         compiled: &Compiled,
-        (document, deck_pdf): (&typst_layout::PagedDocument, &[u8]),
+        (document, labels, deck_pdf): (&typst_layout::PagedDocument, &[usize], &[u8]),
         ident: &str,
         sources: &mut Sources,
     ) -> Result<PaperOutputs, Vec<Diagnostic>> {
@@ -459,8 +460,7 @@ impl Builder {
             let mut print_sources = Sources::default();
             match self.compile_with(request, &mut print_sources, true) {
                 Ok(c) if c.document.pages().len() == document.pages().len() => {
-                    let labels = crate::pages::page_labels(&compiled.deck);
-                    let printed = with_page_labels(c.document, &labels);
+                    let printed = with_page_labels(c.document, labels);
                     let pdf = compile::export_pdf(&printed, &format!("{ident}:print"), true)?;
                     Some((printed, pdf))
                 }
