@@ -313,10 +313,7 @@ fn sizes_ruled_out_by_arithmetic_are_the_sizes_a_layout_rules_out() {
             "    if h <= region.height { fit = k } else { over = k }",
         ),
         ("      if natural-total * k > region.height * 0.8 { return false }\n", ""),
-        (
-            "if notes-height(small) <= page-height * 0.3 or notes-height(small) + body-height() <= room",
-            "if notes-height(small) + body-height() <= room",
-        ),
+        ("if at-small <= page-height * 0.3 or at-small + body-height() <= room", "if at-small + body-height() <= room"),
     ];
     for (shortcut, layout) in undo {
         assert!(oracle.contains(shortcut), "the theme no longer has this shortcut (update the test): {shortcut}");
