@@ -268,8 +268,10 @@ impl<'s> Parser<'s> {
     fn fenced_div<'a>(&mut self, node: &'a AstNode<'a>, info: &str, fence: usize, span: Span) -> Vec<Block> {
         let (first_line, _) = self.sources.line_col(self.file, span.start);
         let open_span = self.sources.line_span(self.file, first_line);
-        let last_line =
-            self.sources.text(self.file)[..span.end.saturating_sub(1).max(span.start)].lines().count().max(1);
+        // The line of the div's last character (its closing fence), looked up rather than
+        // counted: counting the lines before it made a deck of many divs quadratic.
+        let last = span.end.saturating_sub(1).max(span.start);
+        let last_line = if last == 0 { 1 } else { self.sources.line_col(self.file, last - 1).0 };
         let closing = self.sources.text(self.file)[self.sources.line_span(self.file, last_line).range()].trim();
         // The fences were paired as pandoc pairs them (see `dialect::pandoc`), so any line of
         // colons that ends the div closes it.
