@@ -730,13 +730,15 @@ impl Builder {
         sources: &mut Sources,
         print: bool,
     ) -> Result<Compiled, Failure> {
-        // Making the World (the font index, Typst's library) takes a few milliseconds: the
-        // first build of a process makes it while the Markdown stages run, with the font
-        // folders known before the deck is read (a theme folder with fonts of its own has
-        // it made again below). It is made on a thread of the pool Typst lays out with, whose
-        // memory Typst then reuses (a thread of its own kept ~2 MB more at the peak).
+        // Making the World (the font index, Typst's library) and parsing lectern's own Typst
+        // files take a few milliseconds: the first build of a process does both while the
+        // Markdown stages run, with the font folders known before the deck is read (a theme
+        // folder with fonts of its own has the World made again below). It is made on a
+        // thread of the pool Typst lays out with, whose memory Typst then reuses (a thread of
+        // its own kept ~2 MB more at the peak).
         let early_world = match (&self.world, build_root(request)) {
             (None, Ok(root)) => {
+                crate::world::parse_builtin_sources_early();
                 let font_dirs = request.font_paths.clone();
                 let (made, world) = std::sync::mpsc::channel();
                 rayon::spawn(move || {
