@@ -777,6 +777,9 @@ impl Builder {
         if !glyph_errors.is_empty() {
             return Err(Failure(glyph_errors));
         }
+        if let Some(fonts) = &theme.settings.fonts {
+            world.load_fonts_early(fonts);
+        }
         let fonts = theme
             .settings
             .fonts
