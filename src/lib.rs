@@ -18,6 +18,7 @@ pub mod flow;
 pub mod fontcache;
 pub mod frontmatter;
 pub mod handout;
+pub mod highlight;
 pub mod ids;
 pub mod images;
 pub mod include;

@@ -578,6 +578,7 @@ impl Builder {
         self.touched = included;
         expanded?;
         crate::safety::check_deck(&deck)?;
+        crate::highlight::start(&deck);
         if deck.slides.is_empty() && deck.meta.title.is_none() {
             return Err(Diagnostic::error(None, format!("{} has no slides", deck_path.display())).into());
         }

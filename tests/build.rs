@@ -288,3 +288,57 @@ fn pauses_make_incremental_pages() {
     }
     assert!(pages[3].contains("2/2"));
 }
+
+/// The colours the code on `page` is drawn in (text in the monospace font).
+fn code_colours(compiled: &lectern::pipeline::Compiled, page: usize) -> std::collections::BTreeSet<String> {
+    use typst::layout::{Frame, FrameItem};
+    fn walk(frame: &Frame, out: &mut std::collections::BTreeSet<String>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Text(text) if text.font.info().family.contains("Mono") => {
+                    out.insert(format!("{:?}", text.fill));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Default::default();
+    walk(&compiled.document.pages()[page].frame, &mut out);
+    out
+}
+
+#[test]
+fn code_blocks_are_highlighted_in_their_language() {
+    // lectern highlights code ahead of Typst, on a thread of its own (to have the
+    // patterns of each language compiled before the layout needs them): the slides show
+    // the same code in the same colours as Typst alone would.
+    let dir = tempdir();
+    let deck = "## Python\n\n```python\ndef neutralize(host):\n    # 無害化は攻撃である\n    return attack(host)\n```\n\n\
+                ## Shell\n\n```bash\nfor h in $HOSTS; do ping -c1 \"$h\"; done\n```\n\n\
+                ## Unknown\n\n```nosuchlang\ndef neutralize(host):\n```\n\n\
+                ## Typst\n\n```typ\n#let x = 1\n```\n";
+    write(dir.path(), "deck.md", deck);
+    let compiled = compile(&dir.path().join("deck.md"), dir.path());
+    let text = |page: usize| {
+        let mut out = String::new();
+        fn walk(frame: &typst::layout::Frame, out: &mut String) {
+            for (_, item) in frame.items() {
+                match item {
+                    typst::layout::FrameItem::Group(group) => walk(&group.frame, out),
+                    typst::layout::FrameItem::Text(text) => out.push_str(&text.text),
+                    _ => {}
+                }
+            }
+        }
+        walk(&compiled.document.pages()[page].frame, &mut out);
+        out
+    };
+    assert!(text(0).contains("neutralize") && text(0).contains("無害化は攻撃である"), "{}", text(0));
+    assert!(text(1).contains("ping"), "{}", text(1));
+    // Keywords, comments and names apart: several colours; an unknown language: one.
+    assert!(code_colours(&compiled, 0).len() >= 3, "{:?}", code_colours(&compiled, 0));
+    assert!(code_colours(&compiled, 1).len() >= 2, "{:?}", code_colours(&compiled, 1));
+    assert_eq!(code_colours(&compiled, 2).len(), 1, "{:?}", code_colours(&compiled, 2));
+    assert!(code_colours(&compiled, 3).len() >= 2, "{:?}", code_colours(&compiled, 3));
+}
