@@ -15,7 +15,9 @@
 //! (e) in-process with a fresh World: lectern vs compiling the Typst `--typst` writes
 //!     alone (both without the fit cache; that file has no probe copies, so Typst lays it
 //!     out twice);
-//! (f) peak memory (max RSS) of a cold build.
+//! (f) peak memory (max RSS) of a cold build;
+//! (g) cold builds of the starter deck `lectern new` writes (a new user's first build;
+//!     it has a code block, whose highlighting Typst prepares on first use).
 //!
 //! The font index stays in the user's cache folder (warm, as on any machine after the
 //! first build); the fit cache is a file of the bench's own (`LECTERN_FIT_CACHE`), and an
@@ -131,17 +133,18 @@ struct Cold {
     plain: Builds,
 }
 
+/// Removes a fit cache and the formatted citations kept beside it.
+fn forget(fits: &Path) {
+    let _ = std::fs::remove_file(fits);
+    let _ = std::fs::remove_file(lectern::citecache::beside(fits));
+}
+
 /// Cold builds of `deck`, alternating run for run: lectern with an empty fit cache,
 /// lectern with the fit cache a previous build left, and the plain-Typst baseline.
 fn cold_builds(deck: &Path, out: &Path, runs: usize) -> Cold {
     let dir = out.parent().unwrap();
     let empty = dir.join("fits-empty.json");
     let filled = dir.join("fits-filled.json");
-    // A fit cache and the formatted citations kept beside it.
-    let forget = |fits: &Path| {
-        let _ = std::fs::remove_file(fits);
-        let _ = std::fs::remove_file(lectern::citecache::beside(fits));
-    };
     forget(&filled);
     cold_build(deck, out, None, &filled);
     assert!(filled.is_file(), "the build wrote no fit cache");
@@ -319,6 +322,7 @@ fn main() {
     let warm: Vec<(Duration, Duration)> =
         decks.iter().zip([21, 11, 7]).map(|(d, runs)| warm_rebuilds(d, runs)).collect();
     let (full, alone) = in_process(&decks[0], 7);
+    let starter = starter_builds(tmp.path(), 15);
     let load_after = load_average();
 
     let per_slide = |a: Duration, b: Duration| {
@@ -366,4 +370,29 @@ fn main() {
     row("(f) peak memory (max RSS), cold build, empty fit cache", &|c| format!("{} MB", c.fresh.rss_kib / 1024));
     row("(f) peak memory (max RSS), cold build, fit cache", &|c| format!("{} MB", c.cached.rss_kib / 1024));
     row("(f) the same, Typst alone (plain Typst)", &|c| format!("{} MB", c.plain.rss_kib / 1024));
+    println!(
+        "| (g) cold build of the starter deck `lectern new` writes ({} slides, a code block), empty fit cache / fit cache | {} / {} | | |",
+        starter.2,
+        ms(starter.0.wall),
+        ms(starter.1.wall)
+    );
+}
+
+/// Cold builds of the starter deck (a first user's first build): with an empty fit cache
+/// and with the one a previous build left, and its slide count.
+fn starter_builds(dir: &Path, runs: usize) -> (Builds, Builds, usize) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
+    command.current_dir(dir).args(["new", "starter"]);
+    run(&mut command);
+    let deck = dir.join("starter/starter.md");
+    let (out, empty, filled) = (deck.with_extension("pdf"), dir.join("fits-empty.json"), dir.join("fits-filled.json"));
+    forget(&filled);
+    cold_build(&deck, &out, None, &filled);
+    let (mut fresh, mut cached) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        forget(&empty);
+        fresh.push(cold_build(&deck, &out, None, &empty));
+        cached.push(cold_build(&deck, &out, None, &filled));
+    }
+    (Builds::of(fresh), Builds::of(cached), slide_count(&deck))
 }
