@@ -11,6 +11,9 @@ use std::sync::Mutex;
 
 use crate::model::{Block, Deck};
 
+/// Lines of a code block highlighted ahead of Typst.
+const LINES_PER_BLOCK: usize = 60;
+
 /// Highlights, on a thread of its own, every code block of `deck` in a language Typst
 /// highlights with syntect and that this process has not highlighted yet.
 pub fn start(deck: &Deck) {
@@ -47,7 +50,9 @@ pub fn start(deck: &Deck) {
         for (lang, text) in fresh {
             let Some(syntax) = set.find_syntax_by_token(&lang) else { continue };
             let mut lines = syntect::easy::HighlightLines::new(syntax, &typst::text::RAW_THEME);
-            for line in text.lines() {
+            // The first lines meet most of a language's patterns; a long block's later
+            // ones are left to Typst (this thread would only highlight them twice).
+            for line in text.lines().take(LINES_PER_BLOCK) {
                 // A line syntect cannot highlight is Typst's to show as it is.
                 if lines.highlight_line(line, set).is_err() {
                     break;
