@@ -7,7 +7,7 @@
 //! layout finds them ready (or waits for the one being compiled, never compiling it twice).
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use crate::model::{Block, Deck};
 
@@ -18,9 +18,8 @@ const LINES_PER_BLOCK: usize = 60;
 /// highlights with syntect and that this process has not highlighted yet.
 pub fn start(deck: &Deck) {
     // The code already highlighted by this process (watch mode rebuilds), by digest.
-    static DONE: Mutex<Vec<u128>> = Mutex::new(Vec::new());
+    static DONE: LazyLock<Mutex<HashSet<u128>>> = LazyLock::new(Default::default);
     let mut fresh: Vec<(String, String)> = Vec::new();
-    let mut seen = HashSet::new();
     {
         let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
         if done.len() > 10_000 {
@@ -35,8 +34,7 @@ pub fn start(deck: &Deck) {
                     return;
                 }
                 let digest = crate::fitcache::digest(&(&lang, text));
-                if seen.insert(digest) && !done.contains(&digest) {
-                    done.push(digest);
+                if done.insert(digest) {
                     fresh.push((lang, text.clone()));
                 }
             });
