@@ -142,20 +142,30 @@ fn forget(fits: &Path) {
 /// Cold builds of `deck`, alternating run for run: lectern with an empty fit cache,
 /// lectern with the fit cache a previous build left, and the plain-Typst baseline.
 fn cold_builds(deck: &Path, out: &Path, runs: usize) -> Cold {
+    let mut plain = Vec::new();
+    let (fresh, cached) = fresh_and_cached(deck, out, runs, |empty| {
+        plain.push(cold_build(deck, &out.with_extension("plain.pdf"), Some(PLAIN), empty));
+    });
+    Cold { fresh, cached, plain: Builds::of(plain) }
+}
+
+/// Cold lectern builds of `deck`, alternating run for run: with an empty fit cache and
+/// with the fit cache a previous build left; `beside(empty fit cache)` runs after each pair.
+fn fresh_and_cached(deck: &Path, out: &Path, runs: usize, mut beside: impl FnMut(&Path)) -> (Builds, Builds) {
     let dir = out.parent().unwrap();
     let empty = dir.join("fits-empty.json");
     let filled = dir.join("fits-filled.json");
     forget(&filled);
     cold_build(deck, out, None, &filled);
     assert!(filled.is_file(), "the build wrote no fit cache");
-    let (mut fresh, mut cached, mut plain) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut fresh, mut cached) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         forget(&empty);
         fresh.push(cold_build(deck, out, None, &empty));
         cached.push(cold_build(deck, out, None, &filled));
-        plain.push(cold_build(deck, &out.with_extension("plain.pdf"), Some(PLAIN), &empty));
+        beside(&empty);
     }
-    Cold { fresh: Builds::of(fresh), cached: Builds::of(cached), plain: Builds::of(plain) }
+    (Builds::of(fresh), Builds::of(cached))
 }
 
 /// Rebuilds after alternating a word on one slide, as watch mode makes them: the medians
@@ -385,14 +395,6 @@ fn starter_builds(dir: &Path, runs: usize) -> (Builds, Builds, usize) {
     command.current_dir(dir).args(["new", "starter"]);
     run(&mut command);
     let deck = dir.join("starter/starter.md");
-    let (out, empty, filled) = (deck.with_extension("pdf"), dir.join("fits-empty.json"), dir.join("fits-filled.json"));
-    forget(&filled);
-    cold_build(&deck, &out, None, &filled);
-    let (mut fresh, mut cached) = (Vec::new(), Vec::new());
-    for _ in 0..runs {
-        forget(&empty);
-        fresh.push(cold_build(&deck, &out, None, &empty));
-        cached.push(cold_build(&deck, &out, None, &filled));
-    }
-    (Builds::of(fresh), Builds::of(cached), slide_count(&deck))
+    let (fresh, cached) = fresh_and_cached(&deck, &deck.with_extension("pdf"), runs, |_| {});
+    (fresh, cached, slide_count(&deck))
 }
