@@ -65,7 +65,7 @@ Keeps the last good PDF when an edit breaks the build; stop with Ctrl-C.")]
   lectern new my-talk
   lectern new my-talk --theme dark && lectern build my-talk/my-talk.md")]
     New {
-        /// Folder to create (the deck is <NAME>/<NAME>.md)
+        /// Folder to create (the deck is <NAME>/<NAME>.md; `talk.md` makes talk/talk.md)
         name: PathBuf,
         /// Theme for the new deck
         #[arg(long, default_value = "seminar")]

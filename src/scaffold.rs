@@ -16,6 +16,9 @@ const STARTER_FIGURES: &[(&str, &[u8])] = &[
 
 /// Writes `<dir>/<name>.md` and `<dir>/figures/`; refuses to overwrite anything.
 pub fn new_deck(dir: &Path, theme: &str) -> Result<PathBuf, String> {
+    // `lectern new talk.md` names the deck: its folder is `talk` (not `talk.md/talk.md.md`).
+    let named_deck = dir.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    let dir = &if named_deck { dir.with_extension("") } else { dir.to_path_buf() };
     if dir.exists() {
         return Err(format!("{} already exists; choose a new folder name", dir.display()));
     }

@@ -158,6 +158,16 @@ fn new_makes_a_deck_that_builds_at_once() {
 }
 
 #[test]
+fn new_with_a_deck_file_name_makes_its_folder() {
+    let dir = tempdir();
+    let run = lectern(dir.path(), &["new", "slides.md"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("slides/slides.md"), "{}", run.stdout);
+    assert!(dir.path().join("slides/slides.md").is_file());
+    assert!(!dir.path().join("slides.md").exists());
+}
+
+#[test]
 fn aspect_ratios_a_theme_does_not_support_are_warned() {
     let dir = tempdir();
     write(dir.path(), "wide/theme.yaml", "name: wide\nextends: seminar\naspect-ratios: [\"16:9\"]\n");
