@@ -230,12 +230,17 @@ impl LecternWorld {
                 faces.extend(book.select(&family, FontVariant::new(FontStyle::Normal, weight, FontStretch::NORMAL)));
             }
         }
-        let store = std::sync::Arc::clone(&self.fonts);
-        rayon::spawn(move || {
-            for index in faces {
-                store.font(index);
-            }
-        });
+        // Each face is also hashed here: Typst's caches hash every font the deck uses, which
+        // hashes the whole file once a process (~100 million instructions for each of Noto
+        // Sans CJK's 20 MB files), and that otherwise happens on the layout threads.
+        for index in faces {
+            let store = std::sync::Arc::clone(&self.fonts);
+            rayon::spawn(move || {
+                if let Some(font) = store.font(index) {
+                    typst::utils::hash128(&font);
+                }
+            });
+        }
     }
 
     /// Prepares the next compile: new main text, overlays and theme; cached file
