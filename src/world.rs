@@ -129,7 +129,11 @@ fn builtin_sources() -> &'static HashMap<FileId, Source> {
         builtin_typst_files()
             .filter_map(|(path, data)| {
                 let id = file_id(&path);
-                Some((id, Source::new(id, std::str::from_utf8(data).ok()?.to_string())))
+                let source = Source::new(id, std::str::from_utf8(data).ok()?.to_string());
+                // Hashed here too (Typst's caches hash a source's whole syntax tree once a
+                // process, ~24 million instructions for these), shared by every clone.
+                typst::utils::hash128(&source);
+                Some((id, source))
             })
             .collect()
     })
