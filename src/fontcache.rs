@@ -268,18 +268,36 @@ impl From<typst_kit::fonts::FontPath> for FontFile {
 impl FontSource for FontFile {
     fn load(&self) -> Option<Font> {
         let _scope = typst_timing::TimingScope::new("load font");
-        #[cfg(unix)]
-        let data = {
-            let file = fs::File::open(&self.path).ok()?;
-            // SAFETY: only read. A font file replaced on disk (as package upgrades do: a
-            // new file renamed over the old) keeps the old data mapped; one truncated in
-            // place while lectern runs ends the process with SIGBUS, as with fontdb.
-            Bytes::new(unsafe { memmap2::Mmap::map(&file) }.ok()?)
-        };
-        #[cfg(not(unix))]
-        let data = Bytes::new(fs::read(&self.path).ok()?);
-        Font::new(data, self.index)
+        Font::new(file_data(&self.path)?, self.index)
     }
+}
+
+/// The data of a font file, one `Bytes` for all of its faces while the file is unchanged
+/// on disk. Typst hashes a font's data (the whole file) once per `Bytes`: Noto Sans CJK
+/// keeps its sans and mono faces in one 20 MB file, and a code slide's mono face would
+/// hash it again (~50 million instructions).
+fn file_data(path: &Path) -> Option<Bytes> {
+    type Files = HashMap<PathBuf, ((u64, Option<std::time::SystemTime>), Bytes)>;
+    static FILES: std::sync::Mutex<Option<Files>> = std::sync::Mutex::new(None);
+    let file = fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    let stamp = (meta.len(), meta.modified().ok());
+    let mut files = FILES.lock().unwrap_or_else(|e| e.into_inner());
+    let files = files.get_or_insert_with(HashMap::new);
+    if let Some((known, data)) = files.get(path)
+        && *known == stamp
+    {
+        return Some(data.clone());
+    }
+    // SAFETY: only read. A font file replaced on disk (as package upgrades do: a new file
+    // renamed over the old) keeps the old data mapped; one truncated in place while
+    // lectern runs ends the process with SIGBUS, as with fontdb.
+    #[cfg(unix)]
+    let data = Bytes::new(unsafe { memmap2::Mmap::map(&file) }.ok()?);
+    #[cfg(not(unix))]
+    let data = Bytes::new(fs::read(path).ok()?);
+    files.insert(path.to_path_buf(), (stamp, data.clone()));
+    Some(data)
 }
 
 /// How many faces the index at `path` holds (font folders and built-in fonts); `None` when
