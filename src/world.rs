@@ -235,8 +235,9 @@ impl LecternWorld {
             }
         }
         // Each face is also hashed here: Typst's caches hash every font the deck uses, which
-        // hashes the whole file once a process (~100 million instructions for each of Noto
-        // Sans CJK's 20 MB files), and that otherwise happens on the layout threads.
+        // hashes the whole file once a process (~50 million instructions for each of Noto
+        // Sans CJK's 20 MB files), and that otherwise happens on the layout threads (two of
+        // them at once, each hashing the file).
         for index in faces {
             let store = std::sync::Arc::clone(&self.fonts);
             rayon::spawn(move || {
