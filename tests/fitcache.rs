@@ -389,3 +389,19 @@ fn sizes_ruled_out_by_arithmetic_are_the_sizes_a_layout_rules_out() {
         assert!(a == b, "page {} differs without the shortcuts", page + 1);
     }
 }
+
+/// A build with the fit cache is one Typst pass: the theme measures nothing it also
+/// places (every layout of the starter deck, its closing slide's among them), so Typst
+/// does not lay the deck out a second time to settle the measured copies' locations.
+#[test]
+fn a_build_with_the_fit_cache_is_one_typst_pass() {
+    let dir = tempdir();
+    let cache = tempdir();
+    write_starter_deck(dir.path());
+    build(dir.path(), cache.path(), &[]);
+    let trace = dir.path().join("trace.json");
+    build(dir.path(), cache.path(), &[("LECTERN_TRACE", trace.to_str().unwrap())]);
+    let events = std::fs::read_to_string(&trace).unwrap();
+    assert!(events.contains("\"iter (1)\""), "the trace holds no compile");
+    assert!(!events.contains("\"iter (2)\""), "Typst laid the deck out a second time");
+}
