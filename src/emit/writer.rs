@@ -29,8 +29,11 @@ impl SourceMap {
 /// A Typst string literal for any text, exactly as Typst's own `repr` writes it (Rust's
 /// `escape_debug` for every character but `'`). Whether a character is escaped is looked up
 /// in Unicode's tables once per character and thread: decks are mostly CJK text, and those
-/// lookups were the costliest part of emitting a deck.
+/// lookups were the costliest part of emitting a deck. So is writing an escaped character
+/// through `escape_debug` (it looks the tables up again): the word joiners that glue
+/// phrases are written directly.
 pub fn lit(text: &str) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     PLAIN.with_borrow_mut(|plain| {
@@ -40,8 +43,9 @@ pub fn lit(text: &str) -> String {
                 '\\' => out.push_str(r"\\"),
                 ' '..='~' => out.push(c),
                 _ if is_plain(plain, c) => out.push(c),
-                '\0' => out.push_str(r"\u{0}"),
-                _ => out.extend(c.escape_debug()),
+                '\t' | '\r' | '\n' => out.extend(c.escape_debug()),
+                // Every other escaped character is written as its code point.
+                _ => write!(out, "\\u{{{:x}}}", c as u32).expect("writing to a String"),
             }
         }
     });
