@@ -200,14 +200,26 @@ pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sourc
         last_hit = hit.unwrap_or(last_hit);
         hit.is_some()
     };
-    let mut covered: HashMap<char, bool> = HashMap::new();
+    // Each character is looked at once: a deck's text is hundreds of thousands of
+    // characters, a few thousand distinct (a table for the Basic Multilingual Plane, as
+    // hashing every character cost more than the lookups).
+    const UNSEEN: u8 = 0;
+    let mut seen_bmp = vec![UNSEEN; 0x10000];
+    let mut seen_beyond: HashMap<char, u8> = HashMap::new();
     let mut errors = Vec::new();
     for (text, span) in visible {
-        for c in text.chars().filter(|&c| needs_glyph(c)) {
-            if *covered.entry(c).or_insert_with(|| has_font(c)) {
+        for c in text.chars() {
+            let seen = match seen_bmp.get_mut(c as usize) {
+                Some(slot) => slot,
+                None => seen_beyond.entry(c).or_insert(UNSEEN),
+            };
+            if *seen != UNSEEN {
+                continue; // drawn, or reported once already
+            }
+            *seen = 1;
+            if !needs_glyph(c) || has_font(c) {
                 continue;
             }
-            covered.insert(c, true); // report each character once
             let source = &sources.text(span.file)[span.range()];
             let at =
                 source.find(c).map_or(*span, |i| Span::new(span.file, span.start + i..span.start + i + c.len_utf8()));

@@ -151,6 +151,18 @@ fn character_without_any_font() {
 }
 
 #[test]
+fn each_character_without_a_font_is_reported_once() {
+    // A noncharacter of the Basic Multilingual Plane and one beyond it, each twice.
+    let err = fails(
+        "## A\n\nok \u{FFFE} and \u{F0001}\n\nagain \u{FFFE} \u{F0001}\n".as_bytes(),
+        "deck.md:3:4",
+        "no installed font has the character",
+    );
+    assert_eq!(err.matches("no installed font has").count(), 2, "{err}");
+    assert!(err.contains("U+FFFE") && err.contains("U+F0001"), "{err}");
+}
+
+#[test]
 fn typst_errors_point_at_markdown() {
     // Math is compiled by Typst: its error must come back at the Markdown line.
     let err = fails(b"## A\n\nfine\n\nbroken $nosuchfn(x)$ math\n", "deck.md:5:8", "unknown variable: nosuchfn");
