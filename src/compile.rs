@@ -126,8 +126,8 @@ fn translate(
     let mut place = |span: typst::syntax::DiagSpan, sources: &mut Sources| -> Option<Span> {
         let id = span.id()?;
         let range = world.range(span)?;
-        if id == world.main() {
-            return map.lookup(range.start);
+        if world.is_deck_file(id) {
+            return world.deck_offset(id, range.start).and_then(|at| map.lookup(at));
         }
         // lectern's own code (charts, built-in themes, files made in memory) is no file
         // the author wrote: blame the Markdown that called it instead (from the trace).
@@ -160,7 +160,7 @@ fn translate(
             .trace
             .iter()
             .rev()
-            .filter(|t| t.span.id() == Some(world.main()))
+            .filter(|t| t.span.id().is_some_and(|id| world.is_deck_file(id)))
             .find_map(|t| place(t.span.into(), sources))
     {
         out.hints.push(format!("while building the slide at {}", sources.location(slide)));

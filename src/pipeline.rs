@@ -788,7 +788,7 @@ impl Builder {
             .map(|f| f.ja.iter().chain(f.latin.iter()).flatten().cloned().collect())
             .unwrap_or_default();
         let theme_dirs: Vec<PathBuf> = theme.folders.iter().map(|(_, dir)| dir.clone()).collect();
-        world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
+        world.prepare(&main_vpath, split_by_slide(&emitted), overlays.clone(), theme.clone());
         let typst_started = Instant::now();
         let mut off = crate::fitcache::FitCache::open(None);
         let fit_cache = if request.no_fit_cache {
@@ -829,10 +829,8 @@ impl Builder {
                 let hints: &[Option<crate::fitcache::SlideHints>] = if with_hints { &hints } else { &[] };
                 emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), hints, probes)
             });
-            let (text, map) = match &candidate {
-                Some(c) => (c.text.clone(), &c.map),
-                None => (emitted.text.clone(), &emitted.map),
-            };
+            let compiled = candidate.as_ref().unwrap_or(&emitted);
+            let (text, map) = (split_by_slide(compiled), &compiled.map);
             if attempt == 0 {
                 world.set_main_text(text);
             } else {
@@ -948,6 +946,12 @@ impl Builder {
         }
         &mut self.world.as_mut().unwrap().2
     }
+}
+
+/// The deck's Typst as the compile reads it: a file per slide (see
+/// [`crate::world::MainText`]).
+fn split_by_slide(emitted: &emit::Emitted) -> crate::world::MainText {
+    crate::world::MainText { text: emitted.text.clone(), slides: emitted.slide_ranges.clone() }
 }
 
 /// A World for the build root and the font folders, its clock at `SOURCE_DATE_EPOCH` when

@@ -47,6 +47,12 @@ pub fn deck_main(folder: &str, stem: &str) -> String {
     format!("/{folder}/{stem}{MAIN_ENDING}").replace("//", "/")
 }
 
+/// A file the deck's generated Typst is split into, beside its main file (`part`:
+/// `preamble`, `slide-7`; see [`crate::world::MainText`]).
+pub fn deck_part(deck_main: &str, part: &str) -> String {
+    format!("{}-{part}.typ", deck_main.strip_suffix(".typ").unwrap_or(deck_main))
+}
+
 /// Another main file beside the deck's (`kind`: `-handout`, `-notes`).
 pub fn main_beside(deck_main: &str, kind: &str) -> String {
     deck_main.replace(MAIN_ENDING, &format!(".lectern{kind}.typ"))

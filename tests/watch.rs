@@ -122,6 +122,39 @@ fn a_rebuilds_draft_pdf_becomes_the_pdf_a_build_writes() {
     assert!(builder.finish_pdf().is_none(), "a tagged PDF finished again");
 }
 
+/// Rebuilds in one World (each slide is a file of its own to Typst there): after an edit of
+/// one slide, a slide added and slides removed, the PDF is what a fresh build writes, and an
+/// error in a later slide is reported at its Markdown line.
+#[test]
+fn rebuilds_after_editing_adding_and_removing_slides_match_fresh_builds() {
+    let dir = common::tempdir();
+    let slides = |texts: &[&str]| -> String {
+        let mut deck = String::from("---\ntitle: 分割\n---\n");
+        for (i, text) in texts.iter().enumerate() {
+            deck.push_str(&format!("\n## スライド{}\n\n- {text}\n", i + 1));
+        }
+        deck
+    };
+    let deck = common::write(dir.path(), "deck.md", &slides(&["一", "二", "三", "四"]));
+    let request = BuildRequest { deck: deck.clone(), no_fit_cache: true, ..Default::default() };
+    let mut builder = Builder::new();
+    builder.build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
+    for texts in [&["一", "二", "三を書き換えた", "四"][..], &["一", "二", "三", "四", "五"], &["一", "二"]]
+    {
+        std::fs::write(&deck, slides(texts)).unwrap();
+        let report = builder.build(&request).unwrap_or_else(|e| panic!("{}", e.render()));
+        let fresh = common::lectern(dir.path(), &["build", "deck.md", "--no-fit-cache", "-o", "fresh.pdf"]);
+        assert_eq!(fresh.status, 0, "{}", fresh.stderr);
+        let rebuilt = std::fs::read(&report.output).unwrap();
+        assert!(rebuilt == std::fs::read(dir.path().join("fresh.pdf")).unwrap(), "{texts:?}: the PDFs differ");
+        let text = common::squash(&common::pages(&report.output).join(""));
+        assert!(texts.iter().all(|t| text.contains(t)), "{texts:?} not all in {text}");
+    }
+    std::fs::write(&deck, slides(&["一", "二", "壊れた $nosuchfn(x)$ 式"])).unwrap();
+    let error = builder.build(&request).expect_err("an unknown function in math fails").render();
+    assert!(error.contains("deck.md:15:7") && error.contains("unknown variable: nosuchfn"), "{error}");
+}
+
 #[test]
 fn serve_shows_the_slides_on_localhost_and_reloads() {
     use std::io::Write;
