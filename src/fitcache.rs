@@ -301,21 +301,28 @@ impl FitCache {
         let files: Vec<(String, String)> = files.iter().map(|(p, d)| (p.clone(), hex(*d))).collect();
         let manifest = hex(digest(&files));
         let mut added = 0;
+        // The entries of this manifest by slide, looked up per slide rather than scanned
+        // (a deck of hundreds of slides against a cache of thousands of entries).
+        let mut of_manifest: HashMap<String, usize> = (self.store.entries.iter().enumerate())
+            .filter(|(_, e)| e.manifest == manifest)
+            .map(|(i, e)| (e.slide.clone(), i))
+            .collect();
         for (key, hints) in keys.iter().zip(hints) {
             let Some(hints) = hints else { continue };
             let slide = hex(*key);
-            let known =
-                self.store.entries.iter().any(|e| e.slide == slide && e.manifest == manifest && e.hints == *hints);
-            if known {
+            let found = of_manifest.get(&slide).copied();
+            if found.is_some_and(|i| self.store.entries[i].hints == *hints) {
                 continue;
             }
-            self.store.entries.retain(|e| !(e.slide == slide && e.manifest == manifest));
-            self.store.entries.push(Entry {
-                slide,
-                manifest: manifest.clone(),
-                generation: self.store.generation + 1,
-                hints: hints.clone(),
-            });
+            let generation = self.store.generation + 1;
+            let entry = Entry { slide: slide.clone(), manifest: manifest.clone(), generation, hints: hints.clone() };
+            match found {
+                Some(i) => self.store.entries[i] = entry,
+                None => {
+                    of_manifest.insert(slide, self.store.entries.len());
+                    self.store.entries.push(entry);
+                }
+            }
             added += 1;
         }
         if added == 0 {
@@ -425,6 +432,15 @@ mod tests {
         assert_eq!(changed.lookup(&[1], |_| Some(8)), vec![None], "a file changed since");
         let mut gone = FitCache::open(Some(path.clone()));
         assert_eq!(gone.lookup(&[1], |_| None), vec![None], "a file is gone");
+
+        // The same hints again add nothing; new hints for a slide replace its entry.
+        let mut cache = FitCache::open(Some(path.clone()));
+        let files = [("/a.png".to_string(), 7)];
+        assert_eq!(cache.store(&[1, 1], &[Some(hints.clone()), Some(hints.clone())], &files), 0);
+        let other = vec![CallHints { page: vec![("body".into(), Hint::Float(0.5f64.to_bits()))], tables: vec![] }];
+        assert_eq!(cache.store(&[1, 4], &[Some(other.clone()), Some(hints.clone())], &files), 2);
+        assert_eq!(cache.lookup(&[1, 4], |_| Some(7)), vec![Some(other.clone()), Some(hints.clone())]);
+        assert_eq!(cache.store.entries.iter().filter(|e| e.slide == hex(1)).count(), 1);
 
         // A corrupt or foreign cache is an empty one.
         for bad in [b"\x00not json".to_vec(), br#"{"format":99,"generation":1,"manifests":[],"entries":[]}"#.to_vec()] {
