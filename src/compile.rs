@@ -1,7 +1,7 @@
 //! Typst compilation with diagnostics mapped back to the Markdown, the missing-glyph
 //! check, and PDF export.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use typst::World;
@@ -203,21 +203,17 @@ pub fn check_glyphs(book: &FontBook, visible: &[(String, Span)], sources: &Sourc
     // Each character is looked at once: a deck's text is hundreds of thousands of
     // characters, a few thousand distinct (a table for the Basic Multilingual Plane, as
     // hashing every character cost more than the lookups).
-    const UNSEEN: u8 = 0;
-    let mut seen_bmp = vec![UNSEEN; 0x10000];
-    let mut seen_beyond: HashMap<char, u8> = HashMap::new();
+    let mut seen_bmp = vec![false; 0x10000];
+    let mut seen_beyond: HashSet<char> = HashSet::new();
     let mut errors = Vec::new();
     for (text, span) in visible {
         for c in text.chars() {
-            let seen = match seen_bmp.get_mut(c as usize) {
-                Some(slot) => slot,
-                None => seen_beyond.entry(c).or_insert(UNSEEN),
+            let first_time = match seen_bmp.get_mut(c as usize) {
+                Some(seen) => !std::mem::replace(seen, true),
+                None => seen_beyond.insert(c),
             };
-            if *seen != UNSEEN {
-                continue; // drawn, or reported once already
-            }
-            *seen = 1;
-            if !needs_glyph(c) || has_font(c) {
+            // Seen before: drawn, or reported once already.
+            if !first_time || !needs_glyph(c) || has_font(c) {
                 continue;
             }
             let source = &sources.text(span.file)[span.range()];

@@ -788,7 +788,8 @@ impl Builder {
             .map(|f| f.ja.iter().chain(f.latin.iter()).flatten().cloned().collect())
             .unwrap_or_default();
         let theme_dirs: Vec<PathBuf> = theme.folders.iter().map(|(_, dir)| dir.clone()).collect();
-        world.prepare(&main_vpath, split_by_slide(&emitted), overlays.clone(), theme.clone());
+        // The main text is set again (split by slide) before the first compile reads it.
+        world.prepare(&main_vpath, emitted.text.clone(), overlays.clone(), theme.clone());
         let typst_started = Instant::now();
         let mut off = crate::fitcache::FitCache::open(None);
         let fit_cache = if request.no_fit_cache {

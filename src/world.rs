@@ -40,8 +40,8 @@ pub struct Loader {
     main: FileId,
     main_text: String,
     /// Where the main file's own text ends in the deck's whole text when it is split (its
-    /// `#include` lines follow).
-    main_own: usize,
+    /// `#include` lines follow); `None` when the main file is the whole text.
+    main_own: Option<usize>,
     /// The files the deck's text is split into (see [`MainText`]).
     parts: HashMap<FileId, Part>,
     overlays: HashMap<FileId, Bytes>,
@@ -72,7 +72,7 @@ impl From<String> for MainText {
 /// A file of the split deck: `text` holds the deck's text from `deck_start` on, after
 /// `prefix` bytes of its own (the preamble's import).
 struct Part {
-    text: String,
+    text: Bytes,
     deck_start: usize,
     prefix: usize,
 }
@@ -86,7 +86,7 @@ impl Loader {
         let pieces: Option<Vec<&str>> = starts.windows(2).map(|w| text.get(w[0]..w[1])).collect();
         let (Some(pieces), Some(preamble)) = (pieces.filter(|p| !p.is_empty()), text.get(..starts[0])) else {
             // No slides (or ranges that are not of this text): one file.
-            self.main_own = text.len();
+            self.main_own = None;
             self.main_text = text;
             return;
         };
@@ -94,14 +94,16 @@ impl Loader {
         let preamble_vpath = vpaths::deck_part(&main_vpath, "preamble");
         let import = format!("#import {}: *\n", crate::emit::lit(&preamble_vpath));
         let mut main_text = preamble.to_string();
-        self.parts.insert(file_id(&preamble_vpath), Part { text: preamble.to_string(), deck_start: 0, prefix: 0 });
+        let preamble_part = Part { text: Bytes::from_string(preamble.to_string()), deck_start: 0, prefix: 0 };
+        self.parts.insert(file_id(&preamble_vpath), preamble_part);
         for (n, (piece, start)) in pieces.iter().zip(&starts).enumerate() {
             let vpath = vpaths::deck_part(&main_vpath, &format!("slide-{}", n + 1));
             let _ = writeln!(main_text, "#include {}", crate::emit::lit(&vpath));
-            let part = Part { text: format!("{import}{piece}"), deck_start: *start, prefix: import.len() };
+            let text = Bytes::from_string(format!("{import}{piece}"));
+            let part = Part { text, deck_start: *start, prefix: import.len() };
             self.parts.insert(file_id(&vpath), part);
         }
-        self.main_own = preamble.len();
+        self.main_own = Some(preamble.len());
         self.main_text = main_text;
     }
 }
@@ -120,7 +122,7 @@ impl FileLoader for Loader {
             return Ok(Bytes::from_string(self.main_text.clone()));
         }
         if let Some(part) = self.parts.get(&id) {
-            return Ok(Bytes::from_string(part.text.clone()));
+            return Ok(part.text.clone());
         }
         if let Some(bytes) = self.overlays.get(&id) {
             return Ok(bytes.clone());
@@ -271,7 +273,7 @@ impl LecternWorld {
                 root: FsRoot::new(root.to_path_buf()),
                 main,
                 main_text: String::new(),
-                main_own: 0,
+                main_own: None,
                 parts: HashMap::new(),
                 overlays: HashMap::new(),
                 theme: None,
@@ -357,7 +359,7 @@ impl LecternWorld {
     pub fn deck_offset(&self, id: FileId, offset: usize) -> Option<usize> {
         let loader = self.files.loader();
         if id == loader.main {
-            return (offset < loader.main_own || loader.parts.is_empty()).then_some(offset);
+            return loader.main_own.is_none_or(|own| offset < own).then_some(offset);
         }
         let part = loader.parts.get(&id)?;
         Some(part.deck_start + offset.checked_sub(part.prefix)?)
