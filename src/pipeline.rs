@@ -883,10 +883,10 @@ impl Builder {
         }
         let fits = crate::fit::slide_fits(&document, &deck);
         warnings.extend(crate::fit::warnings(&fits, &deck, sources));
-        let slide_texts: Vec<String> = emitted.text.split(emit::SLIDE_MARKER).skip(1).map(str::to_string).collect();
+        let slide_texts: Vec<String> = emitted.slide_texts().map(str::to_string).collect();
         // A slide changed when its Typst did, when an image it shows changed on disk, and
         // every slide did when the deck set-up (theme settings, accent) or a theme file did.
-        let header = emitted.text.split(emit::SLIDE_MARKER).next().unwrap_or_default().to_string();
+        let header = emitted.set_up().to_string();
         let files = file_stamps(&self.dependencies(request));
         let changed_files: Vec<&PathBuf> = if self.last_files.is_empty() {
             vec![]
@@ -993,10 +993,8 @@ fn emit_with(
 /// whose text depends on the deck's others changes it). The files the compile reads are
 /// checked apart (the cache keeps a manifest of them).
 fn fit_keys(world: &LecternWorld, emitted: &emit::Emitted) -> Vec<u128> {
-    let text = &emitted.text;
-    let header = &text[..emitted.slide_ranges.first().map_or(text.len(), |r| r.start)];
-    let deck = crate::fitcache::digest(&(crate::fitcache::program_stamp(), world.font_fingerprint(), header));
-    emitted.slide_ranges.iter().map(|range| crate::fitcache::digest(&(deck, &text[range.clone()]))).collect()
+    let deck = crate::fitcache::digest(&(crate::fitcache::program_stamp(), world.font_fingerprint(), emitted.set_up()));
+    emitted.slide_texts().map(|slide| crate::fitcache::digest(&(deck, slide))).collect()
 }
 
 fn theme_line(sources: &Sources, file: crate::diag::FileIdx, fm: Span) -> Span {

@@ -54,6 +54,18 @@ pub struct Emitted {
     pub slide_ranges: Vec<std::ops::Range<usize>>,
 }
 
+impl Emitted {
+    /// The document set-up: the text before the first slide's code.
+    pub fn set_up(&self) -> &str {
+        &self.text[..self.slide_ranges.first().map_or(self.text.len(), |r| r.start)]
+    }
+
+    /// Each slide's code, in order.
+    pub fn slide_texts(&self) -> impl Iterator<Item = &str> {
+        self.slide_ranges.iter().map(|r| &self.text[r.clone()])
+    }
+}
+
 pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
     let lang = deck.lang();
     let mut e = Emitter {
@@ -84,9 +96,8 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
 /// Fonts of `<kbd>` keys, in order.
 pub const KBD_FONTS: [&str; 2] = ["DejaVu Sans Mono", "Noto Sans Mono CJK JP"];
 
-/// Starts each slide's code in the generated file (a comment), so rebuilds can tell which
-/// slides changed.
-pub const SLIDE_MARKER: &str = "// ---- slide ";
+/// Starts each slide's code in the generated file (a comment for its reader).
+const SLIDE_MARKER: &str = "// ---- slide ";
 
 struct Emitter<'d> {
     out: String,
