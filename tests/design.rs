@@ -578,6 +578,48 @@ fn an_image_after_text_takes_the_remaining_height() {
     assert!((share - 0.2).abs() < 0.02, "w:20% gave {:.0}%", share * 100.0);
 }
 
+/// Bodies of text, and a table beside text, are set at full size when they fit and shrunk
+/// when they do not, on a first build as on any other: a table is measured at the size
+/// it is placed at. Nothing runs below the body.
+#[test]
+fn text_bodies_fit_the_body_on_a_first_build() {
+    let dir = common::tempdir();
+    let item = |i: usize| format!("- 項目{i}：通信の秘密と監督機関の権限について、もう少し長く書いておく\n");
+    let items = |n: usize| (1..=n).map(item).collect::<String>();
+    let rows: String = (0..9).map(|i| format!("| {} | {} | 説明の文{i} |\n", 2010 + i, 100 + 7 * i)).collect();
+    let deck = format!(
+        "---\ntitle: 収まり\nlang: ja\n---\n\n## 短い\n\n一行だけ。\n\n## 少し多い\n\n{}\n## 段階\n\n前置き。\n\n<!-- pause -->\n\n{}\n\
+         ## 表と段落\n\n前置きの段落をここに書く。長めの文を入れて二行になるようにする、さらに続けて書いておく。\n\n\
+         | 年 | 件数 | 備考 |\n|---|---:|---|\n{rows}\n後ろの段落。\n",
+        items(9),
+        items(12),
+    );
+    let compiled = compile_deck(dir.path(), &deck);
+    let pages = compiled.document.pages().len();
+    assert_eq!(pages, 6, "title, four slides, one of them in two steps");
+    let mut sizes = Vec::new();
+    for page in 1..pages {
+        let (items, w, h) = page_items(&compiled, page);
+        let body = body_area(&items, w, h);
+        let below: Vec<&str> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { rect, text, .. } if rect.3 > body.3 + 0.5 => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(below.is_empty(), "page {}: text below the body: {below:?}", page + 1);
+        let largest = items.iter().filter_map(|i| match i {
+            Item::Text { rect, size, .. } if rect.3 > body.1 => Some(*size),
+            _ => None,
+        });
+        sizes.push(largest.fold(0.0, f64::max));
+    }
+    assert!(sizes[0] >= 24.0, "the short slide is at full size: {sizes:?}");
+    assert!(sizes[1] < 24.0 && sizes[3] < 24.0 && sizes[4] < 24.0, "the long ones are shrunk: {sizes:?}");
+    assert!(sizes[2] >= 24.0, "the first step fits at full size: {sizes:?}");
+}
+
 /// Positions (in characters, spaces removed) where `text` may break: between BudouX
 /// phrases (between the words of a phrase too long to keep whole), and at spaces.
 fn allowed_breaks(text: &str) -> Vec<usize> {
