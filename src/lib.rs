@@ -17,6 +17,7 @@ pub mod fitcache;
 pub mod flow;
 pub mod fontcache;
 pub mod frontmatter;
+pub mod guess;
 pub mod handout;
 pub mod highlight;
 pub mod ids;

@@ -198,6 +198,9 @@ pub struct Builder {
     /// a hint added to a slide whose code was compiled without makes Typst renumber the
     /// source after it, and lose its memo of every later page.
     hinted_slides: Option<Vec<bool>>,
+    /// Fit keys of the slides whose guessed body did not fit (see [`crate::guess`]): a
+    /// rebuild does not guess them again (kept for the slides of the last build).
+    guess_missed: std::collections::HashSet<u128>,
     /// Trimming Typst's cache of what the last ten compiles did not use, as typst-cli does
     /// between rebuilds (see [`Eviction`]).
     eviction: Eviction,
@@ -678,7 +681,7 @@ impl Builder {
         let stem = deck_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "deck".into());
         let main_vpath = crate::vpaths::deck_main(&relative.to_string_lossy().replace('\\', "/"), &stem);
         let deck_name = sources.name(file).to_string();
-        let emitted = emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), &[], false);
+        let emitted = emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), &[], false, &[]);
         let markdown_time = started.elapsed();
         Ok(Emitted {
             deck,
@@ -824,12 +827,28 @@ impl Builder {
             if any_hint { &[(true, true), (true, false), (false, false)] } else { &[(false, true), (false, false)] };
         // Trimmed only where most slides are fitted by searching (see `compile::compile`).
         let trim = request.once && hints.iter().filter(|h| h.is_none()).count() * 2 >= hints.len();
+        self.guess_missed.retain(|key| keys.contains(key));
         let mut outcome = None;
         for (attempt, &(with_hints, probes)) in plans.iter().enumerate() {
-            let candidate = (with_hints || probes).then(|| {
-                let hints: &[Option<crate::fitcache::SlideHints>] = if with_hints { &hints } else { &[] };
-                emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), hints, probes)
-            });
+            // Slides without hints whose body the theme may guess fits (see `crate::guess`).
+            let mut guesses: Vec<bool> = deck
+                .slides
+                .iter()
+                .zip(&keys)
+                .enumerate()
+                .map(|(i, (slide, key))| {
+                    crate::guess::guessable(slide)
+                        && !(with_hints && hints.get(i).is_some_and(Option::is_some))
+                        && !self.guess_missed.contains(key)
+                })
+                .collect();
+            let emit_plan = |guesses: &[bool]| {
+                (with_hints || probes).then(|| {
+                    let hints: &[Option<crate::fitcache::SlideHints>] = if with_hints { &hints } else { &[] };
+                    emit_with(&deck, &theme, &deck_name, logo_vpath.as_deref(), hints, probes, guesses)
+                })
+            };
+            let mut candidate = emit_plan(&guesses);
             let compiled = candidate.as_ref().unwrap_or(&emitted);
             let (text, map) = (split_by_slide(compiled), &compiled.map);
             if attempt == 0 {
@@ -837,7 +856,24 @@ impl Builder {
             } else {
                 world.prepare(&main_vpath, text, overlays.clone(), theme.clone());
             }
-            let (document, typst_warnings) = compile::compile(world, map, sources, trim);
+            let (mut document, mut typst_warnings) = compile::compile(world, map, sources, trim);
+            // Slides whose guessed body ran over: compiled again without the guess, the
+            // others unchanged (Typst's cache).
+            let missed = match (&document, &candidate) {
+                (Ok(laid_out), Some(_)) => crate::guess::missed(laid_out, &deck, &guesses),
+                _ => Default::default(),
+            };
+            if !missed.is_empty() {
+                for &slide in &missed {
+                    guesses[slide] = false;
+                    self.guess_missed.insert(keys[slide]);
+                }
+                candidate = emit_plan(&guesses);
+                let compiled = candidate.as_ref().expect("a plan that guessed emits");
+                // (A new compile: the files are read again, unchanged slides kept as parsed.)
+                world.prepare(&main_vpath, split_by_slide(compiled), overlays.clone(), theme.clone());
+                (document, typst_warnings) = compile::compile(world, &compiled.map, sources, trim);
+            }
             let ok = document.is_ok();
             outcome = Some((document, typst_warnings, candidate, with_hints));
             if ok {
@@ -973,6 +1009,7 @@ fn emit_with(
     logo_vpath: Option<&str>,
     hints: &[Option<crate::fitcache::SlideHints>],
     probes: bool,
+    guesses: &[bool],
 ) -> emit::Emitted {
     emit::emit(
         deck,
@@ -983,6 +1020,7 @@ fn emit_with(
             logo: logo_vpath,
             hints,
             probes,
+            guesses,
         },
     )
 }

@@ -579,8 +579,9 @@ fn an_image_after_text_takes_the_remaining_height() {
 }
 
 /// Bodies of text, and a table beside text, are set at full size when they fit and shrunk
-/// when they do not, on a first build as on any other: a table is measured at the size
-/// it is placed at. Nothing runs below the body.
+/// when they do not, on a first build as on any other: lectern lets the theme place a body
+/// of text unmeasured and checks on the laid-out page that it fitted, and a table is
+/// measured at the size it is placed at. Nothing runs below the body.
 #[test]
 fn text_bodies_fit_the_body_on_a_first_build() {
     let dir = common::tempdir();

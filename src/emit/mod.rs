@@ -36,6 +36,9 @@ pub struct EmitOptions<'a> {
     /// Pass `probe:` copies of the content a theme measures, for calls without hints (see
     /// [`Emitter::probe_arg`]); off for a theme whose functions do not take them.
     pub probes: bool,
+    /// Per slide: ask the theme to guess that the body fits at full size (`deck:
+    /// lectern-guess`, see [`crate::guess`]). Empty: no guesses, and no `lectern-guess`.
+    pub guesses: &'a [bool],
 }
 
 pub struct Emitted {
@@ -78,6 +81,7 @@ pub fn emit(deck: &Deck, options: &EmitOptions) -> Emitted {
         fill_tables: false,
         hints: options.hints,
         probes: options.probes,
+        guesses: options.guesses,
         in_probe: false,
         table_calls: vec![],
         slide_ranges: vec![],
@@ -112,6 +116,7 @@ struct Emitter<'d> {
     fill_tables: bool,
     hints: &'d [Option<SlideHints>],
     probes: bool,
+    guesses: &'d [bool],
     /// Writing a probe copy: no hints, no probes of its own, no visible text.
     in_probe: bool,
     /// Data tables per call of a slide function, per slide (see [`Emitted`]).
@@ -210,6 +215,9 @@ impl<'d> Emitter<'d> {
         self.w(", theme: ");
         self.theme_settings(&options.theme.settings, options.logo);
         self.w("),\n)\n#show: theme.deck.with(meta: lectern-deck.meta, options: lectern-deck.options)\n");
+        if !self.guesses.is_empty() {
+            self.w("#let lectern-guess = lectern-deck + (guess: true)\n");
+        }
         // …or for the deck's options (its accent, its theme.yaml palette).
         if draws_charts {
             self.w(concat!(
@@ -468,7 +476,9 @@ impl<'d> Emitter<'d> {
         {
             {
                 self.w("slide(");
-                self.w("deck: lectern-deck, id: ");
+                let slide_index = self.table_calls.len() - 1;
+                let guess = self.guesses.get(slide_index) == Some(&true);
+                self.w(if guess { "deck: lectern-guess, id: " } else { "deck: lectern-deck, id: " });
                 // Only the complete slide carries the id (a label must be unique).
                 self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
                 let _ = write!(self.out, ", number: {number}");
@@ -813,6 +823,7 @@ impl<'d> Emitter<'d> {
             fill_tables: false,
             hints: &[],
             probes: false,
+            guesses: &[],
             in_probe: false,
             table_calls: vec![],
             slide_ranges: vec![],
@@ -831,7 +842,10 @@ mod tests {
         let mut deck = crate::parse::parse(text, file, &sources).expect("the deck parses").deck;
         crate::layout::layout(&mut deck);
         let theme = crate::themes::resolve("seminar", std::path::Path::new("."), &mut sources).expect("built in");
-        emit(&deck, &EmitOptions { theme: &theme, deck_name: "deck.md", accent: None, logo: None, hints, probes })
+        emit(
+            &deck,
+            &EmitOptions { theme: &theme, deck_name: "deck.md", accent: None, logo: None, hints, probes, guesses: &[] },
+        )
     }
 
     const TABLE_SLIDE: &str =
