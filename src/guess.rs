@@ -26,13 +26,16 @@ const END: &str = "lectern-guess-end";
 /// a body that (within this) fills its room is taken as one that ran over, and searched.
 const EPSILON_PT: f64 = 1e-3;
 
-/// Whether the theme may guess that this slide's body fits: a content, quotation or
-/// statement slide whose blocks are text (paragraphs, headings, lists, quotations, code, math, rules) and tables (at
-/// their natural size beside other blocks), without images, charts, diagrams or columns,
-/// which the theme may size to the room they get.
+/// Whether the theme may guess that this slide's body fits: a content, columns, quotation
+/// or statement slide whose blocks are text (paragraphs, headings, lists, quotations,
+/// code, math, rules), tables at their natural size beside them, and columns of these;
+/// without images, charts or diagrams, which the theme may size to the room they get.
 pub fn guessable(slide: &Slide) -> bool {
     slide.kind == SlideKind::Content
-        && matches!(slide.layout.unwrap_or(Layout::Content), Layout::Content | Layout::Quote | Layout::Statement)
+        && matches!(
+            slide.layout.unwrap_or(Layout::Content),
+            Layout::Content | Layout::Columns | Layout::Quote | Layout::Statement
+        )
         && slide.blocks.iter().all(text_only)
 }
 
@@ -50,7 +53,8 @@ fn text_only(block: &Block) -> bool {
             let mut cells = table.header.iter().chain(table.rows.iter().flatten()).chain(&table.notes);
             cells.all(|cell| cell.iter().all(inline_text_only))
         }
-        Block::Image { .. } | Block::Columns { .. } | Block::Chart(_) | Block::Flow { .. } => false,
+        Block::Columns { columns, .. } => columns.iter().all(|column| column.blocks.iter().all(text_only)),
+        Block::Image { .. } | Block::Chart(_) | Block::Flow { .. } => false,
     }
 }
 
@@ -125,8 +129,11 @@ mod tests {
             ## 表だけ {.table}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n\
             ## 画像\n\n文\n\n![図](figures/a.png)\n\n\
             ## 手順 {.steps}\n\n1. 一\n2. 二\n\n\
-            ## 宣言 {.statement}\n\n**一言**\n";
-        // Title, section, text, table beside text, table slide, image, steps, statement.
-        assert_eq!(guessable_slides(deck), [false, false, true, true, false, false, false, true]);
+            ## 宣言 {.statement}\n\n**一言**\n\n\
+            ## 二段\n\n:::: columns\n::: column\n- 左\n:::\n::: column\n- 右\n:::\n::::\n\n\
+            ## 図の段\n\n:::: columns\n::: column\n- 左\n:::\n::: column\n![図](figures/a.png)\n:::\n::::\n";
+        // Title, section, text, table beside text, table slide, image, steps, statement,
+        // columns of text, columns with an image.
+        assert_eq!(guessable_slides(deck), [false, false, true, true, false, false, false, true, true, false]);
     }
 }
