@@ -198,9 +198,10 @@ pub struct Builder {
     /// a hint added to a slide whose code was compiled without makes Typst renumber the
     /// source after it, and lose its memo of every later page.
     hinted_slides: Option<Vec<bool>>,
-    /// Fit keys of the slides whose guessed body did not fit (see [`crate::guess`]): a
-    /// rebuild does not guess them again (kept for the slides of the last build).
-    guess_missed: std::collections::HashSet<u128>,
+    /// Ids of the slides whose guessed body did not fit (see [`crate::guess`]): a rebuild
+    /// does not guess them again, edited or not (an author editing a slide that runs over
+    /// would otherwise have each rebuild compiled twice). Kept for the slides of the deck.
+    guess_missed: std::collections::HashSet<String>,
     /// Trimming Typst's cache of what the last ten compiles did not use, as typst-cli does
     /// between rebuilds (see [`Eviction`]).
     eviction: Eviction,
@@ -827,19 +828,18 @@ impl Builder {
             if any_hint { &[(true, true), (true, false), (false, false)] } else { &[(false, true), (false, false)] };
         // Trimmed only where most slides are fitted by searching (see `compile::compile`).
         let trim = request.once && hints.iter().filter(|h| h.is_none()).count() * 2 >= hints.len();
-        self.guess_missed.retain(|key| keys.contains(key));
+        self.guess_missed.retain(|id| deck.slides.iter().any(|slide| slide.id == *id));
         let mut outcome = None;
         for (attempt, &(with_hints, probes)) in plans.iter().enumerate() {
             // Slides without hints whose body the theme may guess fits (see `crate::guess`).
             let mut guesses: Vec<bool> = deck
                 .slides
                 .iter()
-                .zip(&keys)
                 .enumerate()
-                .map(|(i, (slide, key))| {
+                .map(|(i, slide)| {
                     crate::guess::guessable(slide)
                         && !(with_hints && hints.get(i).is_some_and(Option::is_some))
-                        && !self.guess_missed.contains(key)
+                        && !self.guess_missed.contains(&slide.id)
                 })
                 .collect();
             let emit_plan = |guesses: &[bool]| {
@@ -866,7 +866,7 @@ impl Builder {
             if !missed.is_empty() {
                 for &slide in &missed {
                     guesses[slide] = false;
-                    self.guess_missed.insert(keys[slide]);
+                    self.guess_missed.insert(deck.slides[slide].id.clone());
                 }
                 candidate = emit_plan(&guesses);
                 let compiled = candidate.as_ref().expect("a plan that guessed emits");
