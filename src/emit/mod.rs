@@ -476,8 +476,7 @@ impl<'d> Emitter<'d> {
         {
             {
                 self.w("slide(");
-                let slide_index = self.table_calls.len() - 1;
-                let guess = self.guesses.get(slide_index) == Some(&true);
+                let guess = self.guesses.get(number - 1) == Some(&true);
                 self.w(if guess { "deck: lectern-guess, id: " } else { "deck: lectern-deck, id: " });
                 // Only the complete slide carries the id (a label must be unique).
                 self.str_arg(&if partial { format!("{}--step-{}", slide.id, blocks.len()) } else { slide.id.clone() });
